@@ -1,0 +1,109 @@
+"""Typed records produced by reading a document: the document, its sections and sentences.
+
+All offsets are Python string indices into :attr:`Document.text` (end exclusive), so
+``doc.text[s.start:s.end] == s.text`` always holds.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class DocumentKind(StrEnum):
+    """The kinds of published document the corpus shows (a concept in ``id/document-kind/``)."""
+
+    FULL_REPORT = "full-report"
+    QUALITY_STATEMENT_PAGE = "quality-statement-page"
+    LANDING_PAGE = "landing-page"
+    OVERALL_SUMMARY = "overall-summary"
+    PRESS_RELEASE = "press-release"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the text under it, up to the next heading of the same or a higher level.
+
+    ``quality_statement`` and ``theme`` are framework slugs (``assessing-needs``,
+    ``how-the-local-authority-works-with-people``) when the section lies within one.
+    """
+
+    index: int
+    heading: str
+    level: int
+    start: int
+    end: int
+    heading_start: int
+    heading_end: int
+    path: tuple[str, ...]
+    quality_statement: str | None = None
+    theme: str | None = None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence with its offsets, its paragraph (passage) and its section."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    paragraph: int
+    section: int | None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A passage: consecutive lines of prose between blank lines or block boundaries."""
+
+    index: int
+    start: int
+    end: int
+    section: int | None
+
+
+@dataclass
+class Document:
+    """A source document read from disk, recognised and split."""
+
+    path: Path
+    text: str
+    sha256: str
+    kind: DocumentKind
+    authority_gss: str
+    authority_name: str
+    published: dt.date | None
+    pilot: bool
+    title: str
+    source_url: str | None = None
+    quality_statement: str | None = None
+    sections: list[Section] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a character offset.
+
+        >>> d = Document(Path("x"), "a\\nb\\nc", "", DocumentKind.FULL_REPORT, "E", "x", None,
+        ...              False, "t")
+        >>> d.line_of(0), d.line_of(2), d.line_of(4)
+        (1, 2, 3)
+        """
+        if not self._line_starts:
+            self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        return bisect.bisect_right(self._line_starts, offset)
+
+    def column_of(self, offset: int) -> int:
+        """1-based column of a character offset."""
+        line = self.line_of(offset)
+        return offset - self._line_starts[line - 1] + 1
+
+    def section_of(self, sentence: Sentence) -> Section | None:
+        return None if sentence.section is None else self.sections[sentence.section]
+
+    def sentences_in(self, paragraph: int) -> list[Sentence]:
+        return [s for s in self.sentences if s.paragraph == paragraph]

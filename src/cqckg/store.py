@@ -1,0 +1,248 @@
+"""The store: load graphs, replace a named graph atomically, query, dump.
+
+One small interface, :class:`GraphStore`, with the embedded pyoxigraph store on disk as the
+default implementation. Every command that reads or writes the graph opens its store with
+:func:`open_store`, from ``--store PATH_OR_URL`` or ``CQCKG_STORE``.
+
+>>> from rdflib import URIRef, Literal
+>>> s = open_store(":memory:")
+>>> g = URIRef("https://example.org/g")
+>>> s.replace_graphs({g: [(URIRef("https://example.org/a"), URIRef("https://example.org/b"), Literal(1))]})
+>>> [row["o"].value for row in s.select("SELECT ?o WHERE { ?s ?p ?o }")]
+['1']
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import platformdirs
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from cqckg.errors import QueryError, StoreError
+
+Triple = tuple[Node, Node, Node]
+
+ENV_STORE = "CQCKG_STORE"
+
+
+def default_store_location() -> Path:
+    """The per-user embedded store, e.g. ``~/.local/share/cqckg/store``."""
+    return Path(platformdirs.user_data_dir("cqckg")) / "store"
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to its pyoxigraph equivalent."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def from_ox(term: object) -> Node:
+    """Convert a pyoxigraph term to its rdflib equivalent."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+class GraphStore(ABC):
+    """What cqc-kg needs of a quad store."""
+
+    location: str
+
+    @abstractmethod
+    def select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
+        """Run a SELECT query over the union of named graphs; rows as variable -> term."""
+
+    @abstractmethod
+    def ask(self, query: str) -> bool:
+        """Run an ASK query over the union of named graphs."""
+
+    @abstractmethod
+    def construct(self, query: str) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query over the union of named graphs."""
+
+    @abstractmethod
+    def query_serialized(self, query: str, media_type: str) -> bytes:
+        """Run a query and let the engine serialise the results in ``media_type``."""
+
+    @abstractmethod
+    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
+        """Replace each named graph by the given triples, all in one transaction."""
+
+    @abstractmethod
+    def drop_graphs(self, graphs: Iterable[URIRef]) -> None:
+        """Remove named graphs, all in one transaction."""
+
+    @abstractmethod
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+
+    @abstractmethod
+    def graph(self, iri: URIRef) -> Graph:
+        """The triples of one named graph."""
+
+    @abstractmethod
+    def dump_nquads(self) -> bytes:
+        """Every quad of the store as N-Quads."""
+
+    def close(self) -> None:  # noqa: B027 - optional for implementations with nothing to release
+        """Release the store."""
+
+
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+
+
+class OxigraphStore(GraphStore):
+    """The embedded pyoxigraph store, on disk (or in memory for ``:memory:``)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.location = ":memory:" if path is None else str(path)
+        try:
+            if path is None:
+                self._store = ox.Store()
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.location}: {exc}") from exc
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph store (for the API's engine-side serialisation)."""
+        return self._store
+
+    def _query(self, query: str) -> object:
+        try:
+            return self._store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
+        results = self._query(query)
+        if not isinstance(results, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in results.variables]
+        return [{n: sol[n] for n in names} for sol in results]
+
+    def ask(self, query: str) -> bool:
+        results = self._query(query)
+        if not isinstance(results, ox.QueryBoolean):
+            raise QueryError("expected an ASK query")
+        return bool(results)
+
+    def construct(self, query: str) -> Graph:
+        results = self._query(query)
+        if not isinstance(results, ox.QueryTriples):
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        g = Graph()
+        for t in results:
+            g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        return g
+
+    def query_serialized(self, query: str, media_type: str) -> bytes:
+        results = self._query(query)
+        if isinstance(results, ox.QueryTriples):
+            fmt = _GRAPH_FORMATS.get(media_type)
+            if fmt is None:
+                raise QueryError(f"cannot write a graph as {media_type}")
+            return results.serialize(format=fmt) or b""
+        rfmt = _RESULT_FORMATS.get(media_type)
+        if rfmt is None:
+            raise QueryError(f"cannot write query results as {media_type}")
+        return results.serialize(format=rfmt) or b""  # type: ignore[attr-defined]
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
+        parts = []
+        for iri, triples in graphs.items():
+            body = ox.serialize(
+                (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples),  # type: ignore[arg-type]
+                format=ox.RdfFormat.N_TRIPLES,
+            )
+            text = body.decode("utf-8") if body else ""
+            parts.append(f"DROP SILENT GRAPH <{iri}>")
+            if text:
+                parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{text}}} }}")
+        if not parts:
+            return
+        try:
+            self._store.update(" ;\n".join(parts))
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"could not write to {self.location}: {exc}") from exc
+
+    def drop_graphs(self, graphs: Iterable[URIRef]) -> None:
+        update = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs)
+        if update:
+            self._store.update(update)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph(self, iri: URIRef) -> Graph:
+        g = Graph()
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(iri))):
+            g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return g
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self._store.quads_for_pattern(None, None, None, None))
+
+    def dump_nquads(self) -> bytes:
+        return self._store.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+    def is_empty(self) -> bool:
+        return len(self._store) == 0
+
+    def close(self) -> None:
+        self._store.flush()
+
+
+def open_store(location: str | Path | None = None) -> GraphStore:
+    """Open the store named by ``location``, ``$CQCKG_STORE`` or the per-user default.
+
+    ``:memory:`` gives an in-memory store; a path gives the embedded on-disk store.
+    """
+    loc = str(location) if location is not None else os.environ.get(ENV_STORE) or ""
+    if not loc:
+        return OxigraphStore(default_store_location())
+    if loc == ":memory:":
+        return OxigraphStore(None)
+    if loc.startswith(("http://", "https://")):
+        from cqckg.remote import RemoteStore  # noqa: PLC0415 - only needed for remote stores
+
+        return RemoteStore(loc)
+    return OxigraphStore(Path(loc).expanduser())
