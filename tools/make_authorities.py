@@ -14,16 +14,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from cqckg.turtle import serialize_sorted  # noqa: E402
-
 from rdflib import Graph, Literal, URIRef  # noqa: E402
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD  # noqa: E402
 
-from cqckg.namespaces import AUTHORITIES_GRAPH, CQC, authority_iri, area_iri, concept_iri  # noqa: E402
+from cqckg.namespaces import AUTHORITIES_GRAPH, CQC, area_iri, authority_iri, concept_iri  # noqa: E402
+from cqckg.turtle import serialize_sorted  # noqa: E402
 
 SOURCE = URIRef("https://github.com/mysociety/uk_local_authority_names_and_codes")
-TYPE_SLUGS = {"LBO": "london-borough", "MD": "metropolitan-district", "UA": "unitary-authority",
-              "CTY": "county-council", "CC": "city-corporation"}
+TYPE_SLUGS = {
+    "LBO": "london-borough",
+    "MD": "metropolitan-district",
+    "UA": "unitary-authority",
+    "CTY": "county-council",
+    "CC": "city-corporation",
+}
 
 
 def main() -> None:
@@ -31,17 +35,40 @@ def main() -> None:
     g = Graph()
     ds = AUTHORITIES_GRAPH
     g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal("English councils with adult social services responsibilities", lang="en")))
-    g.add((ds, DCTERMS.description, Literal(
-        "The 153 English councils with adult social services duties under the Care Act 2014, keyed "
-        "by the ONS GSS code of their area, with official, short and alternative names.", lang="en")))
+    g.add(
+        (
+            ds,
+            DCTERMS.title,
+            Literal("English councils with adult social services responsibilities", lang="en"),
+        )
+    )
+    g.add(
+        (
+            ds,
+            DCTERMS.description,
+            Literal(
+                "The 153 English councils with adult social services duties under the Care Act "
+                "2014, keyed "
+                "by the ONS GSS code of their area, with official, short and alternative names.",
+                lang="en",
+            ),
+        )
+    )
     g.add((ds, DCTERMS.source, SOURCE))
     g.add((ds, DCTERMS.license, URIRef("https://opensource.org/licenses/MIT")))
     g.add((ds, DCTERMS.rightsHolder, Literal("mySociety")))
-    g.add((ds, DCTERMS.bibliographicCitation, Literal(
-        "Derived from mySociety's uk_local_authority_names_and_codes (MIT licence, copyright 2021 "
-        "mySociety), filtered to England's current UA/MD/LBO/CTY/CC authorities; Lincolnshire's "
-        "region corrected to East Midlands. Names and codes are facts from the ONS and GOV.UK registers.")))
+    g.add(
+        (
+            ds,
+            DCTERMS.bibliographicCitation,
+            Literal(
+                "Derived from mySociety's uk_local_authority_names_and_codes (MIT licence, "
+                "copyright 2021 mySociety), filtered to England's current UA/MD/LBO/CTY/CC "
+                "authorities; Lincolnshire's region corrected to East Midlands. Names and codes "
+                "are facts from the ONS and GOV.UK registers."
+            ),
+        )
+    )
     with src.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             gss = row["gss-code"].strip()
@@ -54,7 +81,13 @@ def main() -> None:
             g.add((a, CQC.shortName, Literal(short, lang="en")))
             g.add((a, CQC.gssCode, Literal(gss)))
             g.add((a, CQC.localAuthorityCode, Literal(row["local-authority-code"].strip())))
-            g.add((a, CQC.authorityType, concept_iri("authority-type", TYPE_SLUGS[row["local-authority-type"].strip()])))
+            g.add(
+                (
+                    a,
+                    CQC.authorityType,
+                    concept_iri("authority-type", TYPE_SLUGS[row["local-authority-type"].strip()]),
+                )
+            )
             g.add((a, CQC.region, Literal(row["region"].strip())))
             g.add((a, DCTERMS.spatial, area_iri(gss)))
             g.add((a, DCTERMS.source, SOURCE))

@@ -31,7 +31,8 @@ from cqckg.paths import graph_dir
 
 # Words that name the kind of council rather than the place: "X City Council" is "X".
 _KIND_WORDS = re.compile(
-    r"\b(?:london borough of|royal borough of|metropolitan borough council|metropolitan district council|"
+    r"\b(?:london borough of|royal borough of|metropolitan borough council|"
+    r"metropolitan district council|"
     r"city of (?=\w)|borough council|county council|city council|district council|council|"
     r"metropolitan borough|london boro|borough|district|ua|mdc)\b"
 )
@@ -134,17 +135,17 @@ class AuthorityRegistry:
 def _loose(name: str) -> str:
     """A regex for a name that tolerates '&' for 'and', curly apostrophes and spacing."""
     parts = []
-    for token in re.split(r"(\s+|&|\band\b|'|’|,)", name):
-        if not token or token.isspace():
-            parts.append(r"\s+" if token else "")
-        elif token in ("&",) or token.casefold() == "and":
+    for piece in re.split(r"(\s+|&|\band\b|'|’|,)", name):
+        if not piece or piece.isspace():
+            parts.append(r"\s+" if piece else "")
+        elif piece == "&" or piece.casefold() == "and":
             parts.append(r"(?:&|and)")
-        elif token in ("'", "’"):
+        elif piece in ("'", "’"):
             parts.append(r"['’]")
-        elif token == ",":
+        elif piece == ",":
             parts.append(r",?")
         else:
-            parts.append(re.escape(token))
+            parts.append(re.escape(piece))
     return re.sub(r"(?:\\s\+)+", r"\\s+", "".join(parts))
 
 

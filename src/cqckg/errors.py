@@ -1,4 +1,4 @@
-"""Domain errors. The CLI maps them to exit codes and the API to HTTP statuses, each in one place."""
+"""Domain errors, mapped to exit codes by the CLI and to HTTP statuses by the API."""
 
 from __future__ import annotations
 

@@ -110,3 +110,17 @@ def theme_iri(slug: str) -> URIRef:
 def concept_iri(scheme: str, slug: str) -> URIRef:
     """A concept of one of the project's SKOS schemes, e.g. ``rating/good``."""
     return URIRef(ID[f"{scheme}/{slug}"])
+
+
+# The nine English regions (ONS region codes), for "regional average" comparators.
+REGION_GSS: dict[str, str] = {
+    "North East": "E12000001",
+    "North West": "E12000002",
+    "Yorkshire and The Humber": "E12000003",
+    "East Midlands": "E12000004",
+    "West Midlands": "E12000005",
+    "East of England": "E12000006",
+    "London": "E12000007",
+    "South East": "E12000008",
+    "South West": "E12000009",
+}

@@ -7,7 +7,8 @@ default implementation. Every command that reads or writes the graph opens its s
 >>> from rdflib import URIRef, Literal
 >>> s = open_store(":memory:")
 >>> g = URIRef("https://example.org/g")
->>> s.replace_graphs({g: [(URIRef("https://example.org/a"), URIRef("https://example.org/b"), Literal(1))]})
+>>> a, b = URIRef("https://example.org/a"), URIRef("https://example.org/b")
+>>> s.replace_graphs({g: [(a, b, Literal(1))]})
 >>> [row["o"].value for row in s.select("SELECT ?o WHERE { ?s ?p ?o }")]
 ['1']
 """
@@ -70,7 +71,9 @@ class GraphStore(ABC):
     location: str
 
     @abstractmethod
-    def select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
+    def select(
+        self, query: str
+    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
         """Run a SELECT query over the union of named graphs; rows as variable -> term."""
 
     @abstractmethod
@@ -152,7 +155,9 @@ class OxigraphStore(GraphStore):
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
-    def select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
+    def select(
+        self, query: str
+    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
         results = self._query(query)
         if not isinstance(results, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
@@ -242,7 +247,7 @@ def open_store(location: str | Path | None = None) -> GraphStore:
     if loc == ":memory:":
         return OxigraphStore(None)
     if loc.startswith(("http://", "https://")):
-        from cqckg.remote import RemoteStore  # noqa: PLC0415 - only needed for remote stores
+        from cqckg.remote import RemoteStore
 
         return RemoteStore(loc)
     return OxigraphStore(Path(loc).expanduser())

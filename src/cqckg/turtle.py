@@ -38,8 +38,12 @@ def _iri(term: URIRef, prefixes: Mapping[str, str]) -> str:
         return "a"
     best: tuple[int, str] | None = None
     for prefix, ns in prefixes.items():
-        if text.startswith(ns) and _LOCAL.match(text[len(ns):]) and (best is None or len(ns) > best[0]):
-            best = (len(ns), f"{prefix}:{text[len(ns):]}")
+        if (
+            text.startswith(ns)
+            and _LOCAL.match(text[len(ns) :])
+            and (best is None or len(ns) > best[0])
+        ):
+            best = (len(ns), f"{prefix}:{text[len(ns) :]}")
     if best is not None:
         return best[1]
     return "<" + text.replace(">", "%3E") + ">"

@@ -110,14 +110,16 @@ class SectionRecord:
 
 @dataclass(frozen=True)
 class FigureRecord:
-    """A local figure: an "About" fact (population, budget, ...) or any count, percentage or duration.
+    """A local figure: an "About" fact (population, budget, ...), a count, percentage or duration.
 
     ``measure`` is a slug from the measures vocabulary when the figure is recognised
     (``population``, ``asc-actual-spend``), else ``None`` with ``label`` saying what it counts.
     """
 
     value: Decimal
-    unit: str  # unit slug: percent | count | gbp | days | weeks | months | years | hours | square-miles | score | rank | per-100000
+    # unit slug: percent | count | gbp | days | weeks | months | years | hours | square-miles
+    # | score | rank | per-100000
+    unit: str
     label: str
     measure: str | None
     period: str | None  # "2022/23", "2023", "2022-23"
@@ -166,7 +168,7 @@ class PartnerRecord:
 @dataclass(frozen=True)
 class StrategyRecord:
     title: str
-    kind: str  # slug from the strategy-kind scheme: strategy | plan | programme | project | fund | ...
+    kind: str  # strategy-kind slug: strategy | plan | programme | project | fund | ...
     start_year: int | None
     end_year: int | None
     anchors: tuple[Anchor, ...]

@@ -23,12 +23,27 @@ class DocumentKind(StrEnum):
     PRESS_RELEASE = "press-release"
 
 
+class SectionRole(StrEnum):
+    """What a heading is in the outline of a CQC document, whatever its markup level."""
+
+    TITLE = "title"
+    PART = "part"  # "About ...", "Overall summary"
+    PART_CHILD = "part-child"  # "Demographics", "Quality statement scores", "Summary of ..."
+    THEME = "theme"
+    QUALITY_STATEMENT = "quality-statement"
+    STATEMENT_PART = "statement-part"  # "What people expect", "Key findings for ..."
+    OTHER = "other"  # a sub-heading of the key findings, or anything not recognised
+
+
 @dataclass(frozen=True)
 class Section:
     """A heading and the text under it, up to the next heading of the same or a higher level.
 
     ``quality_statement`` and ``theme`` are framework slugs (``assessing-needs``,
     ``how-the-local-authority-works-with-people``) when the section lies within one.
+    ``level`` is the level in the document's real outline (1 = top), which the markup does not
+    always show; ``markup_level`` is the heading's ``#`` count as written. ``heading`` is
+    ``text[heading_start:heading_end]``; the section runs from ``heading_start`` to ``end``.
     """
 
     index: int
@@ -41,6 +56,8 @@ class Section:
     path: tuple[str, ...]
     quality_statement: str | None = None
     theme: str | None = None
+    role: SectionRole = SectionRole.OTHER
+    markup_level: int | None = None  # the number of '#' as written; None for plain text
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
+    kind_evidence: tuple[str, ...] = ()  # the signals that decided ``kind``, for explanations
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def line_of(self, offset: int) -> int:

@@ -1,0 +1,251 @@
+"""Scores, overall rating, "I" and "We" statements and key-findings sections.
+
+These follow CQC's page template, so the rules are line patterns over the document text:
+
+* a quality statement's name on a line of its own (any heading level, or none), then
+  ``Score: 3`` / ``## Score: 3`` / ``Indicative score:`` and ``2 - Evidence shows some shortfalls``;
+* a numbered list ``1. assessing people's needs - 3`` (press releases);
+* ``Local authority rating and score`` / ``Local authority indicative rating`` followed by the
+  rating, or ``has rated <council> as good`` (press releases);
+* ``What people expect`` then the I statements, ``The local authority commitment`` then the We
+  statement, ``Key findings for this quality statement`` then the section headings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cqckg.extract.anchors import anchor
+from cqckg.extract.records import RatingRecord, ScoreRecord, SectionRecord, StatementTextRecord
+from cqckg.ingest.model import Document, DocumentKind
+from cqckg.vocabulary import Vocabulary
+
+_SCORE_LINE = re.compile(r"^\W*(?P<ind>indicative\s+)?score\s*:?\s*(?P<n>\d)?\s*$", re.IGNORECASE)
+_LEVEL_LINE = re.compile(r"^\W*(?P<n>\d)\s*[-–—:]\s*evidence shows\b", re.IGNORECASE)
+_LIST_SCORE = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<name>.+?)\s*[-–—:]\s*(?P<n>\d)\s*$")
+_RATED = re.compile(
+    r"\brated\s+(?:the\s+)?(?P<who>[^.]{3,120}?)\s+as\s+"
+    r"(?P<r>outstanding|good|requires improvement|inadequate)\b",
+    re.IGNORECASE,
+)
+_RATES_HEADLINE = re.compile(
+    r"\bCQC rates\b[^\n]{3,160}?\bas\s+(?P<r>outstanding|good|requires improvement|inadequate)\b",
+    re.IGNORECASE,
+)
+_RATING_HEADING = re.compile(r"^\W*local authority (?P<ind>indicative\s+)?rating\b", re.IGNORECASE)
+_EXPECT = re.compile(r"^\W*what people expect\W*$", re.IGNORECASE)
+_COMMIT = re.compile(r"^\W*the local authority commitment\W*$", re.IGNORECASE)
+_KEY_FINDINGS = re.compile(r"^\W*key findings for this quality statement\W*$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_BOILERPLATE = re.compile(
+    r"^(?:what people expect|the local authority commitment|"
+    r"key findings for this quality statement|"
+    r"(?:indicative )?score\b.*|downloads|how we assess local authorities|overall summary|"
+    r"quality statement scores|local authority (?:indicative )?rating.*|source:.*)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    raw: str
+
+    @property
+    def clean(self) -> str:
+        """The line without markdown heading/emphasis marks, quotes and trailing colon."""
+        t = re.sub(r"^\s*#{1,6}\s*", "", self.raw)
+        t = t.replace("**", "").strip().strip('“”"').strip()
+        return t.rstrip(":").strip()
+
+    @property
+    def heading_level(self) -> int | None:
+        m = re.match(r"^\s*(#{1,6})\s", self.raw)
+        return len(m.group(1)) if m else None
+
+
+def lines(doc: Document) -> list[Line]:
+    out, pos = [], 0
+    for raw in doc.text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        out.append(Line(pos, pos + len(body), body))
+        pos += len(raw)
+    return out
+
+
+def _nonblank(ls: list[Line], i: int) -> Iterator[tuple[int, Line]]:
+    for j in range(i, len(ls)):
+        if ls[j].raw.strip() and not _SEPARATOR.match(ls[j].raw):
+            yield j, ls[j]
+
+
+def _statement_of_line(vocab: Vocabulary, line: Line) -> str | None:
+    text = line.clean
+    if not text or len(text) > 80 or text.endswith(".") or _SCORE_LINE.match(text):
+        return None
+    return vocab.quality_statement_for(text)
+
+
+def extract_scores(doc: Document, vocab: Vocabulary) -> list[ScoreRecord]:
+    """Every quality-statement score the document states, with the lines that state it."""
+    ls = lines(doc)
+    found: dict[str, ScoreRecord] = {}
+    current: tuple[str, int] | None = None  # (quality statement, line index of its name)
+    if doc.quality_statement:
+        current = (doc.quality_statement, 0)
+    for i, line in enumerate(ls):
+        m = _LIST_SCORE.match(line.raw)
+        if m:
+            qs = vocab.quality_statement_for(m.group("name"))
+            if qs is not None:
+                found.setdefault(
+                    qs,
+                    ScoreRecord(qs, int(m.group("n")), False, (anchor(doc, line.start, line.end),)),
+                )
+                continue
+        qs = _statement_of_line(vocab, line)
+        if qs is not None:
+            current = (qs, i)
+            continue
+        sm = _SCORE_LINE.match(line.clean) if line.clean else None
+        if sm is None or current is None:
+            continue
+        value, end = sm.group("n"), line.end
+        indicative = bool(sm.group("ind"))
+        for j, nxt in _nonblank(ls, i + 1):
+            lm = _LEVEL_LINE.match(nxt.clean)
+            if lm is not None and (value is None or lm.group("n") == value):
+                value, end = lm.group("n"), nxt.end
+            if j > i + 3 or lm is not None:
+                break
+        if value is None:
+            continue
+        qs_name, name_line = current
+        start = ls[name_line].start if name_line > 0 or not doc.quality_statement else line.start
+        if i - name_line > 12:
+            start = line.start
+        rec = ScoreRecord(qs_name, int(value), indicative or doc.pilot, (anchor(doc, start, end),))
+        found.setdefault(qs_name, rec)
+        current = None if not doc.quality_statement else current
+    return sorted(found.values(), key=lambda r: r.quality_statement)
+
+
+def extract_rating(doc: Document, vocab: Vocabulary) -> RatingRecord | None:
+    """The overall rating the document states, if any."""
+    ls = lines(doc)
+    for i, line in enumerate(ls):
+        m = _RATING_HEADING.match(line.clean)
+        if not m:
+            continue
+        for _j, nxt in list(_nonblank(ls, i + 1))[:3]:
+            rating = vocab.rating_for_label(nxt.clean)
+            if rating is not None:
+                indicative = bool(m.group("ind")) or doc.pilot
+                return RatingRecord(rating, indicative, (anchor(doc, line.start, nxt.end),))
+    for rx in (_RATES_HEADLINE, _RATED):
+        rm = rx.search(doc.text)
+        if rm:
+            rating = vocab.rating_for_label(rm.group("r"))
+            if rating is not None:
+                s, e = _sentence_around(doc, rm.start(), rm.end())
+                indicative = doc.pilot or "indicative" in doc.text[s:e].lower()
+                return RatingRecord(rating, indicative, (anchor(doc, s, e),))
+    return None
+
+
+def _sentence_around(doc: Document, start: int, end: int) -> tuple[int, int]:
+    for s in doc.sentences:
+        if s.start <= start < s.end:
+            return s.start, max(s.end, min(end, len(doc.text)))
+    line_start = doc.text.rfind("\n", 0, start) + 1
+    line_end = doc.text.find("\n", end)
+    return line_start, len(doc.text) if line_end < 0 else line_end
+
+
+def extract_statement_texts(doc: Document, vocab: Vocabulary) -> list[StatementTextRecord]:
+    """The I statements after "What people expect" and the We statement after the commitment."""
+    ls = lines(doc)
+    out: list[StatementTextRecord] = []
+    current = doc.quality_statement
+    mode: str | None = None
+    for line in ls:
+        qs = _statement_of_line(vocab, line)
+        if qs is not None and not _EXPECT.match(line.clean):
+            current, mode = qs, None
+            continue
+        text = line.clean
+        if _EXPECT.match(text):
+            mode = "I"
+            continue
+        if _COMMIT.match(text):
+            mode = "We"
+            continue
+        if _KEY_FINDINGS.match(text) or _SCORE_LINE.match(text) or _LEVEL_LINE.match(text):
+            mode = None
+            continue
+        if mode is None or current is None or not text or _SEPARATOR.match(line.raw):
+            continue
+        if line.heading_level is not None and not re.match(r"^(I|We)\b", text):
+            mode = None
+            continue
+        if not re.match(r"^(I|We)\b", text):
+            continue
+        for part in re.split(r"(?<=[.!?])\s+(?=[“\"]?I\s)", text) if mode == "I" else [text]:
+            body = part.strip().strip('“”"').strip()
+            offset = doc.text.find(body, line.start, line.end + 1)
+            if offset < 0 or not body:
+                continue
+            out.append(
+                StatementTextRecord(current, mode, body, (anchor(doc, offset, offset + len(body)),))
+            )
+    unique: dict[tuple[str, str, str], StatementTextRecord] = {}
+    for rec in out:
+        unique.setdefault((rec.quality_statement, rec.person, rec.text), rec)
+    return list(unique.values())
+
+
+def extract_sections(doc: Document) -> list[SectionRecord]:
+    """The key-findings headings of each quality statement, and the summary headings."""
+    out: list[SectionRecord] = []
+    seen: set[tuple[str | None, str]] = set()
+    in_findings: dict[str | None, bool] = {}
+    for sec in doc.sections:
+        head = re.sub(r"^\W+|[\s:]+$", "", sec.heading.replace("**", "")).strip()
+        qs = sec.quality_statement or doc.quality_statement
+        if _KEY_FINDINGS.match(head):
+            in_findings[qs] = True
+            continue
+        if not head or _BOILERPLATE.match(head) or _SCORE_LINE.match(head):
+            continue
+        is_summary = head.lower().startswith("summary of")
+        if not (is_summary or (qs is not None and in_findings.get(qs))):
+            continue
+        if head.lower() == (qs or "").replace("-", " "):
+            continue
+        key = (None if is_summary else qs, head)
+        if key in seen:
+            continue
+        seen.add(key)
+        parent = None
+        if len(sec.path) > 1:
+            for ancestor in reversed(sec.path[:-1]):
+                if (key[0], ancestor) in seen:
+                    parent = ancestor
+                    break
+        out.append(
+            SectionRecord(
+                key[0], head, sec.level, parent, (anchor(doc, sec.heading_start, sec.heading_end),)
+            )
+        )
+    return out
+
+
+def is_summary_kind(doc: Document) -> bool:
+    return doc.kind in (
+        DocumentKind.FULL_REPORT,
+        DocumentKind.PRESS_RELEASE,
+        DocumentKind.OVERALL_SUMMARY,
+    )

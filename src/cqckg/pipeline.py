@@ -1,0 +1,352 @@
+"""Ingestion: documents -> per-document extraction -> assessments -> graphs -> validated store.
+
+* :func:`extract_document` runs every extractor over one document (pure; no RDF).
+* :func:`assemble` groups documents into assessments (council + publication) and reconciles
+  what several documents say about the same assessment: each fact keeps the anchors of every
+  document stating it; disagreements on single-valued facts (scores, rating) are kept as
+  :class:`~cqckg.extract.records.Disagreement` records and reported, never silently overwritten.
+* :func:`ingest` validates every assessment graph before writing and writes all of them, with
+  their source texts, in one store transaction: a failure anywhere leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from rdflib import Graph, Literal, URIRef
+
+from cqckg.authorities import AuthorityRegistry
+from cqckg.build import AssessmentInput, build_assessment, normalise_text
+from cqckg.errors import DocumentError, SourceLocation
+from cqckg.extract.figures import extract_figures
+from cqckg.extract.findings import extract_findings
+from cqckg.extract.framework import (
+    extract_rating,
+    extract_scores,
+    extract_sections,
+    extract_statement_texts,
+)
+from cqckg.extract.links import extract_links
+from cqckg.extract.partners import extract_partners, merge_partners
+from cqckg.extract.records import Disagreement, Extraction, LinkRecord, ScoreRecord
+from cqckg.extract.statistics import extract_statistics
+from cqckg.extract.strategies import extract_strategies, merge_strategies
+from cqckg.ingest import read_document
+from cqckg.ingest.model import Document, DocumentKind
+from cqckg.namespaces import CNT, assessment_graph_iri, source_graph_iri, source_iri
+from cqckg.paths import sources_dir
+from cqckg.store import GraphStore
+from cqckg.validate import ensure_valid
+from cqckg.vocabulary import Vocabulary, load_vocabulary
+
+R = TypeVar("R")
+
+# Which document to believe first when documents disagree on a single-valued fact.
+_PRIORITY = {
+    DocumentKind.FULL_REPORT: 0,
+    DocumentKind.QUALITY_STATEMENT_PAGE: 1,
+    DocumentKind.OVERALL_SUMMARY: 2,
+    DocumentKind.LANDING_PAGE: 3,
+    DocumentKind.PRESS_RELEASE: 4,
+}
+_SOURCE_SUFFIXES = {".md", ".markdown", ".txt"}
+
+
+def extract_document(doc: Document, vocab: Vocabulary, registry: AuthorityRegistry) -> Extraction:
+    """Everything one document states, as typed records anchored in it."""
+    statistics = extract_statistics(doc, vocab)
+    partners = extract_partners(doc, vocab, registry)
+    strategies = extract_strategies(doc, vocab, partners)
+    findings = extract_findings(doc, vocab, statistics)
+    return Extraction(
+        rating=extract_rating(doc, vocab),
+        scores=extract_scores(doc, vocab),
+        statement_texts=extract_statement_texts(doc, vocab),
+        sections=extract_sections(doc),
+        figures=extract_figures(doc, vocab, statistics),
+        statistics=statistics,
+        findings=findings,
+        partners=partners,
+        strategies=strategies,
+        links=extract_links(doc, vocab, findings, strategies),
+    )
+
+
+def relative_source_path(path: Path, root: Path | None = None) -> str:
+    """Where a document sits relative to the sources folder (or its own folder when outside)."""
+    base = (root or sources_dir()).resolve()
+    p = path.resolve()
+    try:
+        return p.relative_to(base).as_posix()
+    except ValueError:
+        return f"{p.parent.name}/{p.name}"
+
+
+def source_files(paths: Iterable[Path]) -> list[Path]:
+    """The document files named by ``paths`` (folders expanded, README files skipped), sorted."""
+    out: set[Path] = set()
+    for p in paths:
+        if p.is_dir():
+            out.update(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in _SOURCE_SUFFIXES
+                and f.stem.upper() != "README"
+            )
+        elif p.exists():
+            out.add(p)
+        else:
+            raise DocumentError(SourceLocation(p), "file-exists", "no such file or folder")
+    return sorted(out)
+
+
+def extract_documents(paths: Sequence[Path | str]) -> dict[str, Extraction]:
+    """Per-document extraction keyed by the path relative to the sources folder (for evaluation)."""
+    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
+    return {
+        relative_source_path(f): extract_document(read_document(f), vocab, registry)
+        for f in source_files(Path(p) for p in paths)
+    }
+
+
+# -- grouping and reconciling -------------------------------------------------------------------
+
+
+def _assessment_dates(docs: list[Document]) -> list[dt.date]:
+    dated = sorted(
+        {d.published for d in docs if d.published and d.kind is not DocumentKind.PRESS_RELEASE}
+    )
+    return dated or sorted({d.published for d in docs if d.published})
+
+
+def group_documents(docs: list[Document]) -> dict[tuple[str, dt.date], list[Document]]:
+    """Documents grouped into assessments: a council and the date its assessment was published.
+
+    Undated pages and press releases join the council's assessment nearest in date.
+    """
+    by_council: dict[str, list[Document]] = defaultdict(list)
+    for d in docs:
+        by_council[d.authority_gss].append(d)
+    groups: dict[tuple[str, dt.date], list[Document]] = defaultdict(list)
+    for gss, council_docs in sorted(by_council.items()):
+        dates = _assessment_dates(council_docs)
+        if not dates:
+            first = council_docs[0]
+            raise DocumentError(
+                SourceLocation(first.path, 1),
+                "publication-date",
+                "no document of this council states when its assessment was published "
+                "(expected 'Assessment published: <date>' or 'Published: <date>'); ingest it "
+                "together with the assessment's landing page, summary or full report",
+            )
+        for d in council_docs:
+            if d.published in dates:
+                groups[(gss, d.published)].append(d)
+            elif d.published is None and len(dates) > 1:
+                raise DocumentError(
+                    SourceLocation(d.path, 1),
+                    "ambiguous-assessment",
+                    f"undated page of a council with {len(dates)} assessments in this batch "
+                    f"({', '.join(x.isoformat() for x in dates)}); "
+                    "ingest each assessment separately",
+                )
+            else:
+                ref = d.published or dates[0]
+                nearest = min(dates, key=lambda x: abs((x - ref).days))
+                groups[(gss, nearest)].append(d)
+    return groups
+
+
+def _merge_anchors(records: list[R], key: Callable[[R], object]) -> list[R]:
+    merged: dict[object, R] = {}
+    for rec in records:
+        k = key(rec)
+        if k in merged:
+            old = merged[k]
+            anchors = tuple(sorted(set(old.anchors) | set(rec.anchors)))  # type: ignore[attr-defined]
+            merged[k] = dataclasses.replace(old, anchors=anchors)  # type: ignore[type-var]
+        else:
+            merged[k] = rec
+    return list(merged.values())
+
+
+def reconcile(parts: list[tuple[Document, str, Extraction]]) -> Extraction:
+    """One assessment's extraction from its documents' extractions."""
+    ordered = sorted(parts, key=lambda p: (_PRIORITY[p[0].kind], p[1]))
+    out = Extraction()
+    disagreements: list[Disagreement] = []
+
+    scores: dict[str, list[tuple[ScoreRecord, str]]] = defaultdict(list)
+    for _doc, rel, ex in ordered:
+        for sc in ex.scores:
+            scores[sc.quality_statement].append((sc, rel))
+    for qs, stated in sorted(scores.items()):
+        values = {sc.score for sc, _ in stated}
+        chosen = stated[0][0]
+        if len(values) > 1:
+            disagreements.append(
+                Disagreement(
+                    f"the score of {qs}", tuple((str(sc.score), rel) for sc, rel in stated)
+                )
+            )
+        anchors = tuple(
+            sorted({a for sc, _ in stated if sc.score == chosen.score for a in sc.anchors})
+        )
+        indicative = any(sc.indicative for sc, _ in stated)
+        out.scores.append(dataclasses.replace(chosen, anchors=anchors, indicative=indicative))
+
+    ratings = [(ex.rating, rel) for _doc, rel, ex in ordered if ex.rating is not None]
+    if ratings:
+        chosen_rating = ratings[0][0]
+        if len({r.rating for r, _ in ratings}) > 1:
+            disagreements.append(
+                Disagreement("the overall rating", tuple((r.rating, rel) for r, rel in ratings))
+            )
+        anchors = tuple(
+            sorted({a for r, _ in ratings if r.rating == chosen_rating.rating for a in r.anchors})
+        )
+        out.rating = dataclasses.replace(
+            chosen_rating, anchors=anchors, indicative=any(r.indicative for r, _ in ratings)
+        )
+
+    every = [ex for _doc, _rel, ex in ordered]
+    out.statement_texts = _merge_anchors(
+        [r for ex in every for r in ex.statement_texts],
+        lambda r: (r.quality_statement, r.person, normalise_text(r.text)),
+    )
+    out.sections = _merge_anchors(
+        [r for ex in every for r in ex.sections],
+        lambda r: (r.quality_statement, normalise_text(r.heading)),
+    )
+    out.findings = _merge_anchors(
+        [r for ex in every for r in ex.findings], lambda r: normalise_text(r.text)
+    )
+    out.statistics = _merge_anchors(
+        [r for ex in every for r in ex.statistics],
+        lambda r: (r.value, r.comparator, r.comparator_value, r.unit),
+    )
+    out.figures = _merge_anchors(
+        [r for ex in every for r in ex.figures],
+        lambda r: (r.value, r.unit, normalise_text(r.label), r.period),
+    )
+    out.partners = merge_partners([r for ex in every for r in ex.partners])
+    out.strategies = merge_strategies([r for ex in every for r in ex.strategies])
+    out.links = _reconcile_links(every, out)
+    out.disagreements = disagreements
+    return out
+
+
+def _reconcile_links(every: list[Extraction], merged: Extraction) -> list[LinkRecord]:
+    titles: dict[str, str] = {}
+    for st in merged.strategies:
+        for t in (st.title, *st.alt_titles):
+            titles[normalise_text(t)] = st.title
+    links = []
+    for ex in every:
+        for ln in ex.links:
+            title = titles.get(normalise_text(ln.strategy))
+            if title is not None:
+                links.append(dataclasses.replace(ln, strategy=title))
+    best: dict[tuple[str, str], LinkRecord] = {}
+    for ln in links:
+        k = (ln.strategy, normalise_text(ln.gap))
+        if k not in best or ln.confidence > best[k].confidence:
+            old = best.get(k)
+            anchors = tuple(sorted(set(ln.anchors) | (set(old.anchors) if old else set())))
+            best[k] = dataclasses.replace(ln, anchors=anchors)
+    return list(best.values())
+
+
+@dataclass
+class IngestResult:
+    """What an ingest or build did."""
+
+    assessments: list[AssessmentInput] = field(default_factory=list)
+    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for a in self.assessments for w in a.warnings]
+
+
+def assemble(
+    docs: list[Document], vocab: Vocabulary, registry: AuthorityRegistry, root: Path | None = None
+) -> list[AssessmentInput]:
+    """Group documents into assessments and reconcile their extractions."""
+    out = []
+    for (gss, published), group in sorted(group_documents(docs).items()):
+        parts = [
+            (d, relative_source_path(d.path, root), extract_document(d, vocab, registry))
+            for d in group
+        ]
+        extraction = reconcile(parts)
+        complete = (
+            any(
+                d.kind in (DocumentKind.FULL_REPORT, DocumentKind.PRESS_RELEASE)
+                and len(ex.scores) >= 2
+                for d, _, ex in parts
+            )
+            or len(extraction.scores) == 9
+        )
+        a = AssessmentInput(
+            gss=gss,
+            published=published.isoformat(),
+            pilot=any(d.pilot for d in group),
+            region=registry.get(gss).region,
+            documents=sorted(((d, rel) for d, rel, _ in parts), key=lambda p: p[1]),
+            extraction=extraction,
+            complete_scores=complete,
+        )
+        a.warnings.extend(
+            f"{gss} {a.published}: documents disagree on {d.fact}: "
+            + "; ".join(f"{v} in {p}" for v, p in d.values)
+            for d in extraction.disagreements
+        )
+        out.append(a)
+    return out
+
+
+def build_graphs(
+    paths: Sequence[Path], *, root: Path | None = None, progress: bool = False
+) -> IngestResult:
+    """Read, extract, build and validate; nothing is written. Raises on the first problem."""
+    files = source_files(paths)
+    docs = [read_document(f) for f in _progress(files, progress, "reading")]
+    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
+    result = IngestResult(assessments=assemble(docs, vocab, registry, root))
+    for a in result.assessments:
+        g = build_assessment(a, vocab)
+        ensure_valid(g)
+        result.graphs[assessment_graph_iri(a.gss, a.published)] = g
+    return result
+
+
+def _progress(items: list[Path], enabled: bool, what: str) -> Iterable[Path]:
+    if not enabled or len(items) < 2:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=what, unit="doc", leave=False)
+
+
+def ingest(paths: Sequence[Path], store: GraphStore, *, progress: bool = False) -> IngestResult:
+    """Ingest documents: every assessment is validated, then all are written in one transaction."""
+    result = build_graphs(paths, progress=progress)
+    writes: dict[URIRef, Iterable[tuple[object, object, object]]] = {}
+    for a in result.assessments:
+        writes[assessment_graph_iri(a.gss, a.published)] = result.graphs[
+            assessment_graph_iri(a.gss, a.published)
+        ]
+        for doc, _rel in a.documents:
+            text_graph = Graph()
+            text_graph.add((source_iri(doc.sha256), CNT.chars, Literal(doc.text)))
+            writes[source_graph_iri(doc.sha256)] = text_graph
+    store.replace_graphs(writes)  # type: ignore[arg-type]
+    return result
