@@ -1,0 +1,15 @@
+"""Reading source documents: recognise their kind and council, split them with offsets."""
+
+from cqckg.ingest.model import Document, DocumentKind, Paragraph, Section, SectionRole, Sentence
+from cqckg.ingest.reader import read_document, read_documents
+
+__all__ = [
+    "Document",
+    "DocumentKind",
+    "Paragraph",
+    "Section",
+    "SectionRole",
+    "Sentence",
+    "read_document",
+    "read_documents",
+]
