@@ -42,8 +42,8 @@ them, not a false positive when someone does.
     the link's strategy matches the annotated link's strategy (by the strategy rule, using the
     titles of the extracted strategy the link names), and the linked gap overlaps the annotated gap
     quote: the gap is located through the extracted gap finding whose text equals
-    ``LinkRecord.gap``, else by finding that text in the document, else by the link's own anchors. ``exact`` also needs
-    the basis equal.
+    ``LinkRecord.gap``, else by finding that text in the document, else by the link's own
+    anchors. ``exact`` also needs the basis equal.
 ``statement_texts``
     person and normalised text equal and the quality statement equal.
 
