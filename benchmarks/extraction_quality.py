@@ -1,0 +1,122 @@
+"""Extraction quality: precision and recall per kind of fact, against the hand-annotated corpus.
+
+Runs the project's extraction (``cqckg.pipeline.extract_documents``) over every document that has
+a gold annotation in ``tests/data/annotations/``, scores it with :mod:`cqckg.evaluate`, prints a
+table per document and overall, and writes the numbers as JSON.
+
+    .venv/bin/python benchmarks/extraction_quality.py [--out FILE] [--details]
+
+The issue's targets are printed beside the overall figures: recall of at least 95% for statistics
+and scores, 85% for strategies and partners, 75% for gaps, 60% for links, and precision above 85%
+everywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ANNOTATIONS = ROOT / "tests" / "data" / "annotations"
+SOURCES = ROOT / "graph" / "sources"
+
+TARGET_RECALL = {
+    "scores": 0.95,
+    "statistics": 0.95,
+    "strategies": 0.85,
+    "partners": 0.85,
+    "gaps": 0.75,
+    "links": 0.60,
+}
+TARGET_PRECISION = 0.85
+
+
+def _fmt(x: float | None) -> str:
+    return "   -  " if x is None else f"{x:6.1%}"
+
+
+def _row(name: str, s: Any) -> str:
+    return (
+        f"  {name:<16} tp {s.tp:4d}  fp {s.fp:4d}  fn {s.fn:4d}  dup {s.duplicates:3d}"
+        f"  P {_fmt(s.precision)}  R {_fmt(s.recall)}  exact {_fmt(s.exact_recall)}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "extraction_quality.json")
+    parser.add_argument("--details", action="store_true", help="list misses and false positives")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from cqckg.evaluate import KINDS, evaluate, overall
+
+    try:
+        from cqckg.pipeline import extract_documents
+    except ImportError as err:
+        print(
+            "extraction_quality: cqckg.pipeline.extract_documents(paths) -> dict[str, Extraction] "
+            f"is not available yet ({err}); nothing to measure.",
+            file=sys.stderr,
+        )
+        return 2
+
+    files = sorted(ANNOTATIONS.glob("*.json"))
+    annotations = {}
+    for f in files:
+        ann = json.loads(f.read_text(encoding="utf-8"))
+        annotations[ann["document"]] = ann
+    extractions = extract_documents([SOURCES / doc for doc in annotations])
+
+    reports = []
+    for doc, ann in annotations.items():
+        text = (SOURCES / doc).read_bytes().decode("utf-8")
+        extraction = extractions.get(doc)
+        if extraction is None:
+            print(f"extraction_quality: no extraction returned for {doc}", file=sys.stderr)
+            return 2
+        report = evaluate(extraction, ann, text, doc)
+        reports.append(report)
+        print(doc)
+        for kind in KINDS:
+            s = report.kinds[kind]
+            if s.annotated or s.extracted:
+                print(_row(kind, s))
+                if args.details:
+                    for m in s.misses:
+                        print(f"      miss: {m}")
+                    for m in s.false_positives:
+                        print(f"      fp:   {m}")
+
+    totals = overall(reports)
+    print("\nOVERALL (micro-averaged over documents)")
+    below = []
+    for kind in KINDS:
+        s = totals[kind]
+        target = TARGET_RECALL.get(kind)
+        note = ""
+        if target is not None and s.recall is not None and s.recall < target:
+            note += f"  recall < {target:.0%}"
+        if s.precision is not None and s.precision < TARGET_PRECISION:
+            note += f"  precision < {TARGET_PRECISION:.0%}"
+        if note:
+            below.append(kind)
+        print(_row(kind, s) + note)
+
+    result = {
+        "documents": [r.to_dict() for r in reports],
+        "overall": {k: v.to_dict() for k, v in totals.items()},
+        "targets": {"recall": TARGET_RECALL, "precision": TARGET_PRECISION},
+        "below_target": below,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
