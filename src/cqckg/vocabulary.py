@@ -232,6 +232,7 @@ class Vocabulary:
     _statement_keys: Mapping[str, str]
     _theme_keys: Mapping[str, str]
     _indexes: Mapping[str, SignalIndex]
+    _topic_ancestry: Mapping[str, tuple[str, ...]]
 
     # -- framework ------------------------------------------------------------------------
 
@@ -338,12 +339,18 @@ class Vocabulary:
     # -- signals --------------------------------------------------------------------------
 
     def topics_in(self, text: str) -> tuple[str, ...]:
-        """The slugs of the care topics a text mentions, sorted.
+        """The slugs of the care topics a text mentions, with their broader topics, sorted.
 
-        >>> load_vocabulary().topics_in("Uptake of direct payments was low among unpaid carers.")
+        >>> v = load_vocabulary()
+        >>> v.topics_in("Uptake of direct payments was low among unpaid carers.")
         ('direct-payments', 'unpaid-carers')
+        >>> v.topics_in("Some carers' assessments were overdue.")
+        ('assessment-and-care-planning', 'carers-assessment', 'unpaid-carers', 'waiting-times')
         """
-        return self._index("topic").owners(text)
+        found = self._index("topic").owners(text)
+        if not found:
+            return ()
+        return tuple(sorted({a for t in found for a in self._topic_ancestry.get(t, (t,))}))
 
     def evidence_category_in(self, text: str) -> str | None:
         """The evidence category of the earliest cue in a text ("staff told us", ...).
@@ -359,7 +366,7 @@ class Vocabulary:
 
         >>> load_vocabulary().measure_for("71.53% of people who use services who say that "
         ...     "those services have made them feel safe")
-        'services-made-them-feel-safe'
+        'ascs-feel-safe'
         """
         return _longest(self._index("measure").find(text))
 
@@ -598,7 +605,23 @@ def _load(directory: Path) -> Vocabulary:
         _statement_keys=statement_keys,
         _theme_keys=theme_keys,
         _indexes=indexes,
+        _topic_ancestry=_ancestry(concepts.get("topic", {})),
     )
+
+
+def _ancestry(members: Mapping[str, Concept]) -> dict[str, tuple[str, ...]]:
+    """Each concept with all its broader concepts (transitively) in the same scheme."""
+    out: dict[str, tuple[str, ...]] = {}
+    for slug in members:
+        seen: set[str] = set()
+        todo = [slug]
+        while todo:
+            s = todo.pop()
+            if s not in seen and s in members:
+                seen.add(s)
+                todo.extend(members[s].broader)
+        out[slug] = tuple(sorted(seen))
+    return out
 
 
 def _signal_labels(scheme: str, concept: Concept) -> tuple[str, ...]:
