@@ -86,6 +86,7 @@ def read_document(
     text = _decode(path)
     lines = LineIndex(text)
     header = _header(text, lines)
+    _check_score_values(path, text, lines, vocabulary)
     kind, evidence = detect_kind(text[lines.starts[min(header.lines, len(lines) - 1)] :])
     if kind is None:
         raise DocumentError(
@@ -104,7 +105,7 @@ def read_document(
         text, blocks, vocabulary, _council_to_generic(authority, registry)
     )
     paragraphs, sentences = segment.split_passages(text, blocks, sections)
-    _check_scores(path, text, lines, sections, vocabulary)
+    _check_score_statements(path, text, lines, sections, vocabulary)
     published = _published(text)
     statements = {s.quality_statement for s in sections if s.role is SectionRole.QUALITY_STATEMENT}
     return Document(
@@ -316,44 +317,49 @@ def _published(text: str) -> dt.date | None:
 # -- scores ----------------------------------------------------------------------------------
 
 
-def _check_scores(
-    path: Path,
-    text: str,
-    lines: LineIndex,
-    sections: list[Section],
-    vocabulary: HeadingVocabulary,
+def _check_score_values(
+    path: Path, text: str, lines: LineIndex, vocabulary: HeadingVocabulary
 ) -> None:
-    """Every score given is 1-4 and given under a quality statement heading."""
-    starts = [s.heading_start for s in sections]
+    """Every score given is a whole number from 1 to 4, and no score line is left empty."""
     for n in range(len(lines)):
         start, end = lines.span(n)
         line = text[start:end]
         score = _SCORE_VALUE.match(line)
         if score is not None:
             value = score.group("value")
-            column = start + score.start("value") - lines.starts[n] + 1
-            if not value:
-                value_line = _next_line(text, lines, n)
-                if value_line is None:
-                    raise DocumentError(
-                        SourceLocation(path, n + 1, column),
-                        "score-missing",
-                        f"'{score.group('label')}:' with no score after it; expected a score "
-                        "1-4 on the line or '<1-4> - Evidence shows ...' on the next",
-                    )
-            else:
+            column = score.start("value") + 1
+            if value:
                 _check_value(path, n + 1, column, value, line)
-            _check_statement(path, text, lines, n, sections, starts, vocabulary)
+            elif _next_line(text, lines, n) is None:
+                raise DocumentError(
+                    SourceLocation(path, n + 1, column),
+                    "score-missing",
+                    f"'{score.group('label')}:' with no score after it (the file ends); "
+                    "expected a score 1-4 on the line or '<1-4> - Evidence shows ...' after it",
+                )
             continue
         descriptor = _DESCRIPTOR.match(line)
         if descriptor is not None:
-            column = descriptor.start("value") + 1
-            _check_value(path, n + 1, column, descriptor.group("value"), line)
+            _check_value(path, n + 1, descriptor.start("value") + 1, descriptor["value"], line)
             continue
         numbered = _NUMBERED_SCORE.match(line)
         if numbered and vocabulary.quality_statement_for(numbered.group("name")):
-            column = numbered.start("value") + 1
-            _check_value(path, n + 1, column, numbered.group("value"), line)
+            _check_value(path, n + 1, numbered.start("value") + 1, numbered["value"], line)
+
+
+def _check_score_statements(
+    path: Path,
+    text: str,
+    lines: LineIndex,
+    sections: list[Section],
+    vocabulary: HeadingVocabulary,
+) -> None:
+    """Every score line is given under a quality statement."""
+    starts = [s.heading_start for s in sections]
+    for n in range(len(lines)):
+        start, end = lines.span(n)
+        if _SCORE_VALUE.match(text[start:end]):
+            _check_statement(path, text, lines, n, sections, starts, vocabulary)
 
 
 def _next_line(text: str, lines: LineIndex, n: int) -> int | None:

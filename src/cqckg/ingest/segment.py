@@ -56,6 +56,8 @@ _PART_CHILD = re.compile(
     r"|summary of (?:people's experiences?|strengths\b.*))$"
 )
 _PART = re.compile(r"^(?:overall summary|about [^.:]+)$")
+# Links of the web pages' navigation, kept as text but heading nothing.
+_NAVIGATION = re.compile(r"^(?:how we assess local authorities|downloads|categories)$")
 _NUMBERED_THEME = re.compile(r"^theme \d+\b")
 _TITLE_LIKE_END = frozenset(".:;,!?…\"'”’“‘")
 _FIRST_PERSON = re.compile(r"^(?:I|We|I'm|I've)\b")
@@ -241,10 +243,12 @@ def plain_blocks(
         if marker:
             blocks.append(Block("paragraph", marker.end(), end, line_start))
             continue
-        heading = (
-            n == 0
-            or classify_heading(line, vocabulary).role is not SectionRole.OTHER
-            or (n + 1 < len(spans) and is_title_like(line))
+        heading = n == 0 or (
+            not _NAVIGATION.match(heading_key(line))
+            and (
+                classify_heading(line, vocabulary).role is not SectionRole.OTHER
+                or (n + 1 < len(spans) and is_title_like(line))
+            )
         )
         blocks.append(Block("heading" if heading else "paragraph", start, end, line_start))
     return blocks
