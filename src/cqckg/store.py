@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import platformdirs
@@ -231,6 +231,74 @@ class OxigraphStore(GraphStore):
 
     def is_empty(self) -> bool:
         return len(self._store) == 0
+
+    def has_graph(self, iri: str | None) -> bool:
+        """Whether the named graph ``iri`` exists (the default graph, ``None``, always does)."""
+        return iri is None or self._store.contains_named_graph(ox.NamedNode(iri))
+
+    def update(self, update: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update in one transaction.
+
+        Raises:
+            QueryError: the update is malformed.
+            StoreError: the store could not be written.
+        """
+        try:
+            self._store.update(update, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"could not update {self.location}: {exc}") from exc
+
+    def write_graph(
+        self,
+        iri: str | None,
+        parts: Sequence[tuple[bytes, ox.RdfFormat]],
+        *,
+        replace: bool,
+        base_iri: str,
+    ) -> None:
+        """Parse RDF documents and add them to a graph (``None``: the default graph),
+        replacing what it held first if asked.
+
+        Everything is parsed before anything is written, and the write is one transaction.
+
+        Raises:
+            QueryError: a document does not parse.
+        """
+        if iri is not None:
+            try:
+                iri = ox.NamedNode(iri).value
+            except ValueError as exc:
+                raise QueryError(f"not an absolute IRI: {iri!r}") from exc
+        triples: list[ox.Triple] = []
+        for data, fmt in parts:
+            try:
+                triples.extend(q.triple for q in ox.parse(data, format=fmt, base_iri=base_iri))
+            except (SyntaxError, ValueError) as exc:
+                raise QueryError(f"the RDF sent does not parse: {exc}") from exc
+        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        target = "DEFAULT" if iri is None else f"GRAPH <{iri}>"
+        statements = [f"DROP SILENT {target}"] if replace else []
+        if iri is not None:
+            statements.append(f"CREATE SILENT GRAPH <{iri}>")
+            body = f"GRAPH <{iri}> {{\n{body}}}"
+        statements.append(f"INSERT DATA {{\n{body}}}")
+        self.update(" ;\n".join(statements))
+
+    def snapshot(self, target: Path) -> None:
+        """Write a read-only copy of the store to ``target`` for other processes to open.
+
+        An on-disk store makes a backup folder (hard links, cheap); an in-memory one an
+        N-Quads file. Either way ``target`` must not exist yet.
+        """
+        try:
+            if self.location == ":memory:":
+                self._store.dump(str(target), format=ox.RdfFormat.N_QUADS)
+            else:
+                self._store.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"could not snapshot {self.location}: {exc}") from exc
 
     def close(self) -> None:
         self._store.flush()

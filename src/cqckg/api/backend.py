@@ -1,0 +1,118 @@
+"""The server's one stateful object: the store it owns, the query pool and the result cache.
+
+The main process owns the on-disk store and is its only writer. Every write runs in a thread
+under one lock and then publishes a new snapshot, which the query workers switch to before their
+next job; reads never touch the live store (see docs/decisions/0002-query-execution.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from cqckg.api.negotiation import Format
+from cqckg.errors import StoreError
+from cqckg.load import load_shipped_graph
+from cqckg.namespaces import CQC
+from cqckg.settings import Settings
+from cqckg.store import OxigraphStore, open_store
+from cqckg.workers import QueryPool
+
+log = logging.getLogger(__name__)
+
+_CACHEABLE_BYTES = 1024 * 1024
+_HAS_ASSESSMENTS = f"ASK {{ ?a a <{CQC.Assessment}> }}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful read: the body as the engine wrote it, its format and whether it was cut."""
+
+    body: bytes
+    format: Format
+    truncated: bool = False
+
+
+class WorkerRefusal(Exception):
+    """A worker answered a job with an error (syntax, not acceptable, not found, engine)."""
+
+    def __init__(self, error: str, message: str) -> None:
+        self.error = error
+        self.message = message
+        super().__init__(message)
+
+
+class Backend:
+    """Store, query pool, snapshot versions and result cache of one running server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        store = open_store(settings.store or None)
+        if not isinstance(store, OxigraphStore):
+            raise StoreError("cqckg serve needs the embedded store (a folder or :memory:)")
+        self.store = store
+        if settings.load_shipped and not store.ask(_HAS_ASSESSMENTS):
+            summary = load_shipped_graph(store)
+            log.info("loaded the shipped graph: %s", summary)
+        self.version = 0
+        self._snapshots = Path(tempfile.mkdtemp(prefix="cqckg-snapshots-"))
+        self._lock = asyncio.Lock()
+        self._cache: OrderedDict[Hashable, Answer] = OrderedDict()
+        self.pool = QueryPool(settings.workers, self._take_snapshot())
+
+    def _take_snapshot(self) -> Path:
+        target = self._snapshots / f"v{self.version}"
+        self.store.snapshot(target)
+        return target
+
+    async def start(self) -> None:
+        await self.pool.start()
+
+    async def close(self) -> None:
+        await self.pool.close()
+        self.store.close()
+        shutil.rmtree(self._snapshots, ignore_errors=True)
+
+    async def read(self, job: dict[str, Any], timeout: float) -> Answer:
+        """Run a read job (``op`` ``query`` or ``graph``) on the pool, through the cache.
+
+        Raises:
+            WorkerRefusal: the worker refused the job.
+            QueryTimeout, StoreError: from the pool.
+        """
+        key = (self.version, *sorted((k, repr(v)) for k, v in job.items()))
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        reply = await self.pool.run(job, timeout)
+        header = reply.header
+        if not header.get("ok"):
+            raise WorkerRefusal(header.get("error", "engine"), header.get("message", ""))
+        answer = Answer(reply.body, Format(header["format"]), bool(header.get("truncated")))
+        if self.settings.cache_entries and len(answer.body) <= _CACHEABLE_BYTES:
+            self._cache[key] = answer
+            if len(self._cache) > self.settings.cache_entries:
+                self._cache.popitem(last=False)
+        return answer
+
+    async def write(self, change: Callable[[OxigraphStore], Any]) -> Any:
+        """Apply ``change`` to the store in a thread, then publish a new snapshot.
+
+        Returns what ``change`` returns. Writes are serialised by one lock.
+        """
+        async with self._lock:
+            result = await run_in_threadpool(change, self.store)
+            self.version += 1
+            self._cache.clear()
+            self.pool.snapshot = await run_in_threadpool(self._take_snapshot)
+            return result

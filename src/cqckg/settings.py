@@ -1,0 +1,75 @@
+"""Every setting of the server, in one place, read from ``CQCKG_*`` environment variables.
+
+>>> s = Settings(query_timeout=5, cors_origins=["https://example.org"])
+>>> (s.port, s.query_timeout, s.base_iri)
+(8000, 5.0, 'https://w3id.org/cqc-kg/')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from cqckg.namespaces import BASE
+
+
+class Settings(BaseSettings):
+    """Server settings; each field is also ``CQCKG_<NAME>`` in the environment.
+
+    List fields accept a comma-separated value, e.g.
+    ``CQCKG_CORS_ORIGINS=https://a.example,https://b.example``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CQCKG_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    store: str = Field(
+        default="", description="the embedded store's folder; empty for the per-user one"
+    )
+    base_iri: str = BASE
+    load_shipped: bool = Field(
+        default=True,
+        description="load ontology/ and graph/ into the store when it has no assessments",
+    )
+    query_timeout: float = Field(
+        default=10.0, gt=0, description="seconds; a request may only lower it"
+    )
+    max_results: int = Field(default=100_000, gt=0, description="rows (or triples) sent at most")
+    max_body: int = Field(
+        default=10 * 1024 * 1024, gt=0, description="bytes a request body may have"
+    )
+    workers: int = Field(default=2, ge=1, le=64, description="query worker processes")
+    cache_entries: int = Field(
+        default=256, ge=0, description="cached results; 0 turns the cache off"
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    write_token: SecretStr | None = Field(default=None, description="bearer token for every write")
+    update_enabled: bool = False
+    allowed_service_endpoints: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_lists(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("cors_origins", "allowed_service_endpoints"):
+                value = data.get(key)
+                if isinstance(value, str):
+                    data[key] = [v.strip() for v in value.split(",") if v.strip()]
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.update_enabled and self.write_token is None:
+            raise ValueError("update_enabled needs a write_token (CQCKG_WRITE_TOKEN)")
+        if self.write_token is not None and len(self.write_token.get_secret_value()) < 16:
+            raise ValueError("write_token must have at least 16 characters")
+        return self
+
+    @property
+    def store_path(self) -> Path | None:
+        """The store's folder, or ``None`` for the per-user default."""
+        return Path(self.store).expanduser() if self.store else None

@@ -1,0 +1,163 @@
+"""The query worker process: reads jobs on stdin, answers on stdout (see :mod:`cqckg.workers`).
+
+It opens store snapshots read-only (a snapshot is never written, so this is safe while the main
+process writes the live store) and lets pyoxigraph serialise every answer. The result cap is
+applied without handling rows in Python: SELECT results are first written as TSV and CONSTRUCT
+results as N-Triples, one row or triple per line, into a buffer that stops the engine after
+``max_results`` lines; that buffer is then parsed and re-serialised by the engine when another
+format was asked for, or when rows had to be cut.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any, BinaryIO, cast
+
+import pyoxigraph as ox
+
+from cqckg.api.negotiation import Format
+from cqckg.workers import FRAME, encode_frame
+
+
+class _Full(Exception):
+    """The capped buffer has more lines than allowed."""
+
+
+class _CappedBuffer:
+    """A write target keeping at most ``lines`` newline-terminated lines."""
+
+    def __init__(self, lines: int) -> None:
+        self.lines = lines
+        self.seen = 0
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        chunk = bytes(data)
+        self.chunks.append(chunk)
+        self.seen += chunk.count(b"\n")
+        if self.seen > self.lines:
+            raise _Full
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks are kept in memory."""
+
+    def kept(self) -> bytes:
+        data = b"".join(self.chunks)
+        end = -1
+        for _ in range(self.lines):
+            end = data.index(b"\n", end + 1)
+        return data[: end + 1]
+
+
+def open_snapshot(path: Path) -> ox.Store:
+    """A read-only store for a snapshot folder, or an in-memory one loaded from N-Quads."""
+    if path.is_dir():
+        return ox.Store.read_only(str(path))
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _capped(results: ox.QuerySolutions | ox.QueryTriples, lines: int) -> tuple[bytes, bool]:
+    buffer = _CappedBuffer(lines)
+    try:
+        if isinstance(results, ox.QuerySolutions):
+            results.serialize(cast("IO[bytes]", buffer), format=ox.QueryResultsFormat.TSV)
+        else:
+            results.serialize(cast("IO[bytes]", buffer), format=ox.RdfFormat.N_TRIPLES)
+    except _Full:
+        return buffer.kept(), True
+    return b"".join(buffer.chunks), False
+
+
+def _serialise(results: object, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    kind = "graph" if isinstance(results, ox.QueryTriples) else "results"
+    name = job.get(f"{kind}_format")
+    if name is None:
+        return {"ok": False, "error": "not_acceptable", "message": kind}, b""
+    fmt = Format(name)
+    if isinstance(results, ox.QueryBoolean):
+        return {"ok": True, "format": name}, results.serialize(format=fmt.results) or b""
+    max_results: int = job["max_results"]
+    if isinstance(results, ox.QuerySolutions):
+        data, cut = _capped(results, max_results + 1)  # + the header line
+        if fmt is not Format.TSV or cut:
+            parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+            data = parsed.serialize(format=fmt.results) or b""
+    else:
+        assert isinstance(results, ox.QueryTriples)
+        data, cut = _capped(results, max_results)
+        if fmt is not Format.N_TRIPLES or cut:
+            triples = (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+            data = ox.serialize(triples, format=fmt.rdf) or b""
+    return {"ok": True, "format": name, "truncated": cut}, data
+
+
+def _graphs(names: list[str] | None) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None:
+    if names is None:
+        return None
+    return [ox.NamedNode(n) for n in names]
+
+
+def _query(store: ox.Store, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    default = _graphs(job.get("default_graphs"))
+    named = job.get("named_graphs")
+    if named is not None and default is None:
+        default = []  # the protocol's dataset has an empty default graph then
+    results = store.query(
+        job["query"],
+        base_iri=job.get("base_iri"),
+        use_default_graph_as_union=job.get("union", False),
+        default_graph=default,
+        named_graphs=None if named is None else [ox.NamedNode(n) for n in named],
+    )
+    return _serialise(results, job)
+
+
+def _graph(store: ox.Store, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    iri = job.get("graph")
+    graph = ox.DefaultGraph() if iri is None else ox.NamedNode(iri)
+    if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
+        return {"ok": False, "error": "not_found", "message": f"no graph <{iri}>"}, b""
+    body = store.dump(format=Format(job["format"]).rdf, from_graph=graph)
+    return {"ok": True, "format": job["format"]}, body or b""
+
+
+def _answer(store: ox.Store, job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    try:
+        return _query(store, job) if job["op"] == "query" else _graph(store, job)
+    except SyntaxError as exc:
+        return {"ok": False, "error": "syntax", "message": str(exc)}, b""
+    except Exception as exc:  # noqa: BLE001 - a worker reports every failure and lives on
+        return {"ok": False, "error": "engine", "message": f"{type(exc).__name__}: {exc}"}, b""
+
+
+def _read(stream: BinaryIO) -> bytes | None:
+    head = stream.read(8)
+    if len(head) < 8:
+        return None
+    return stream.read(int.from_bytes(head, "big"))
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """Answer jobs until stdin closes."""
+    store: ox.Store | None = None
+    opened = ""
+    while (frame := _read(stdin)) is not None:
+        job = json.loads(frame)
+        if job["snapshot"] != opened or store is None:
+            store = None  # release the old snapshot before opening the new one
+            store = open_snapshot(Path(job["snapshot"]))
+            opened = job["snapshot"]
+        header, body = ({"ok": True}, b"") if job["op"] == "open" else _answer(store, job)
+        stdout.write(encode_frame(json.dumps(header).encode("utf-8")))
+        stdout.write(FRAME.pack(len(body)))
+        stdout.write(body)
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)
