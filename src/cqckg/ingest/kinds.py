@@ -29,7 +29,7 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": 
 
 def fold_lines(text: str) -> list[str]:
     """The text's lines folded for matching: case, quotes, dashes, markdown heading marks."""
-    folded = text.translate(_QUOTES).casefold()
+    folded = text.translate(_QUOTES).casefold().replace("\ufeff", "")
     return [
         re.sub(r"\s+", " ", line.strip().lstrip("#").strip(" *")) for line in folded.split("\n")
     ]

@@ -39,12 +39,14 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 _SOURCE_LINE = re.compile(r"\ufeff?Source:[ \t]*(\S+)[ \t]*\r?$")
 _NOTE_LINE = re.compile(r"[ \t]*\(.*\)[ \t]*\r?$")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_DATE = rf"(\d{{1,2}})\s+({_MONTHS})\s+(\d{{4}})"
+_DATE = rf"(\d{{1,2}})\s+({_MONTHS})(?:\s+(\d{{4}}))?\b"
+# Most certain first; a press release may only say it "will be published on ... 8 November".
 _DATE_PATTERNS = (
     re.compile(rf"assessment published:\s*{_DATE}", re.I),
     re.compile(rf"^\W*published:\s*{_DATE}", re.I | re.M),
     re.compile(rf"\bpublished on\b[^.\n]*?\b{_DATE}", re.I),
 )
+_FULL_DATE = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\s+(\d{{4}})\b", re.I)
 _SCORE_VALUE = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*)?(?P<label>(?:indicative[ \t]+)?score)[ \t]*:"
     r"[ \t]*(?P<value>.*?)[ \t]*\r?$",
@@ -302,11 +304,24 @@ def _council_to_generic(authority: Authority, registry: AuthorityRegistry) -> Ca
 
 
 def _published(text: str) -> dt.date | None:
-    """The publication date the document states ('Assessment published:', 'Published:')."""
+    """The publication date the document states.
+
+    'Assessment published: 8 November 2024', 'Published: 17 November 2023 Page last updated:
+    ...', or 'will be published ... on Friday 8 November' (its year then taken from the
+    document's other dates; without one the date is unknown).
+
+    >>> _published("The assessment will be published on Friday 8 November.")
+    >>> _published("It will be published on Friday 8 November.\\nUpdated: 8 November 2024")
+    datetime.date(2024, 11, 8)
+    """
     for pattern in _DATE_PATTERNS:
-        m = pattern.search(text)
-        if m:
+        for m in pattern.finditer(text):
             day, month, year = m.groups()
+            if year is None:
+                years = set(_FULL_DATE.findall(text))
+                if len(years) != 1:
+                    continue
+                year = years.pop()
             try:
                 return dt.datetime.strptime(f"{day} {month} {year}", "%d %B %Y").date()
             except ValueError:
