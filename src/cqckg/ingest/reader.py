@@ -6,9 +6,11 @@ only copies are folded for matching. A file that cannot be read or recognised ra
 expected.
 
 >>> from cqckg.paths import graph_dir
->>> doc = read_document(graph_dir() / "sources/camden/camden-0225.txt")
->>> doc.kind.value, doc.authority_gss, doc.published.isoformat(), doc.pilot
-('landing-page', 'E09000007', '2025-02-28', False)
+>>> docs = read_documents([graph_dir() / "sources"])
+>>> sorted({d.kind.value for d in docs})
+['full-report', 'landing-page', 'overall-summary', 'press-release', 'quality-statement-page']
+>>> all(d.text[s.start : s.end] == s.text for d in docs for s in d.sentences)
+True
 """
 
 from __future__ import annotations

@@ -218,7 +218,7 @@ def markdown_blocks(text: str, lines: LineIndex, first_line: int = 0) -> list[Bl
             start, end = _trim(text, start, end)
             blocks.append(Block("heading", start, end, line_start, markup_level))
         elif token.type in ("paragraph_open", "html_block"):
-            line_start, start = lines.span(token.map[0])[0], lines.span(token.map[0])[0]
+            line_start = start = lines.starts[token.map[0]]
             if containers:
                 prefix = _CONTAINER_PREFIX.match(text, start)
                 start = prefix.end() if prefix else start
@@ -529,11 +529,6 @@ def _unmark(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@cache
-def _splitter() -> SentenceSplitter:
-    return SentenceSplitter()
-
-
 def split_passages(
     text: str, blocks: Sequence[Block], sections: Sequence[Section]
 ) -> tuple[list[Paragraph], list[Sentence]]:
@@ -541,7 +536,7 @@ def split_passages(
     section_starts = [s.heading_start for s in sections]
     paragraphs: list[Paragraph] = []
     sentences: list[Sentence] = []
-    splitter = _splitter()
+    splitter = SentenceSplitter()
     for b in blocks:
         if b.kind != "paragraph":
             continue
