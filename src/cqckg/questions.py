@@ -347,7 +347,8 @@ def load_question(path: Path) -> Question:
 
 @cache
 def _questions(directory: Path) -> dict[str, Question]:
-    return {q.name: q for q in (load_question(p) for p in sorted(directory.glob("*.rq")))}
+    questions = (load_question(p) for p in directory.glob("*.rq"))
+    return {q.name: q for q in sorted(questions, key=lambda q: q.name)}
 
 
 def list_questions() -> list[Question]:

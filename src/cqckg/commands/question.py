@@ -1,0 +1,60 @@
+"""``cqckg question NAME``: run a named question; ``cqckg question --list`` names them all."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cqckg.cli import EXIT_OK, add_store_option
+from cqckg.errors import QuestionError
+from cqckg.questions import OutputFormat, get_question, list_questions, run_question_serialized
+from cqckg.store import open_store
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "question",
+        help="run a named question (--list shows them all)",
+        description="Run one of the named competency questions over the store. Every question "
+        "but 'evidence' takes an optional council; 'evidence' takes the IRI of a fact.",
+        epilog="Exit codes: 0 success, 2 bad input (unknown question, malformed GSS code or IRI) "
+        "or the store could not be read.",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="the question, e.g. gaps")
+    p.add_argument("--list", action="store_true", help="list the questions and what they ask")
+    p.add_argument("--authority", metavar="GSS", help="only this council, by GSS code (E09000033)")
+    p.add_argument("--iri", metavar="IRI", help="the fact to show the evidence for ('evidence')")
+    p.add_argument(
+        "--format",
+        choices=[f.value for f in OutputFormat],
+        default=OutputFormat.TABLE.value,
+        help="table (long cells cut short), csv or json (default: table)",
+    )
+    add_store_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        questions = list_questions()
+        width = max(len(q.name) for q in questions)
+        for q in questions:
+            print(f"{q.name.ljust(width)}  {q.description}")
+        return EXIT_OK
+    if not args.name:
+        raise QuestionError("name a question, or ask for the list with --list")
+    params = {"authority": args.authority, "iri": args.iri}
+    params = {k: v for k, v in params.items() if v is not None}
+    # Check the question and its parameters before touching the store.
+    get_question(args.name).bind(params)
+    fmt = OutputFormat(args.format)
+    store = open_store(args.store)
+    try:
+        output = run_question_serialized(store, args.name, params, fmt.media_type)
+    finally:
+        store.close()
+    sys.stdout.buffer.write(output)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+    return EXIT_OK
