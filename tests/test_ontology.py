@@ -114,10 +114,14 @@ def _terms_used(path: Path) -> set[URIRef]:
 
 def _shacl_sparql_terms(g: Graph) -> set[URIRef]:
     """IRIs inside SHACL-SPARQL constraints, parsed with the prefixes the shapes declare."""
-    head = "".join(
-        f"PREFIX {g.value(d, SH.prefix)}: <{g.value(d, SH.namespace)}>\n"
-        for d in g.objects(None, SH.declare)
+    prefixes = dict(PREFIXES)  # shapes may borrow declarations from another shapes file
+    prefixes.update(
+        {
+            str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace))
+            for d in g.objects(None, SH.declare)
+        }
     )
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
     found: set[URIRef] = set()
     for p in (SH.select, SH.ask):
         for text in g.objects(None, p):

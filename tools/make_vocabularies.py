@@ -813,6 +813,7 @@ EVIDENCE_CATEGORIES = (
         signals=words(
             "staff told us; staff said; staff shared; staff described; staff explained; "
             "staff reported; staff felt; staff highlighted; staff raised; staff noted; "
+            "staff showed; staff demonstrated; staff acknowledged; "
             "frontline teams; frontline team; frontline staff; frontline practitioners; "
             "leaders told us; leader told us; leaders said; leaders shared; leaders explained; "
             "leaders described; leaders highlighted; leaders noted; leader reported; "
