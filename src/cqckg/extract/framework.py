@@ -188,10 +188,10 @@ def extract_statement_texts(doc: Document, vocab: Vocabulary) -> list[StatementT
             continue
         if mode is None or current is None or not text or _SEPARATOR.match(line.raw):
             continue
-        if line.heading_level is not None and not re.match(r"^(I|We)\b", text):
+        if line.heading_level is not None and not re.search(r"\b(I|We)\b", text):
             mode = None
             continue
-        if not re.match(r"^(I|We)\b", text):
+        if not re.search(r"\b(I|We|me|my|our)\b", text):
             continue
         for part in re.split(r"(?<=[.!?])\s+(?=[“\"]?I\s)", text) if mode == "I" else [text]:
             body = part.strip().strip('“”"').strip()

@@ -1,0 +1,54 @@
+"""``cqckg ingest PATH...``: read CQC documents and add their assessments to the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cqckg.cli import EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_PROBLEMS, add_store_option
+from cqckg.errors import DocumentError, ValidationFailed
+from cqckg.load import reference_graphs
+from cqckg.namespaces import FRAMEWORK_GRAPH
+from cqckg.pipeline import ingest
+from cqckg.store import open_store
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "ingest", help="read CQC assessment documents (files or folders) into the store"
+    )
+    p.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="documents or folders of documents"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_store_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    store = open_store(args.store)
+    try:
+        if FRAMEWORK_GRAPH.toPython() not in store.named_graphs():
+            store.replace_graphs(reference_graphs())
+        result = ingest(args.paths, store, progress=not args.no_progress and sys.stderr.isatty())
+    except DocumentError as exc:
+        print(f"cqckg ingest: {exc}\nnothing was written", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    except ValidationFailed as exc:
+        print(f"cqckg ingest: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        store.close()
+    for a in result.assessments:
+        ex = a.extraction
+        rating = ex.rating.rating if ex.rating else "no rating"
+        print(
+            f"{a.gss} {a.published}{' (pilot)' if a.pilot else ''}: {len(a.documents)} document(s), "
+            f"{rating}, {len(ex.scores)} scores, {len(ex.statistics)} statistics, "
+            f"{len(ex.findings)} findings, {len(ex.partners)} partners, {len(ex.strategies)} strategies, "
+            f"{len(ex.links)} links"
+        )
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return EXIT_OK

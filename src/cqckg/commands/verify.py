@@ -1,0 +1,29 @@
+"""``cqckg verify``: check every text anchor against the stored source documents."""
+
+from __future__ import annotations
+
+import argparse
+
+from cqckg.cli import EXIT_OK, EXIT_PROBLEMS, add_store_option
+from cqckg.paths import sources_dir
+from cqckg.store import open_store
+from cqckg.verify import verify_store
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "verify", help="check that every anchor's quote is still found at its offsets"
+    )
+    add_store_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    store = open_store(args.store)
+    report = verify_store(store, sources_dir())
+    for problem in report.problems:
+        print(problem)
+    print(
+        f"{report.anchors} anchors in {report.documents} documents: {len(report.problems)} problem(s)"
+    )
+    return EXIT_OK if report.ok else EXIT_PROBLEMS

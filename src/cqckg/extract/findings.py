@@ -1,0 +1,581 @@
+"""Findings: the sentences of an assessment that say what CQC found, as strengths or gaps.
+
+Every sentence of the findings-bearing parts of a document (the key findings of each quality
+statement, the summaries, a press release's findings) is weighed by cue patterns:
+
+* gap cues: shortfall words ("lack of", "not always", "gap", "inconsistent", "unclear"), waiting
+  ("waiting", "delays", "backlog"), risk ("at risk", "unsafe"), development needs ("area for
+  improvement", "needed to", "more to do") and a statistic worse than its comparator;
+* strength cues: appraisal words ("positive", "effective", "robust", "timely", "well"), and a
+  statistic better than its comparator;
+* negation turns a gap cue into a strength ("no waiting lists", "did not have a negative
+  impact") and contrast markers ("However,", "In contrast,", "Although") weigh towards a gap.
+
+A sentence with a clear balance one way is a finding of that kind; a neutral sentence (context,
+description) is not a finding. Each rule is a named pattern, so every classification can be
+explained from the words it matched (see :func:`explain`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cqckg.extract.anchors import sentence_anchor
+from cqckg.extract.records import (
+    Direction,
+    EvidenceCategory,
+    FindingKind,
+    FindingRecord,
+    GapKind,
+    StatisticRecord,
+)
+from cqckg.ingest.model import Document, DocumentKind, Sentence
+from cqckg.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    pattern: re.Pattern[str]
+    weight: float
+    gap_kind: GapKind | None = None
+
+
+def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> Cue:
+    return Cue(name, re.compile(rx, re.IGNORECASE), weight, gap_kind)
+
+
+def _any(*alternatives: str) -> str:
+    """One pattern matching any of the alternatives."""
+    return "|".join(f"(?:{a})" for a in alternatives)
+
+
+_NEG = r"(?:no|not|without|never|none|nobody|neither|nor)"
+
+# Negated problems read as strengths: checked first, and their matches are masked so the gap
+# cues below do not fire on the same words.
+NEGATED_PROBLEMS: tuple[Cue, ...] = (
+    _cue(
+        "no-waiting",
+        rf"\b(?:{_NEG}|did not have(?: a| any)?|had no|were no|was no|there (?:were|was) no)\b"
+        r"[^.;]{0,40}?\b(?:waiting lists?|waits?|waiting|backlogs?|delays?)\b",
+        2.0,
+    ),
+    _cue(
+        "no-negative-impact",
+        _any(
+            r"\bdid not have a negative impact\b",
+            r"\bhad not been impacted\b",
+            r"\bnot (?:been )?impacted\b",
+        ),
+        2.0,
+    ),
+    _cue(
+        "no-problems",
+        _any(
+            rf"\b{_NEG}\b[^.;]{{0,20}}\b(?:known )?(?:problems?|issues?|concerns?|complaints?)\b",
+        ),
+        1.0,
+    ),
+    _cue(
+        "not-pressured",
+        _any(
+            r"\bnot (?:feel )?(?:weighed down|pressurised|pressured|complacent)\b",
+            r"\bdid not feel (?:pressurised|there was a sense of hierarchy)\b",
+            r"\bnot feel there was a sense of hierarchy\b",
+        ),
+        1.5,
+    ),
+    _cue(
+        "no-barrier",
+        _any(
+            r"\bnot a barrier\b",
+            r"\bwere not waiting\b",
+            r"\bnobody had to wait\b",
+            r"\bwithout (?:a )?(?:waiting list|disruption|delay)",
+        ),
+        1.5,
+    ),
+    _cue("none-inadequate", r"\bnone were rated (?:as )?inadequate\b", 1.0),
+    _cue("no-contracts-handed-back", r"\bno contracts handed back\b", 1.5),
+    # Action taken against a problem reads as work under way, not as the problem itself.
+    _cue(
+        "mitigation",
+        r"\b(?:reduc\w*|minimi[sz]\w*|prevent\w*|avoid\w*|mitigat\w*|tackl\w*|clos(?:e|ing) the|"
+        r"remov\w*|address\w*|overc[oa]me?)\b[^.;]{0,30}?\b(?:waiting times?|waits?|delays?|risks?|"
+        r"challenges?|gaps?|inequalit\w*|barriers?|harm|disparit\w*)\b",
+        1.0,
+    ),
+    _cue("not-limited", r"\bnot limited to\b|\blow[- ]level\b", 0.0),
+    _cue(
+        "domain-terms",
+        _any(
+            r"\bsafeguarding concerns?\b",
+            r"\bpay (?:and|&) gender gap\b",
+            r"\b(?:gender|ethnicity) pay gaps?\b",
+            r"\brated as requir\w+ improvement\b",
+            r"\b(?:any|identifying) gaps\b",
+        ),
+        0.0,
+    ),
+)
+
+GAP_CUES: tuple[Cue, ...] = (
+    _cue("gap-word", r"\bgaps?\b(?! in life expectancy)(?! between)", 2.0, GapKind.SHORTFALL),
+    _cue("lack", r"\black(?:ed|s|ing)? (?:of\b)?", 2.0, GapKind.SHORTFALL),
+    _cue(
+        "not-always",
+        _any(
+            r"\bnot always\b",
+            r"\bdidn[’']t always\b",
+            r"\bdid not always\b",
+            r"\bwasn[’']t always\b",
+            r"\bweren[’']t always\b",
+        ),
+        2.0,
+        GapKind.SHORTFALL,
+    ),
+    _cue(
+        "negated-action",
+        _any(
+            r"\bdid not\b",
+            r"\bdidn[’']t\b",
+            r"\bwere not\b",
+            r"\bwas not\b",
+            r"\bhad not\b",
+            r"\bhave not\b",
+            r"\bhas not\b",
+            r"\bcould not\b",
+            r"\bcouldn[’']t\b",
+            r"\bweren[’']t\b",
+            r"\bwasn[’']t\b",
+            r"\bunable to\b",
+            r"\bdid not know\b",
+            r"\bdidn[’']t know\b",
+        ),
+        1.0,
+        GapKind.SHORTFALL,
+    ),
+    _cue("never", r"\bhad never been\b|\bnever been consulted\b", 1.5, GapKind.SHORTFALL),
+    _cue(
+        "improvement-needed",
+        _any(
+            r"\bareas? (?:for|of) (?:improvement|development)\b",
+            r"\b(?<!actions )needed to (?:be )?(?:improve|strengthen|develop|address)\b",
+            r"\bneed(?:s|ed)? (?:for|to) improve\b",
+            r"\bthere needed to be\b",
+            r"\bneeded to be strengthened\b",
+            r"\bmore to do\b",
+            r"\brequired improvement\b",
+            r"\brequires? improvement\b",
+            r"\bimprovements? (?:to be made|were required|was required|needed)\b",
+            r"\bfurther work is required\b",
+            r"\bwork to do\b",
+        ),
+        2.0,
+        GapKind.AREA_FOR_DEVELOPMENT,
+    ),
+    _cue(
+        "not-yet",
+        _any(
+            r"\bnot yet\b",
+            r"\bhadn[’']t (?:been )?fully\b",
+            r"\bhad not (?:been )?fully\b",
+            r"\bnot fully\b",
+            r"\bin (?:its|their) early stages\b",
+            r"\bearly stages\b",
+        ),
+        1.5,
+        GapKind.AREA_FOR_DEVELOPMENT,
+    ),
+    _cue(
+        "waiting",
+        _any(
+            r"\bwaiting (?:lists?|times?)\b",
+            r"\bwaits?\b",
+            r"\bwaited\b",
+            r"\bwaiting for\b",
+            r"\bwait to\b",
+            r"\bbacklogs?\b",
+            r"\bdelays?\b",
+            r"\bdelayed\b",
+            r"\blong waits?\b",
+            r"\btook \d+ (?:weeks|months)\b",
+        ),
+        1.5,
+        GapKind.WAITING,
+    ),
+    _cue(
+        "risk",
+        _any(
+            r"\bat risk\b",
+            r"\bunsafe\b",
+            r"\brisks? to (?:people|safety)\b",
+            r"\bserious risk\b",
+            r"\bincreased risks?\b",
+            r"\brisk of (?:harm|eviction)\b",
+        ),
+        1.0,
+        GapKind.RISK,
+    ),
+    _cue(
+        "problem-words",
+        _any(
+            r"\bchalleng(?:e|es|ing)\b",
+            r"\bdifficult(?:y|ies)?\b",
+            r"\bissues? (?:with|around)\b",
+            r"\bproblems?\b",
+            r"\bconcerns?(?! were raised and investigated)\b",
+            r"\bcomplex(?:ities)\b",
+            r"\bbarriers?\b",
+            r"\bstrain\b",
+            r"\bpressures?\b",
+        ),
+        1.0,
+        GapKind.SHORTFALL,
+    ),
+    _cue(
+        "negative-appraisal",
+        _any(
+            r"\bconfusing\b",
+            r"\bunclear\b",
+            r"\binconsistent\b",
+            r"\binconsistenc(?:y|ies)\b",
+            r"\blimited\b",
+            r"\binsufficient\b",
+            r"\binadequate\b",
+            r"\bpoor\b",
+            r"\blow(?:er)? (?:uptake|levels?)\b",
+            r"\bhad been low\b",
+            r"\bremained low\b",
+            r"\buptake [^.]{0,30}\blow\b",
+            r"\bmixed (?:feedback|responses)\b",
+            r"\bfeedback (?:was|had been) mixed\b",
+            r"\bwas mixed\b",
+            r"\bwere mixed\b",
+            r"\buncomfortable\b",
+            r"\bfrustrat\w*\b",
+            r"\banxiety\b",
+            r"\bnot appropriate\b",
+            r"\bnot easy\b",
+            r"\bnot easily\b",
+            r"\btoo long\b",
+            r"\bhigh waits?\b",
+            r"\bhigh number of unallocated\b",
+            r"\bunallocated\b",
+            r"\bnot (?:been )?(?:enough|sufficient)\b",
+        ),
+        2.0,
+        GapKind.SHORTFALL,
+    ),
+    _cue(
+        "acknowledged",
+        _any(
+            r"\b(?:acknowledged|recognised|aware)\b[^.]{0,60}"
+            r"\b(?:gap|challenge|need to|needed to|improve|difficult)",
+        ),
+        1.0,
+        GapKind.AREA_FOR_DEVELOPMENT,
+    ),
+    _cue(
+        "however",
+        r"^\s*(?:however|in contrast|but|although|whilst|while|despite)\b|\bhowever,",
+        1.0,
+    ),
+    _cue(
+        "below-average",
+        _any(
+            r"\blower than (?:the )?(?:england|national|london|regional)\b",
+            r"\bcomparatively lower\b",
+            r"\bbelow (?:the )?(?:england|national) average\b",
+        ),
+        1.0,
+        GapKind.BELOW_AVERAGE,
+    ),
+)
+
+STRENGTH_CUES: tuple[Cue, ...] = (
+    _cue(
+        "positive",
+        _any(
+            r"\bpositive(?:ly)?\b",
+            r"\bpraised?\b",
+            r"\bwelcomed?\b",
+            r"\bappreciated\b",
+            r"\bvalued\b",
+            r"\bspoke highly\b",
+            r"\bproud",
+            r"\bpride\b",
+        ),
+        1.5,
+    ),
+    _cue(
+        "good",
+        _any(
+            r"\bgood\b",
+            r"\bexcellent\b",
+            r"\bexceptional(?:ly)?\b",
+            r"\boutstanding\b",
+            r"\bstrong\b",
+            r"\brobust\b",
+            r"\beffective(?:ly)?\b",
+            r"\bsuccessful(?:ly)?\b",
+            r"\bwell[- ](?:managed|resourced|established|embedded|received|supported)\b",
+            r"\bwell\b\b",
+            r"\bclear\b",
+            r"\btimely\b",
+            r"\bresponsive\b",
+            r"\bsupportive\b",
+            r"\bproactive(?:ly)?\b",
+            r"\bseamless\b",
+            r"\bapproachable\b",
+            r"\baccessible\b",
+            r"\binnovative\b",
+            r"\btransparent\b",
+            r"\bperson-centred\b",
+            r"\bstrength[- ]based\b",
+            r"\bempower\w*\b",
+            r"\bcommitted\b",
+            r"\bcommitment\b",
+            r"\bcomprehensive\b",
+            r"\bhelpful\b",
+            r"\bconsistent(?:ly)?\b",
+            r"\bcollaborative(?:ly)?\b",
+        ),
+        1.0,
+    ),
+    _cue(
+        "improved",
+        _any(
+            r"\bimproved\b",
+            r"\bimprovements? (?:had been made|were made)\b",
+            r"\bbrought improvements?\b",
+            r"\bmade improvements\b",
+        ),
+        1.0,
+    ),
+    _cue(
+        "above-average",
+        _any(
+            r"\bhigher than (?:the )?(?:england|national|london|regional)\b",
+            r"\bperformed better\b",
+        ),
+        1.0,
+    ),
+)
+
+_BOILERPLATE = re.compile(
+    r"^(?:we may not always review|this theme includes|this data is reproduced|"
+    r"it has not been factored|"
+    r"please note that|the assessment will be published|about the care quality commission|"
+    r"the care quality commission \(cqc\) is the independent|we make sure health and social care|"
+    r"we monitor, inspect and regulate|cqc has a new responsibility|cqc looked at nine areas|"
+    r"cqc has given each of these|an advocate can help|they can help them find services|"
+    r"a caldicott guardian is|healthwatch are the independent|marmot principles are|"
+    r"social determinants of health are|this is a model where|local authorities spend money|"
+    r"no two care packages are the same|source:)",
+    re.IGNORECASE,
+)
+_NON_FINDINGS_SECTIONS = re.compile(
+    r"^(?:about\b|demographics|financial facts|what people expect|the local authority commitment|"
+    r"local authority (?:indicative )?rating|quality statement scores|overall summary$)",
+    re.IGNORECASE,
+)
+_TEMPLATE_LINE = re.compile(
+    r"^\W*(?:(?:indicative )?score\b|\d\s*[-–—]\s*evidence shows|what people expect|"
+    r"the local authority commitment|key findings for this quality statement|i |we |“i |“we )",
+    re.IGNORECASE,
+)
+_STATEMENT_BLOCK_START = re.compile(
+    r"^\W*(?:what people expect|the local authority commitment)\W*$", re.IGNORECASE | re.MULTILINE
+)
+_STATEMENT_BLOCK_END = re.compile(
+    r"^\W*(?:key findings for this quality statement)\W*$", re.IGNORECASE | re.MULTILINE
+)
+
+GAP_THRESHOLD = 2.0
+MARGIN = 1.0
+
+
+@dataclass(frozen=True)
+class Weighing:
+    """The cues a sentence matched, and the verdict they give."""
+
+    kind: FindingKind | None
+    gap_kind: GapKind | None
+    gap: float
+    strength: float
+    matched: tuple[str, ...]
+
+
+def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, e):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
+    """Classify one sentence.
+
+    >>> weigh("However, staff told us this service was not always available.").kind
+    <FindingKind.GAP: 'gap'>
+    >>> weigh("Frontline teams told us they had no waiting lists for people.").kind
+    <FindingKind.STRENGTH: 'strength'>
+    >>> weigh("The team met monthly.").kind is None
+    True
+    """
+    matched: list[str] = []
+    strength = 0.0
+    masked_spans: list[tuple[int, int]] = []
+    for cue in NEGATED_PROBLEMS:
+        for m in cue.pattern.finditer(text):
+            strength += cue.weight
+            if cue.weight:
+                matched.append(cue.name)
+            masked_spans.append(m.span())
+    rest = _mask(text, masked_spans)
+    gap = 0.0
+    kinds: dict[GapKind, float] = {}
+    for cue in GAP_CUES:
+        hits = len(cue.pattern.findall(rest))
+        if hits:
+            w = cue.weight * min(hits, 1 if cue.weight < 2 else 2)
+            gap += w
+            matched.append(cue.name)
+            if cue.gap_kind is not None:
+                kinds[cue.gap_kind] = kinds.get(cue.gap_kind, 0.0) + w
+    for cue in STRENGTH_CUES:
+        hits = len(cue.pattern.findall(rest))
+        if hits:
+            strength += cue.weight * min(hits, 3)
+            matched.append(cue.name)
+    for st in statistics:
+        worse = _worse_than_comparator(st)
+        if worse is True:
+            gap += 2.5
+            kinds[GapKind.BELOW_AVERAGE] = kinds.get(GapKind.BELOW_AVERAGE, 0.0) + 5.0
+            matched.append("statistic-worse")
+        elif worse is False:
+            strength += 2.5
+            matched.append("statistic-better")
+    kind: FindingKind | None = None
+    if gap >= GAP_THRESHOLD and gap >= strength - MARGIN:
+        kind = FindingKind.GAP
+    elif strength >= 2.0 and strength > gap + MARGIN:
+        kind = FindingKind.STRENGTH
+    gap_kind = max(kinds, key=lambda k: kinds[k]) if kind is FindingKind.GAP and kinds else None
+    if kind is FindingKind.GAP and gap_kind is None:
+        gap_kind = GapKind.AREA_FOR_DEVELOPMENT
+    return Weighing(kind, gap_kind, gap, strength, tuple(matched))
+
+
+def explain(text: str) -> str:
+    """A one-line account of why a sentence was classified as it was."""
+    w = weigh(text)
+    verdict = w.kind.value if w.kind else "not a finding"
+    cues = ", ".join(w.matched) or "no cues"
+    return f"{verdict} (gap {w.gap:.1f}, strength {w.strength:.1f}: {cues})"
+
+
+def _worse_than_comparator(st: StatisticRecord) -> bool | None:
+    if st.comparator_value is None or st.direction is None or st.direction is Direction.SIMILAR:
+        return None
+    # Measures where lower is better (vacancies, sickness, turnover, waits) invert the sense.
+    label = st.measure_label.lower()
+    lower_is_better = bool(
+        re.search(r"vacanc|sick|turnover|agency|wait|delay|complaints? .*upheld|readmi", label)
+    )
+    lower = st.direction is Direction.LOWER
+    return lower != lower_is_better
+
+
+def _excluded_spans(doc: Document) -> list[tuple[int, int]]:
+    """Blocks holding the I and We statements (from their heading to the key findings)."""
+    spans = []
+    for m in _STATEMENT_BLOCK_START.finditer(doc.text):
+        end = _STATEMENT_BLOCK_END.search(doc.text, m.end())
+        spans.append((m.start(), end.start() if end else min(len(doc.text), m.end() + 1500)))
+    return spans
+
+
+def _eligible(doc: Document, sentence: Sentence, excluded: list[tuple[int, int]]) -> bool:
+    if any(s <= sentence.start < e for s, e in excluded):
+        return False
+    text = sentence.text.strip()
+    if len(text) < 25 or _BOILERPLATE.match(text) or _TEMPLATE_LINE.match(text):
+        return False
+    if not re.search(r"[a-z]{3,}", text) or text.count(" ") < 4:
+        return False
+    section = doc.section_of(sentence)
+    if section is not None:
+        for heading in (*section.path, section.heading):
+            clean = re.sub(r"^\W+", "", heading.replace("**", "")).strip()
+            if _NON_FINDINGS_SECTIONS.match(clean):
+                return False
+    if doc.kind is DocumentKind.LANDING_PAGE:
+        return False
+    if doc.kind in (DocumentKind.FULL_REPORT, DocumentKind.QUALITY_STATEMENT_PAGE):
+        qs = (section.quality_statement if section else None) or doc.quality_statement
+        in_summary = section is not None and any(
+            h.lower().lstrip("# ").startswith("summary of")
+            for h in (*section.path, section.heading)
+        )
+        return qs is not None or in_summary
+    return True
+
+
+def _evidence(vocab: Vocabulary, text: str, previous: str | None) -> EvidenceCategory | None:
+    slug = vocab.evidence_category_in(text)
+    if (
+        slug is None
+        and previous is not None
+        and re.match(r"^\s*(?:they|these|this|it)\b", text, re.I)
+    ):
+        return EvidenceCategory(previous)
+    return EvidenceCategory(slug) if slug else None
+
+
+def extract_findings(
+    doc: Document, vocab: Vocabulary, statistics: Iterable[StatisticRecord] = ()
+) -> list[FindingRecord]:
+    """Strengths and gaps stated in one document, one finding per sentence."""
+    excluded = _excluded_spans(doc)
+    stats = list(statistics)
+    by_sentence: dict[int, list[StatisticRecord]] = {}
+    for st in stats:
+        for a in st.anchors:
+            for s in doc.sentences:
+                if a.document_sha256 == doc.sha256 and s.start < a.end and a.start < s.end:
+                    by_sentence.setdefault(s.index, []).append(st)
+    out: list[FindingRecord] = []
+    previous_category: dict[int, str | None] = {}
+    for sentence in doc.sentences:
+        if not _eligible(doc, sentence, excluded):
+            continue
+        text = sentence.text.strip()
+        category = _evidence(vocab, text, previous_category.get(sentence.paragraph))
+        if category is not None:
+            previous_category[sentence.paragraph] = category.value
+        w = weigh(text, by_sentence.get(sentence.index, ()))
+        if w.kind is None:
+            continue
+        if category is None and sentence.index in by_sentence:
+            category = EvidenceCategory.PROCESSES
+        section = doc.section_of(sentence)
+        qs = (section.quality_statement if section else None) or doc.quality_statement
+        out.append(
+            FindingRecord(
+                kind=w.kind,
+                text=text,
+                quality_statement=qs,
+                evidence_category=category,
+                topics=vocab.topics_in(text),
+                anchors=(sentence_anchor(doc, sentence),),
+                gap_kind=w.gap_kind,
+            )
+        )
+    return out
