@@ -246,7 +246,7 @@ class OxigraphStore(GraphStore):
         try:
             self._store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
-            raise QueryError(str(exc)) from exc
+            raise QueryError(f"bad update: {exc}") from exc
         except (OSError, ValueError) as exc:
             raise StoreError(f"could not update {self.location}: {exc}") from exc
 

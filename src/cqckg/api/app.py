@@ -20,13 +20,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cqckg import __version__
-from cqckg.api import errors, graph_store, sparql, update
+from cqckg.api import errors, graph_store, sparql, status, update
 from cqckg.api.backend import Backend
 from cqckg.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ROUTERS: tuple[APIRouter, ...] = (sparql.router, update.router, graph_store.router)
+ROUTERS: tuple[APIRouter, ...] = (sparql.router, update.router, graph_store.router, status.router)
 
 
 class _BodyTooLarge(Exception):

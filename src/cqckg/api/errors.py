@@ -36,7 +36,7 @@ async def _http_error(_: Request, exc: Exception) -> PlainTextResponse:
 
 
 async def _query_error(_: Request, exc: Exception) -> PlainTextResponse:
-    return _text(400, f"bad query or update: {exc}")
+    return _text(400, str(exc))
 
 
 async def _timeout(_: Request, exc: Exception) -> PlainTextResponse:

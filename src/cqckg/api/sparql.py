@@ -49,8 +49,7 @@ def formats_for(request: Request, fields: dict[str, list[str]]) -> tuple[Format 
         chosen = Format.from_name(name)
         if chosen is None:
             raise HttpError(406, f"unknown format {name!r}; use e.g. json, xml, csv, turtle")
-        other = negotiate(None, Kind.GRAPH if chosen.kind is Kind.RESULTS else Kind.RESULTS)
-        return (chosen, other) if chosen.kind is Kind.RESULTS else (other, chosen)
+        return (chosen, None) if chosen.kind is Kind.RESULTS else (None, chosen)
     accept = request.headers.get("accept")
     found = negotiate(accept, Kind.RESULTS), negotiate(accept, Kind.GRAPH)
     if found == (None, None):
