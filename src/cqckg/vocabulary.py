@@ -166,10 +166,13 @@ class Measure:
 
 
 class SignalIndex:
-    """Find which concepts' signals occur in a text, on word boundaries, in one regex pass.
+    """Find which concepts' signals occur in a text, on word boundaries.
 
-    Case, hyphens, spacing and apostrophes do not matter; where two signals overlap the longer
-    one wins (so 'short-term support' is not also 'support').
+    Case, hyphens, spacing and apostrophes do not matter ('short-breaks' is 'short breaks');
+    where two signals overlap the longer one wins (so 'short-term support' is not also
+    'support'). The text is split into words once with a precompiled pattern and each run of
+    words is looked up in a dictionary, so the cost grows with the text, not with the number of
+    signals.
 
     >>> idx = SignalIndex({"respite": ("respite", "short break", "short breaks")})
     >>> idx.find("Carers valued the Short-Breaks service and respite.")
@@ -177,28 +180,38 @@ class SignalIndex:
     """
 
     def __init__(self, signals: Mapping[str, Iterable[str]]) -> None:
-        self._owners: dict[str, set[str]] = {}
-        patterns: set[str] = set()
+        self._owners: dict[str, tuple[str, ...]] = {}
+        owners: dict[str, set[str]] = {}
+        self._longest = 0
         for owner, words in signals.items():
             for word in words:
                 key = _squash(word)
-                if not key:
-                    continue
-                self._owners.setdefault(key, set()).add(owner)
-                patterns.add(word)
-        alternation = "|".join(
-            _loose(w) for w in sorted(patterns, key=lambda w: (-len(_squash(w)), w))
-        )
-        self._regex = re.compile(
-            rf"(?<!\w)(?:{alternation})(?!\w)" if alternation else r"(?!)", re.I
-        )
+                if key:
+                    owners.setdefault(key, set()).add(owner)
+                    self._longest = max(self._longest, len(_WORD.findall(fold(word))))
+        self._owners = {k: tuple(sorted(v)) for k, v in owners.items()}
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Every (start, end, owner) match, in text order; one span can signal several owners."""
-        out = []
-        for m in self._regex.finditer(text):
-            for owner in sorted(self._owners.get(_squash(m.group(0)), ())):
-                out.append((m.start(), m.end(), owner))
+        words = [(m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text)]
+        out: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(words):
+            key = ""
+            best: tuple[int, tuple[str, ...]] | None = None
+            for j in range(i, min(i + self._longest, len(words))):
+                if j > i and not _JOIN.fullmatch(text, words[j - 1][1], words[j][0]):
+                    break
+                key += words[j][2]
+                found = self._owners.get(key)
+                if found:
+                    best = (j, found)
+            if best is None:
+                i += 1
+                continue
+            j, found = best
+            out.extend((words[i][0], words[j][1], owner) for owner in found)
+            i = j + 1
         return out
 
     def owners(self, text: str) -> tuple[str, ...]:
@@ -206,17 +219,10 @@ class SignalIndex:
         return tuple(sorted({owner for _, _, owner in self.find(text)}))
 
 
-def _loose(word: str) -> str:
-    """A regex for a signal that tolerates case, hyphen or space, and curly or no apostrophes."""
-    out = []
-    for ch in word.strip():
-        if ch in " -":
-            out.append(r"[\s\-‐‑–]*")
-        elif ch in "'’":
-            out.append(r"['’]?")
-        else:
-            out.append(re.escape(ch))
-    return "".join(out)
+# Words are runs of letters and digits; a signal's words may be joined in the text by spaces,
+# hyphens, apostrophes or a comma ("prevent, delay or reduce"), but not by a full stop.
+_WORD = re.compile(r"[^\W_]+")
+_JOIN = re.compile(r"[\s\-‐‑–'’,]*")
 
 
 @dataclass(frozen=True)
