@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 __all__ = [
     "Period",
@@ -43,6 +44,7 @@ _MONEY_SCALE = {"m": _SCALE["million"], "bn": _SCALE["billion"], "k": _SCALE["th
 _MONEY_SCALE.update(_SCALE)
 
 _DURATION_UNITS = {
+    "minute": "minutes",
     "hour": "hours",
     "day": "days",
     "week": "weeks",
@@ -67,12 +69,13 @@ _QUALIFIER = re.compile(
     r"|less than|fewer than|at least|just over|just under|roughly|some)\s+$",
     re.IGNORECASE,
 )
-# Where a quantity can begin; the scanner is only tried there, which keeps a long report fast.
-_TRIGGER = re.compile(
-    rf"[£\d]|\b(?:{_WORD}|a)(?=[\s-]+(?:(?:{_WORD})[\s-]+)?"
-    r"(?:million|thousand|hours?|days?|weeks?|months?|years?)\b)",
-    re.IGNORECASE,
+# Where a quantity can begin: a digit or "£", or a number word before a unit or scale word
+# (found from the unit word back, which is far cheaper than trying every word of a report).
+_TRIGGER = re.compile(r"[£\d]")
+_UNIT_WORD = re.compile(
+    r"(?<=[\s-])(?:million|thousand|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I
 )
+_WORD_BEFORE_UNIT = re.compile(rf"\b(?:{_WORD}|a)(?:[\s-]+(?:{_WORD}))?[\s-]+$", re.IGNORECASE)
 _SCANNER = re.compile(
     rf"""
     (?P<date>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b(?:\s+{_YEAR})?)
@@ -86,8 +89,8 @@ _SCANNER = re.compile(
   | (?P<rank>\d+)(?:<sup>)?(?:st|nd|rd|th)(?:</sup>)?\s+out\s+of\s+(?P<of>{_NUM})
   | (?P<ordinal>\d+)(?:<sup>)?(?:st|nd|rd|th)(?:</sup>)?\b
   | (?P<area>{_NUM})\s+(?:square\s+miles|sq\.?\s*miles)\b
-  | (?P<duration>{_NUM})(?:\s+|-)(?P<dunit>hour|day|week|month|year)s?\b
-  | (?P<wduration>{_WORDNUM})(?:\s+|-)(?P<wdunit>hour|day|week|month|year)s?\b
+  | (?P<duration>{_NUM})(?:\s+|-)(?P<dunit>minute|hour|day|week|month|year)s?\b
+  | (?P<wduration>{_WORDNUM})(?:\s+|-)(?P<wdunit>minute|hour|day|week|month|year)s?\b
   | (?P<wscaled>(?:{_NUM}|{_WORDNUM}|a))\s+(?P<wscale>million|thousand)\b
   | (?P<count>{_NUM}){_END}
     """,
@@ -233,19 +236,27 @@ def find_periods(text: str, offset: int = 0) -> list[Period]:
     return out
 
 
-def _scan(text: str) -> list[re.Match[str]]:
-    """Scanner matches at the trigger positions, leftmost first, never overlapping."""
+@lru_cache(maxsize=8192)
+def _scan(text: str) -> tuple[re.Match[str], ...]:
+    """Scanner matches at the trigger positions, leftmost first, never overlapping.
+
+    Cached per text: statistics and figures read the same sentences.
+    """
+    starts = [t.start() for t in _TRIGGER.finditer(text)]
+    for u in _UNIT_WORD.finditer(text):
+        w = _WORD_BEFORE_UNIT.search(text, max(0, u.start() - 30), u.start())
+        if w is not None:
+            starts.append(w.start())
     out: list[re.Match[str]] = []
     end = 0
-    for t in _TRIGGER.finditer(text):
-        pos = t.start()
+    for pos in sorted(set(starts)):
         if pos < end or (pos and (text[pos - 1].isalnum() or text[pos - 1] in "#$€.,/-")):
             continue
         m = _SCANNER.match(text, pos)
         if m is not None:
             out.append(m)
             end = m.end()
-    return out
+    return tuple(out)
 
 
 def _quantity(m: re.Match[str], text: str) -> tuple[Decimal, str] | None:

@@ -28,7 +28,7 @@ Care Survey (ASCS), 72.63% ..."). Its year is the year printed in it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,12 +46,35 @@ __all__ = [
 ]
 
 
+class _MeasureUnit(Protocol):
+    @property
+    def unit(self) -> str | None: ...
+
+
 class MeasureVocabulary(Protocol):
     """What statistics and figures need from :mod:`cqckg.vocabulary`."""
+
+    @property
+    def measures(self) -> Mapping[str, _MeasureUnit]: ...
 
     def measure_for(self, text: str) -> str | None: ...
 
     def data_source_for(self, citation: str) -> str | None: ...
+
+
+def measure_in(vocab: MeasureVocabulary, unit: str, *texts: str) -> str | None:
+    """The measure the first of ``texts`` that names one signals, if its unit is ``unit``.
+
+    A measure whose default unit differs is not what a value in another unit measures (a
+    percentage of the population is not the population).
+    """
+    for text in texts:
+        slug = vocab.measure_for(text)
+        if slug is not None:
+            measure = vocab.measures.get(slug)
+            if measure is None or measure.unit in (None, unit):
+                return slug
+    return None
 
 
 _AREAS = {
@@ -92,7 +115,7 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[/–-]\s*\d\d(?:\d\d)?)?\b")
 _BRACKETED = re.compile(r"\(([^()]{2,160})\)")
 # A source named in front of the value: "From the Adult Social Care Survey (ASCS), 72.63% ...".
 _SOURCE_BEFORE = re.compile(
-    r"\b(?i:from|according\s+to|data\s+from|in)\s+(?:the\s+)?"
+    r"\b(?i:from|according\s+to|data\s+from)\s+(?:the\s+)?"
     r"(?P<source>[A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|of|for|and|in|the))*(?:\s*\([A-Za-z&-]+\))?)",
 )
 # What goes before the value in a label but is not what is measured.
@@ -113,7 +136,7 @@ _LABEL_TAIL = re.compile(
     re.IGNORECASE,
 )
 _LABEL_END = re.compile(
-    r",(?!\s+[A-Z])|;|:|\(|\bwhich\b|\bcompared\b|\bin\s+comparison\b|\bthis\s+has\b|\bthan\b"
+    r",(?!\s+(?-i:[A-Z]))|;|:|\(|\bwhich\b|\bcompared\b|\bin\s+comparison\b|\bthis\s+has\b|\bthan\b"
     r"|\b(?:is|was|were|are)\s+(?:also\s+)?(?:slightly\s+|significantly\s+)?"
     rf"(?:{_HIGHER}|{_LOWER}|similar|in\s+line)\b",
     re.IGNORECASE,
@@ -369,6 +392,9 @@ def _record(
     run = sentences[found.first_sentence : found.last_sentence + 1]
     anchors: list[Anchor] = [sentence_anchor(doc, *run)]
     citation = found.citation
+    source = None if citation is None else vocab.data_source_for(citation.text)
+    if citation is not None and source is None and citation.start < found.value.start:
+        citation = None  # a name before the value counts only if it is a known data source
     if citation is not None and not run[0].start <= citation.start < run[-1].end:
         anchors.append(anchor(doc, citation.start, citation.end))
     year = None
@@ -378,14 +404,14 @@ def _record(
     section = doc.section_of(sentences[found.last_sentence])
     quality_statement = (section.quality_statement if section else None) or doc.quality_statement
     return StatisticRecord(
-        measure=vocab.measure_for(found.label) or vocab.measure_for(run[-1].text),
+        measure=measure_in(vocab, found.value.unit, found.label, " ".join(s.text for s in run)),
         measure_label=found.label,
         value=found.value.value,
         unit=found.value.unit,
         comparator=found.comparator,
         comparator_value=found.comparator_value.value,
         direction=found.direction,
-        source=None if citation is None else vocab.data_source_for(citation.text),
+        source=source,
         source_text=None if citation is None else citation.text,
         year=year,
         quality_statement=quality_statement,
