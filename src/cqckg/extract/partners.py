@@ -1,0 +1,546 @@
+"""Named organisations and bodies a council works with, typed by the partner-type vocabulary.
+
+A partner is a *proper name*: capitalised words that reports mark as an organisation's name by
+one of these rules, each visible in the text it matches:
+
+1. a head noun of organisations at its end (:data:`ORGANISATION_HEADS`): "Joint Health and
+   Wellbeing Board", "Northwest London Integrated Care Board", "Alcohol Change UK", or a
+   lower-case one after it: "NHS Northwest London integrated care system", "JSNA board";
+   or an organisation noun before "of": "Association of Directors of Adult Social Services";
+2. a quoted name before such a head: "'Black and Minority Ethnic' (BAME) forum";
+3. a name listed after a working-with cue ("partnered with", "worked closely with", "through",
+   "organisations such as"): "through The Advocacy Project, Make it Happen, and Full of Life";
+   also "<Name> is the lead provider" and "a group of <Names>";
+4. a council of the registry (``AuthorityRegistry.find_in_text``), other than the council
+   assessed: it gets ``authority_gss``;
+5. a one-word name that the vocabulary knows as a named national body ("Healthwatch", "NHS").
+
+Not partners: the council's own teams, departments and services ("Brokerage Team", "Public
+Health team"; a team counts only where the sentence calls it multi-agency), generic nouns
+("partners", "providers", "the fire brigade", "local Police": no proper name), sectors
+("Voluntary and Community Sector") and plurals ("Primary Care Networks").
+
+An acronym in brackets after a name ("(CNWL)") becomes an alternative name, and later bare
+mentions of it ("the ICB", "LAG") anchor the same partner. A shortened reference ("the
+Integrated Care System") joins the one longer name in the document it ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from cqckg.authorities import AuthorityRegistry
+from cqckg.extract.names import (
+    DETERMINERS,
+    Run,
+    SentenceAnchors,
+    Token,
+    acronym_after,
+    clean,
+    is_acronym_of,
+    name_key,
+    name_runs,
+    without_overlaps,
+)
+from cqckg.extract.records import Anchor, PartnerRecord
+from cqckg.extract.strategies import HEADS as TITLE_HEADS
+from cqckg.ingest.model import Document, Sentence
+
+
+class PartnerVocabulary(Protocol):
+    """What partner extraction needs from :class:`cqckg.vocabulary.Vocabulary`."""
+
+    def partner_type_for(self, name: str) -> str | None: ...
+
+
+# Head nouns that end organisations' names.
+ORGANISATION_HEADS = frozenset(
+    {
+        "trust",
+        "board",
+        "group",
+        "subgroup",
+        "sub-group",
+        "forum",
+        "partnership",
+        "panel",
+        "committee",
+        "council",
+        "association",
+        "commission",
+        "ombudsman",
+        "network",
+        "alliance",
+        "hub",
+        "collaborative",
+        "federation",
+        "society",
+        "charity",
+        "foundation",
+        "consortium",
+        "uk",
+        "system",
+        "healthwatch",
+    }
+)
+# Organisation nouns that open a name before "of": "Association of Directors of ...".
+_LEADING_HEADS = frozenset({"association", "society", "federation", "institute", "college"})
+# Lower-case heads written after a capitalised name ("NHS Northwest London integrated care
+# system", "BAME forum"); the longest is tried first.
+_LOWER_HEADS = (
+    "integrated care system",
+    "integrated care board",
+    "integrated care partnership",
+    "partnership board",
+    "steering group",
+    "partnership",
+    "board",
+    "forum",
+    "panel",
+    "committee",
+    "group",
+)
+# The council's own units: not partners unless the sentence says they are multi-agency.
+_INTERNAL_HEADS = frozenset({"team", "teams", "department", "service", "services", "unit"})
+_MULTI_AGENCY = re.compile(
+    r"\bmulti-?agency\b|\bpartner organisations\b|\bpartner agencies\b", re.I
+)
+# A service named as a health service is the NHS's ("Learning Disability Community Health Service").
+_HEALTH_SERVICE = re.compile(r"\b(?:NHS|Health Service)\b")
+# Words that end names of people's roles or of sectors, never of an organisation.
+_NOT_ORGANISATION = frozenset(
+    {
+        "worker",
+        "workers",
+        "officer",
+        "officers",
+        "staff",
+        "lead",
+        "leads",
+        "manager",
+        "managers",
+        "colleagues",
+        "sector",
+        "sectors",
+        "organisations",
+        "networks",
+        "boards",
+        "groups",
+        "partnerships",
+        "councils",
+        "trusts",
+        "forums",
+    }
+)
+# Partner types whose one-word names ("Healthwatch", "NHS", "CQC") are names of bodies.
+_NAMED_BODY_TYPES = frozenset({"healthwatch", "regulator", "government", "nhs-other"})
+
+_CUE = re.compile(
+    r"\b(?:partnered with|in partnership with|(?:had )?worked (?:closely |jointly )?with|"
+    r"working (?:closely |together )?with|collaborat\w* with|affiliated with|through|"
+    r"(?:organisations|charities|groups|agencies|bodies),? (?:such as|including))\s+",
+    re.I,
+)
+_STRONG_CUE = re.compile(r"partner|worked|working|collaborat|affiliated", re.I)
+_ITEM_FOLLOWER = re.compile(
+    r"\s*(?:[,.;:)]|$|\s(?:and|or|to|who|which|that|in|on|at|for|as|was|were|is|are|had|has|"
+    r"have|with)\b)"
+)
+_QUOTED_ORG = re.compile(
+    r"(?<![\w'’])['‘\"“]([^'‘’\"“”\n]{2,60}?)['’\"”](?!\w)(\s*\(\s*[A-Z][A-Za-z&]+\s*\))?"
+    r"\s+(forum|group|board|panel|network|partnership|committee)\b"
+)
+_LEAD_PROVIDER = re.compile(r"\s+(?:is|was|are|were) the (?:lead )?(?:provider|partner)\b")
+_GROUP_OF = re.compile(r"\bgroup of\s+$")
+
+
+@dataclass
+class _Candidate:
+    name: str
+    start: int  # offsets into the sentence
+    end: int
+    acronym: str | None = None
+    generic: bool = False  # "a Community Hub": a kind of thing, not a name
+
+
+@dataclass
+class _Partner:
+    names: list[str] = field(default_factory=list)
+    alts: list[str] = field(default_factory=list)
+    anchors: list[Anchor] = field(default_factory=list)
+    gss: str | None = None
+
+
+def find_partner_names(text: str) -> list[tuple[str, int, int, str | None]]:
+    """Partner names in one sentence: (name, start, end, acronym), without the registry.
+
+    >>> [n for n, *_ in find_partner_names("The local authority partnered with Alcohol Change "
+    ...     "UK and the Northwest London Integrated Care Board (ICB).")]
+    ['Alcohol Change UK', 'Northwest London Integrated Care Board']
+    >>> [n for n, *_ in find_partner_names("Co-production had been done through The Advocacy "
+    ...     "Project, Make it Happen, Pursuing Independent Paths, and Full of Life.")]
+    ['The Advocacy Project', 'Make it Happen', 'Pursuing Independent Paths', 'Full of Life']
+    >>> find_partner_names("Partners told us the Brokerage Team and providers were responsive.")
+    []
+    """
+    return [(c.name, c.start, c.end, c.acronym) for c in _candidates(text)]
+
+
+def _candidates(text: str) -> list[_Candidate]:
+    runs = name_runs(text, split_possessive=True)
+    found: list[_Candidate] = []
+    for i, run in enumerate(runs):
+        nxt = runs[i + 1] if i + 1 < len(runs) else None
+        found.extend(_from_run(text, run, nxt))
+    found.extend(_quoted(text))
+    found.extend(_listed(text, runs))
+    for c in found:
+        c.generic = _INDEFINITE.search(text, 0, c.start) is not None
+    return without_overlaps(found)
+
+
+_INDEFINITE = re.compile(r"\b(?:a|an|another|each|every)\s+$", re.I)
+
+
+def _trim(run: Run) -> list[Token]:
+    words = list(run.tokens)
+    inner_the = [i for i, t in enumerate(words) if t.text == "the"]
+    if inner_the:
+        words = words[inner_the[-1] + 1 :]
+    while (
+        words
+        and words[0].lower in DETERMINERS
+        and (words[0].text != "The" or run.sentence_initial or words[0] is not run.tokens[0])
+    ):
+        words = words[1:]
+    while words and not words[-1].is_name:
+        words = words[:-1]
+    return words
+
+
+def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
+    words = _trim(run)
+    if not words:
+        return []
+    start = words[0].start
+    last = words[-1].lower.removesuffix("'s")
+    acronym = acronym_after(text, words[-1].end)
+    # "North Central London (NCL) NHS Integrated Care Board": an acronym inside a name
+    if acronym and nxt is not None and nxt.start == acronym[1] + 1:
+        tail = _trim(nxt)
+        if tail and tail[0] is nxt.tokens[0] and tail[-1].lower in ORGANISATION_HEADS:
+            name = f"{text[start : words[-1].end]} {text[tail[0].start : tail[-1].end]}"
+            return [_Candidate(name, start, tail[-1].end, acronym[0])]
+    if last in ORGANISATION_HEADS and len(words) >= 2:
+        return [_named(text, start, words[-1].end)]
+    if words[0].lower in _LEADING_HEADS and len(words) >= 3 and words[1].lower == "of":
+        return [_named(text, start, words[-1].end)]
+    if last in _INTERNAL_HEADS and len(words) >= 2:
+        name = text[start : words[-1].end]
+        if (last.startswith("team") and _MULTI_AGENCY.search(text)) or (
+            last.startswith("service") and _HEALTH_SERVICE.search(name)
+        ):
+            return [_named(text, start, words[-1].end)]
+        return []
+    pos = acronym[1] if acronym else words[-1].end
+    for head in _LOWER_HEADS:
+        m = re.match(rf"\s+{head}\b", text[pos:])
+        if m is not None and not (
+            run.sentence_initial and len(words) == 1 and not words[0].text.isupper()
+        ):
+            name = f"{text[start : words[-1].end]} {head}"
+            return [_Candidate(name, start, pos + m.end(), acronym[0] if acronym else None)]
+    return []
+
+
+def _named(text: str, start: int, end: int) -> _Candidate:
+    found = acronym_after(text, end)
+    name = text[start:end]
+    acronym = found[0] if found and is_acronym_of(found[0], name) else None
+    return _Candidate(name, start, end, acronym)
+
+
+def _quoted(text: str) -> list[_Candidate]:
+    out = []
+    for m in _QUOTED_ORG.finditer(text):
+        inner = clean(m.group(1))
+        if not inner or not inner[0].isupper():
+            continue
+        acronym = m.group(2).strip().strip("()").strip() if m.group(2) else None
+        out.append(_Candidate(f"{inner} {m.group(3)}", m.start(), m.end(), acronym))
+    return out
+
+
+def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
+    """Names listed after a working-with cue, after "a group of", or before "is the lead
+    provider"."""
+    by_start = {r.start: r for r in runs}
+    out: list[_Candidate] = []
+    for cue in _CUE.finditer(text):
+        items: list[tuple[int, int]] = []
+        pos = cue.end()
+        while True:
+            m = re.match(r"(?:the\s+)?", text[pos:])
+            begin = pos + (m.end() if m else 0)
+            run = by_start.get(begin) or by_start.get(pos)
+            if run is None or not _ITEM_FOLLOWER.match(text, run.end):
+                break
+            items.extend(_split_item(run))
+            sep = re.match(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", text[run.end :])
+            if sep is None:
+                break
+            pos = run.end + sep.end()
+        strong = _STRONG_CUE.search(cue.group(0)) is not None
+        if len(items) >= 2 or (items and strong):
+            out.extend(_Candidate(text[s:e], s, e) for s, e in items if _listable(text[s:e]))
+    for run in runs:
+        if _LEAD_PROVIDER.match(text, run.end) or _GROUP_OF.search(text, 0, run.start):
+            words = _trim(run)
+            if words and len(words) >= 2:
+                out.append(
+                    _Candidate(text[words[0].start : words[-1].end], words[0].start, words[-1].end)
+                )
+    return out
+
+
+def _split_item(run: Run) -> list[tuple[int, int]]:
+    """A listed name without an organisation head may be two names: "Community Catalysts and
+    Community Champions"."""
+    words = list(run.tokens)
+    if words[-1].lower in ORGANISATION_HEADS:
+        return [(run.start, run.end)]
+    out: list[tuple[int, int]] = []
+    begin = 0
+    for i, t in enumerate(words):
+        if t.lower in {"and", "&"} and 0 < i < len(words) - 1:
+            out.append((words[begin].start, words[i - 1].end))
+            begin = i + 1
+    out.append((words[begin].start, words[-1].end))
+    return out
+
+
+def _listable(name: str) -> bool:
+    words = name.split()
+    last = words[-1].casefold()
+    if last in _NOT_ORGANISATION or last in _INTERNAL_HEADS:
+        return False
+    # a strategy's title ("Staying Safe Project") is a strategy unless "The" opens it
+    return not (last in TITLE_HEADS and words[0] != "The")
+
+
+def _acceptable(name: str) -> bool:
+    words = name.split()
+    return bool(words) and words[-1].casefold() not in _NOT_ORGANISATION
+
+
+# -- the document pass ---------------------------------------------------------------------------
+
+
+def extract_partners(
+    doc: Document, vocab: PartnerVocabulary, registry: AuthorityRegistry
+) -> list[PartnerRecord]:
+    """The partner organisations a document names, merged, each anchored on its sentences."""
+    partners: dict[str, _Partner] = {}  # key -> partner
+    order: list[str] = []
+    sentence_anchor = SentenceAnchors(doc)
+
+    def add(
+        key: str, name: str, s: Sentence, alt: str | None = None, gss: str | None = None
+    ) -> None:
+        p = partners.get(key)
+        if p is None:
+            p = partners[key] = _Partner(gss=gss)
+            order.append(key)
+        p.names.append(name)
+        if alt:
+            p.alts.append(alt)
+        a = sentence_anchor(s)
+        if a not in p.anchors:
+            p.anchors.append(a)
+
+    firsts = _first_words(registry)
+    generic: set[str] = set()
+    for s in doc.sentences:
+        found = [c for c in _candidates(s.text) if _acceptable(clean(c.name))]
+        for c in found:
+            name = clean(c.name)
+            if _is_own(name, doc, registry):
+                continue
+            if len(name.split()) == 1 and not _named_body(name, vocab):
+                continue
+            if c.generic:
+                generic.add(name_key(name))
+                continue
+            add(name_key(name), name, s, c.acronym)
+        mentions = registry.find_in_text(s.text) if _may_name_council(s.text, firsts) else []
+        for authority, start, end in mentions:
+            if authority.gss == doc.authority_gss:
+                continue
+            if any(c.start <= start and end <= c.end for c in found):
+                continue
+            name = _council_name(s.text, start, end)
+            alt = acronym_after(s.text, end)
+            add(f"gss:{authority.gss}", name, s, alt[0] if alt else None, authority.gss)
+        for m in _CAPITALS.finditer(s.text):
+            # a one-word name on its own ("the NHS"), not a word of a longer name ("GP Liaison")
+            word = m.group(0)
+            inside = any(c.start <= m.start() < c.end for c in found)
+            known = any(word in p.alts for p in partners.values())
+            if _named_body(word, vocab) and not inside and not known:
+                add(name_key(word), word, s)
+
+    for key in generic:
+        partners.pop(key, None)
+    _join_mentions(doc, partners, sentence_anchor)
+    _join_short_references(partners, order)
+    records = [_record(partners[k], vocab) for k in order if k in partners]
+    return merge_partners(records)
+
+
+_CAPITALS = re.compile(r"(?<![\w(-])[A-Z]{2,}(?![\w-])(?!\s+[A-Z])")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _first_words(registry: AuthorityRegistry) -> frozenset[str]:
+    """The first words of every council's names: a sentence without one names no council."""
+    return frozenset(
+        w.casefold()
+        for a in registry.authorities
+        for n in a.names
+        for w in _WORD.findall(
+            re.sub(r"^(?:the|city of|london borough of|royal borough of)\s+", "", n, flags=re.I)
+        )[:1]
+    )
+
+
+def _may_name_council(text: str, firsts: frozenset[str]) -> bool:
+    return any(w.casefold() in firsts for w in _WORD.findall(text) if w[0].isupper())
+
+
+def _named_body(name: str, vocab: PartnerVocabulary) -> bool:
+    return vocab.partner_type_for(name) in _NAMED_BODY_TYPES
+
+
+def _is_own(name: str, doc: Document, registry: AuthorityRegistry) -> bool:
+    own = registry.match(name, cutoff=100.0)
+    return own is not None and own.gss == doc.authority_gss
+
+
+def _council_name(text: str, start: int, end: int) -> str:
+    """A council's name as written, with a "London Borough of"/"Royal Borough of" before it."""
+    before = re.search(r"(?:(?:The\s+)?(?:Royal|London)\s+Borough\s+of\s+)$", text[:start])
+    if before is not None:
+        start = before.start()
+    return clean(text[start:end])
+
+
+def _join_mentions(
+    doc: Document, partners: dict[str, _Partner], sentence_anchor: SentenceAnchors
+) -> None:
+    """Later mentions of a partner's name or acronym ("CNWL", "the ICB") anchor that partner."""
+    owners: dict[str, _Partner] = {}
+    for p in partners.values():
+        for alt in p.alts:
+            if re.fullmatch(r"[A-Z][A-Za-z&]*[A-Z]", alt):
+                owners.setdefault(alt, p)
+    # an acronym met alone before its expansion folds into the named partner
+    for acr, p in owners.items():
+        twin = partners.pop(name_key(acr), None)
+        if twin is not None and twin is not p:
+            p.anchors.extend(a for a in twin.anchors if a not in p.anchors)
+    for p in partners.values():
+        for n in p.names:
+            owners.setdefault(n, p)
+    if not owners:
+        return
+    pattern = re.compile(
+        r"(?<![\w-])("
+        + "|".join(re.escape(a) for a in sorted(owners, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    for m in pattern.finditer(doc.text):
+        a = sentence_anchor.around(m.start(), m.end())
+        p = owners[m.group(1)]
+        if a is not None and a not in p.anchors:
+            p.anchors.append(a)
+
+
+def _join_short_references(partners: dict[str, _Partner], order: list[str]) -> None:
+    """A name that ends exactly one longer name of the document is a shortened reference."""
+    for key in list(order):
+        if key not in partners or " " not in key:
+            continue
+        longer = [k for k in partners if k != key and k.endswith(" " + key)]
+        if len(longer) == 1:
+            p = partners.pop(key)
+            target = partners[longer[0]]
+            target.alts.extend(p.names)
+            target.anchors.extend(a for a in p.anchors if a not in target.anchors)
+
+
+def _record(p: _Partner, vocab: PartnerVocabulary) -> PartnerRecord:
+    name = _best_name(p.names)
+    alts = tuple(dict.fromkeys(n for n in (*p.names, *p.alts) if n != name))
+    ptype = "council" if p.gss else _type_of(name, alts, vocab)
+    return PartnerRecord(
+        name=name,
+        partner_type=ptype,
+        anchors=tuple(sorted(p.anchors)),
+        alt_names=alts,
+        authority_gss=p.gss,
+    )
+
+
+def _best_name(names: Iterable[str]) -> str:
+    return max(names, key=lambda n: (sum(w[:1].isupper() for w in n.split()), len(n)))
+
+
+def _type_of(name: str, alts: Iterable[str], vocab: PartnerVocabulary) -> str:
+    for n in (name, *alts):
+        t = vocab.partner_type_for(n)
+        if t is not None:
+            return t
+    return "other"
+
+
+# -- merging ----------------------------------------------------------------------------------
+
+
+def merge_partners(records: Iterable[PartnerRecord]) -> list[PartnerRecord]:
+    """Merge records of one partner: the same council, or a shared name or alternative name
+    (compared by :func:`cqckg.extract.names.name_key`).
+
+    >>> a = PartnerRecord("Local Account Group", "board-or-forum", (), ("LAG",))
+    >>> b = PartnerRecord("LAG", "other", ())
+    >>> [(r.name, r.partner_type, r.alt_names) for r in merge_partners([a, b])]
+    [('Local Account Group', 'board-or-forum', ('LAG',))]
+    """
+    groups: list[list[PartnerRecord]] = []
+    index: dict[str, int] = {}
+    for r in records:
+        keys = {f"gss:{r.authority_gss}"} if r.authority_gss else set()
+        keys |= {name_key(n) for n in (r.name, *r.alt_names)}
+        hit = next((index[k] for k in keys if k in index), None)
+        if hit is None:
+            hit = len(groups)
+            groups.append([])
+        groups[hit].append(r)
+        for k in keys:
+            index.setdefault(k, hit)
+    return [_combine(g) for g in groups]
+
+
+def _combine(group: list[PartnerRecord]) -> PartnerRecord:
+    name = _best_name(r.name for r in group)
+    names = [n for r in group for n in (r.name, *r.alt_names)]
+    types = [r.partner_type for r in group if r.partner_type != "other"]
+    return PartnerRecord(
+        name=name,
+        partner_type=types[0] if types else "other",
+        anchors=tuple(sorted({a for r in group for a in r.anchors})),
+        alt_names=tuple(dict.fromkeys(n for n in names if n != name)),
+        authority_gss=next((r.authority_gss for r in group if r.authority_gss), None),
+    )
