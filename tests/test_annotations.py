@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cqckg.evaluate import quote_span
+from cqckg.evaluate import KINDS, quote_span
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS = ROOT / "tests" / "data" / "annotations"
@@ -31,22 +31,7 @@ GAP_KINDS = {"area-for-development", "shortfall", "risk", "waiting", "below-aver
 COMPARATORS = {"england", "london", "regional", "national"}
 DIRECTIONS = {"higher", "lower", "similar"}
 BASES = {"stated", "same-passage", "shared-topic"}
-TOP_KEYS = {
-    "document",
-    "authority_gss",
-    "published",
-    "pilot",
-    "indicative",
-    "rating",
-    "scores",
-    "statistics",
-    "strategies",
-    "partners",
-    "gaps",
-    "strengths",
-    "links",
-    "statement_texts",
-}
+TOP_KEYS = {"document", "authority_gss", "published", "pilot", "indicative", *KINDS}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 FILES = sorted(ANNOTATIONS.glob("*.json"))
