@@ -311,3 +311,12 @@ def test_overall_sums_documents(ann: dict[str, Any], text: str) -> None:
     two = evaluate(Extraction(), ann, text)
     total = overall([one, two])["gaps"]
     assert total.precision == 1.0 and total.recall == pytest.approx(0.5)
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import cqckg.evaluate
+
+    result = doctest.testmod(cqckg.evaluate)
+    assert result.failed == 0 and result.attempted > 10
