@@ -192,9 +192,11 @@ def find_partner_names(text: str) -> list[tuple[str, int, int, str | None]]:
 def _candidates(text: str) -> list[_Candidate]:
     runs = name_runs(text, split_possessive=True)
     found: list[_Candidate] = []
-    for i, run in enumerate(runs):
-        nxt = runs[i + 1] if i + 1 < len(runs) else None
-        found.extend(_from_run(text, run, nxt))
+    by_start = {r.start: r for r in runs}
+    for run in runs:
+        acronym = acronym_after(text, run.end)
+        nxt = by_start.get(acronym[1] + 1) if acronym else None
+        found.extend(c for c in _from_run(text, run, nxt) if not _MODIFIER.match(text, c.end))
     found.extend(_quoted(text))
     found.extend(_listed(text, runs))
     for c in found:
@@ -202,6 +204,11 @@ def _candidates(text: str) -> list[_Candidate]:
     return without_overlaps(found)
 
 
+# A name followed by one of these nouns only modifies it: "Neighbourhood Network schemes".
+_MODIFIER = re.compile(
+    r"\s+(?:schemes?|teams?|tool|programmes?|projects?|services?|website|staff|workers?|"
+    r"officers?)\b"
+)
 _INDEFINITE = re.compile(r"\b(?:a|an|another|each|every)\s+$", re.I)
 
 
