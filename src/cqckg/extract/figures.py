@@ -136,6 +136,7 @@ _FILLER = frozenset(
         "to",
         "in",
         "within",
+        "during",
         "for",
         "after",
         "a",

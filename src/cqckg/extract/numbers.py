@@ -79,7 +79,8 @@ _WORD_BEFORE_UNIT = re.compile(rf"\b(?:{_WORD}|a)(?:[\s-]+(?:{_WORD}))?[\s-]+$",
 _SCANNER = re.compile(
     rf"""
     (?P<date>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b(?:\s+{_YEAR})?)
-  | (?P<period>{_YEAR}(?:\s*[/–—-]\s*(?:{_YEAR}|\d\d)(?!\d))?(?![\d%]|\s*%|,\d|[\s-]+(?:minute|hour|day|week|month|year)s?\b))
+  | (?P<period>{_YEAR}(?:\s*[/–—-]\s*(?:{_YEAR}|\d\d)(?!\d))?
+        (?![\d%]|\s*%|,\d|[\s-]+(?:minute|hour|day|week|month|year)s?\b))
   | (?P<moneyall>£\s?(?P<money>{_NUM})(?:\s?(?P<mscale>million|billion|thousand|bn|m|k)\b)?)
   | (?P<range>(?:{_NUM})(?:{_DASH}|\s+(?:to|and)\s+)(?:{_NUM})
         (?:\s*(?:%|per\ ?cent\b)|[\s-]+(?:hour|day|week|month|year)s?\b)?(?![\d,]))
