@@ -133,10 +133,10 @@ class QueryPool:
             QueryTimeout: the deadline passed; the worker (if any) was killed and replaced.
             StoreError: the worker died while answering.
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = asyncio.get_running_loop().time() + timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
+            async with asyncio.timeout_at(deadline):
+                worker = await self._idle.get()
         except TimeoutError:
             raise QueryTimeout(
                 f"no query worker became free within {timeout:g} s; try again later"
@@ -145,7 +145,8 @@ class QueryPool:
         job = {**job, "snapshot": str(snapshot)}
         worker.snapshot = snapshot
         try:
-            reply = await asyncio.wait_for(worker.exchange(job), max(deadline - loop.time(), 0))
+            async with asyncio.timeout_at(deadline):
+                reply = await worker.exchange(job)
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeout(

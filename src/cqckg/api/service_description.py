@@ -22,6 +22,7 @@ _TEMPLATE = """\
 @prefix ent: <http://www.w3.org/ns/entailment/> .
 @prefix fmt: <http://www.w3.org/ns/formats/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix void: <http://rdfs.org/ns/void#> .
 
 <{endpoint}#service> a sd:Service ;
     sd:endpoint <{endpoint}> ;
@@ -32,7 +33,8 @@ _TEMPLATE = """\
         fmt:SPARQL_Results_TSV, fmt:Turtle, fmt:N-Triples, fmt:JSON-LD, fmt:RDF_XML, fmt:TriG,
         fmt:N-Quads ;
     sd:defaultDataset [
-        a sd:Dataset ;
+        a sd:Dataset, void:Dataset ;
+        void:uriSpace "{base_iri}" ;
         rdfs:comment "{dataset}" ;
         sd:defaultGraph [ a sd:Graph ]
     ] ;
@@ -64,6 +66,7 @@ _UPDATE = """
 @lru_cache(maxsize=32)
 def _render(
     endpoint: str,
+    base_iri: str,
     update: str | None,
     allowed: tuple[str, ...],
     limits: tuple[float, int, int],
@@ -78,6 +81,7 @@ def _render(
     )
     text = _TEMPLATE.format(
         endpoint=endpoint,
+        base_iri=base_iri,
         federated=", sd:BasicFederatedQuery " if allowed else "",
         dataset=_DATASET,
         limits=limits_text,
@@ -96,5 +100,5 @@ def service_description(request: Request, settings: Settings) -> Response:
     update = endpoint.rsplit("/", 1)[0] + "/update" if settings.update_enabled else None
     limits = (settings.query_timeout, settings.max_results, settings.max_body)
     allowed = tuple(settings.allowed_service_endpoints)
-    body = _render(endpoint, update, allowed, limits, fmt)
+    body = _render(endpoint, settings.base_iri, update, allowed, limits, fmt)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
