@@ -84,3 +84,13 @@ def test_server_refuses_service_without_calling_out(server: RunningServer) -> No
     )
     assert r.status_code == 400
     assert "refused" in r.text
+
+
+def test_server_refuses_load_in_updates(w3c_server: RunningServer) -> None:
+    r = httpx.post(
+        f"{w3c_server.url}/update",
+        content="LOAD <http://127.0.0.1:1/data.ttl>",
+        headers={"Content-Type": "application/sparql-update", **w3c_server.auth},
+    )
+    assert r.status_code == 400
+    assert "refused" in r.text

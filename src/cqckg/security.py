@@ -43,6 +43,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
+_CACHED_TEXT = 16 * 1024
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -118,13 +119,22 @@ def _scan(tokens: list[Token]) -> Inspection:
     return Inspection(tuple(services), tuple(loads), variable_service, dataset, using)
 
 
-@lru_cache(maxsize=1024)
 def inspect(text: str) -> Inspection:
     """Find the ``SERVICE``/``LOAD`` targets and dataset clauses of a query or update.
 
     Escaped keywords (``\\u0053ERVICE``) are caught: the text is read both as sent and with its
-    codepoint escapes processed, and what either reading names is reported.
+    codepoint escapes processed, and what either reading names is reported. Short texts (the
+    usual queries) are remembered, so repeated queries are not tokenised again.
     """
+    return _inspect_cached(text) if len(text) <= _CACHED_TEXT else _inspect(text)
+
+
+@lru_cache(maxsize=1024)
+def _inspect_cached(text: str) -> Inspection:
+    return _inspect(text)
+
+
+def _inspect(text: str) -> Inspection:
     first = _scan(tokenize(text))
     unescaped = _unescape(text)
     if unescaped == text:

@@ -5,7 +5,7 @@ named questions, the web UI) is added to :data:`ROUTERS` or passed as ``extra_ro
 backend (store, query workers, cache) starts and stops with the app's lifespan.
 
 >>> app = create_app(Settings(store=":memory:"))
->>> sorted({r.path for r in app.routes} & {"/sparql", "/update", "/store"})
+>>> sorted(set(app.openapi()["paths"]) & {"/sparql", "/update", "/store"})
 ['/sparql', '/store', '/update']
 """
 

@@ -89,7 +89,8 @@ class Backend:
             WorkerRefusal: the worker refused the job.
             QueryTimeout, StoreError: from the pool.
         """
-        key = (self.version, *sorted((k, repr(v)) for k, v in job.items()))
+        key_text = repr(sorted(job.items()))
+        key = (self.version, key_text)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
@@ -99,7 +100,7 @@ class Backend:
         if not header.get("ok"):
             raise WorkerRefusal(header.get("error", "engine"), header.get("message", ""))
         answer = Answer(reply.body, Format(header["format"]), bool(header.get("truncated")))
-        if self.settings.cache_entries and len(answer.body) <= _CACHEABLE_BYTES:
+        if self.settings.cache_entries and len(answer.body) + len(key_text) <= _CACHEABLE_BYTES:
             self._cache[key] = answer
             if len(self._cache) > self.settings.cache_entries:
                 self._cache.popitem(last=False)
