@@ -1,0 +1,427 @@
+"""Validate graphs against the SHACL shapes in ``shapes/`` (SHACL 1.0 core and SHACL-SPARQL).
+
+A graph is validated for the resources it describes (the subjects it gives a type), with the
+reference data it refers to (rating bands, score levels, concepts, councils) looked up in the
+shipped reference graphs (``ontology/`` and ``graph/*.ttl``) or in ``extra``:
+
+- an assessment graph is validated with the assessment shapes (``shapes/cqc-kg-shapes.ttl``) on
+  itself plus the slice of the reference data it names, so validation time grows with the size of
+  the assessment, not of the whole graph;
+- a graph describing reference resources (framework, vocabularies, councils) is validated with
+  every shape, together with the whole reference data.
+
+pyshacl runs on an in-memory pyoxigraph store: its SHACL-SPARQL constraints then run on
+oxigraph's query engine with ``$this`` substituted, where rdflib would parse each query afresh for
+every focus node (about 25 ms each). No inference is needed: the shapes name subclasses in their
+targets, and the context carries the ontology's ``rdfs:subClassOf`` statements.
+
+>>> report = validate_files([paths.data_root() / "tests/data/shapes/clean-assessment.ttl"])
+>>> report.conforms, report.violations
+(True, 0)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+from pyshacl.graph_abstraction import DataGraph
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
+
+from cqckg import paths
+from cqckg.errors import DocumentError, SourceLocation, ValidationFailed
+from cqckg.namespaces import CQC, DOC, OA, SH
+from cqckg.store import GraphStore, to_ox
+
+__all__ = [
+    "ValidationReport",
+    "ValidationResult",
+    "ensure_valid",
+    "format_report",
+    "shapes_graph",
+    "validate_files",
+    "validate_graph",
+    "validate_store",
+]
+
+ASSESSMENT_SHAPES = "cqc-kg-shapes.ttl"
+REFERENCE_SHAPES = "reference-shapes.ttl"
+_SHAPES_NS = "https://w3id.org/cqc-kg/shapes#"
+# Triples that document a shape but do not constrain anything. pyshacl scans every triple of a
+# shape each time it evaluates it on a focus node, so they are left out of the copy it runs on.
+_DOCUMENTATION = (SH.name, SH.description, RDFS.label, RDFS.comment)
+_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".n3": "n3"}
+_MULTIGRAPH = {"trig", "nquads"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL validation result, in the terms a reader of the report needs."""
+
+    severity: str
+    rule: str
+    component: str
+    focus_node: str
+    message: str
+    path: str | None = None
+    value: str | None = None
+    location: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    """The results of validating one or more graphs; conforms when there is no Violation."""
+
+    results: list[ValidationResult] = field(default_factory=list)
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.severity == "Violation")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for r in self.results if r.severity == "Warning")
+
+    @property
+    def conforms(self) -> bool:
+        return self.violations == 0
+
+    def extend(self, other: ValidationReport) -> None:
+        self.results.extend(other.results)
+
+
+@functools.cache
+def shapes_graph(name: str | None = None) -> Graph:
+    """The shapes as written: one file of ``shapes/``, or all of them (``name`` None)."""
+    g = Graph()
+    for p in sorted(paths.shapes_dir().glob("*.ttl")):
+        if name is None or p.name == name:
+            g.parse(p, format="turtle")
+    return g
+
+
+@functools.cache
+def _runnable_shapes(assessment_only: bool) -> Graph:
+    source = shapes_graph(ASSESSMENT_SHAPES if assessment_only else None)
+    g = Graph()
+    for s, p, o in source:
+        if p in _DOCUMENTATION or (p == SH.severity and o == SH.Violation):
+            continue
+        g.add((s, p, o))
+    return g
+
+
+@functools.cache
+def _reference_classes() -> frozenset[Node]:
+    return frozenset(shapes_graph(REFERENCE_SHAPES).objects(None, SH.targetClass))
+
+
+@functools.cache
+def reference_graph() -> Graph:
+    """The shipped reference data: the ontology and every graph/*.ttl (cached)."""
+    g = Graph()
+    for p in [
+        *sorted(paths.ontology_dir().glob("*.ttl")),
+        *sorted(paths.graph_dir().glob("*.ttl")),
+    ]:
+        g.parse(p, format="turtle")
+    return g
+
+
+def _context(data: Graph, reference: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    """What the rules need from the reference data: the description of every IRI ``data`` names,
+    and the class hierarchy."""
+    yield from reference.triples((None, RDFS.subClassOf, None))
+    named = {n for n in data.all_nodes() if isinstance(n, URIRef)}
+    for node in named:
+        yield from reference.triples((node, None, None))
+
+
+def _describes_reference(data: Graph) -> bool:
+    classes = _reference_classes()
+    return any(o in classes for o in data.objects(None, RDF.type))
+
+
+def _run(triples: Iterable[tuple[Node, Node, Node]], shapes: Graph) -> Graph:
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)  # type: ignore[arg-type]
+    data = DataGraph.from_oxigraph_store(store)
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", inplace=True)
+    assert isinstance(report, Graph)
+    return report
+
+
+def _local(term: Node | None) -> str:
+    text = str(term)
+    return text.rsplit("#", 1)[-1] if "#" in text else text
+
+
+def _rule(report: Graph, result: Node) -> str:
+    constraint = report.value(result, SH.sourceConstraint)
+    if isinstance(constraint, URIRef) and str(constraint).startswith(_SHAPES_NS):
+        return _local(constraint)
+    shape = report.value(result, SH.sourceShape)
+    if isinstance(shape, URIRef) and str(shape).startswith(_SHAPES_NS):
+        return _local(shape)
+    return _local(report.value(result, SH.sourceConstraintComponent)).removesuffix(
+        "ConstraintComponent"
+    )
+
+
+def _anchor_of(data: Graph, node: Node) -> Node | None:
+    if (node, RDF.type, CQC.TextAnchor) in data:
+        return node
+    for anchor in data.subjects(OA.hasSelector, node):
+        return anchor
+    anchors = sorted(map(str, data.objects(node, CQC.anchor))) or sorted(
+        map(str, data.objects(node, CQC.ratingAnchor))
+    )
+    return URIRef(anchors[0]) if anchors else None
+
+
+def _source_line(data: Graph, node: Node) -> str | None:
+    """``document:line`` of the text a resource was extracted from, when the graph says."""
+    anchor = _anchor_of(data, node)
+    if anchor is None:
+        return None
+    line = data.value(anchor, CQC.line)
+    document = data.value(anchor, OA.hasSource)
+    where = data.value(document, CQC.sourcePath) if document is not None else None
+    if line is None:
+        return None
+    return f"{where or document}:{line}"
+
+
+def _results(
+    report: Graph,
+    data: Graph,
+    *,
+    keep: set[Node] | None,
+    origin: str | None,
+    lines: Mapping[Node, int],
+) -> list[ValidationResult]:
+    out = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(r, SH.focusNode)
+        if focus is None or (keep is not None and focus not in keep):
+            continue
+        value = report.value(r, SH.value)
+        # Rules on an assessment or a document report the offending fact as the value.
+        about = value if isinstance(value, URIRef) and (value, None, None) in data else focus
+        line = lines.get(about, lines.get(focus))
+        out.append(
+            ValidationResult(
+                severity=_local(report.value(r, SH.resultSeverity)),
+                rule=_rule(report, r),
+                component=_local(report.value(r, SH.sourceConstraintComponent)).removesuffix(
+                    "ConstraintComponent"
+                ),
+                focus_node=str(focus),
+                message=str(report.value(r, SH.resultMessage) or ""),
+                path=_path_text(report, r),
+                value=None if value is None else str(value),
+                location=f"{origin}:{line}" if origin and line else origin,
+                source=_source_line(data, about) or _source_line(data, focus),
+            )
+        )
+    return sorted(
+        out, key=lambda x: (x.severity != "Violation", x.location or "", x.rule, x.focus_node)
+    )
+
+
+def _path_text(report: Graph, result: Node) -> str | None:
+    path = report.value(result, SH.resultPath)
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    return "(path)"
+
+
+def _validate(
+    data: Graph,
+    reference: Graph,
+    *,
+    origin: str | None = None,
+    lines: Mapping[Node, int] | None = None,
+) -> ValidationReport:
+    if _describes_reference(data):
+        described = set(data.subjects(RDF.type, None))
+        report = _run((*data, *reference), _runnable_shapes(assessment_only=False))
+        keep: set[Node] | None = described
+    else:
+        report = _run((*data, *_context(data, reference)), _runnable_shapes(assessment_only=True))
+        keep = None
+    return ValidationReport(_results(report, data, keep=keep, origin=origin, lines=lines or {}))
+
+
+def validate_graph(data: Graph, *, extra: Graph | None = None) -> ValidationReport:
+    """Validate the resources ``data`` describes against the shapes.
+
+    ``extra`` is the reference data the rules look things up in (rating bands, score levels,
+    concepts, councils); by default the shipped ``ontology/`` and ``graph/*.ttl``. Raises nothing
+    for an invalid graph: the report says what is wrong.
+
+    >>> validate_graph(Graph()).conforms
+    True
+    """
+    return _validate(data, reference_graph() if extra is None else extra)
+
+
+def ensure_valid(graph: Graph, *, extra: Graph | None = None) -> ValidationReport:
+    """Validate ``graph`` and raise :class:`~cqckg.errors.ValidationFailed` if it breaks a rule
+    with severity Violation; return the report (warnings allowed) otherwise.
+
+    >>> ensure_valid(Graph()).warnings
+    0
+    """
+    report = validate_graph(graph, extra=extra)
+    if not report.conforms:
+        raise ValidationFailed(format_report(report), report.violations)
+    return report
+
+
+_SUBJECT = re.compile(r"^\s*(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*|:[^\s;,]*)\s")
+_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+_BASE = re.compile(r"^\s*(?:@base|BASE)\s+<([^>]*)>", re.IGNORECASE)
+
+
+def subject_lines(text: str) -> dict[Node, int]:
+    """The 1-based line where each subject's block starts in Turtle or TriG ``text``.
+
+    >>> subject_lines("@prefix ex: <http://e/> .\\nex:a ex:p 1 .\\n")[URIRef("http://e/a")]
+    2
+    """
+    prefixes: dict[str, str] = {}
+    base = ""
+    found: dict[Node, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if m := _PREFIX.match(line):
+            prefixes[m.group(1)] = m.group(2)
+            continue
+        if m := _BASE.match(line):
+            base = m.group(1)
+            continue
+        m = _SUBJECT.match(line)
+        if not m:
+            continue
+        token = m.group(1)
+        if token.startswith("<"):
+            iri = token[1:-1]
+            iri = iri if re.match(r"^[a-z][a-z0-9+.-]*:", iri) else base + iri
+        else:
+            prefix, _, local = token.partition(":")
+            if prefix not in prefixes:
+                continue
+            iri = prefixes[prefix] + local
+        found.setdefault(URIRef(iri), number)
+    return found
+
+
+def _parse(path: Path) -> Dataset:
+    fmt = _FORMATS.get(path.suffix.lower(), "turtle")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocumentError(SourceLocation(path), "Unreadable", str(exc)) from exc
+    ds = Dataset()
+    try:
+        if fmt in _MULTIGRAPH:
+            ds.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+        else:
+            ds.default_graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+    except BadSyntax as exc:
+        source = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
+        offset = min(exc._i, len(source))
+        line = source.count("\n", 0, offset) + 1
+        column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+        raise DocumentError(SourceLocation(path, line, column), "RdfSyntax", exc._why) from exc
+    except (SyntaxError, ValueError) as exc:
+        raise DocumentError(SourceLocation(path), "RdfSyntax", str(exc)) from exc
+    return ds
+
+
+def validate_files(
+    paths_: Iterable[Path | str], *, reference: Graph | None = None
+) -> ValidationReport:
+    """Validate Turtle, TriG, N-Triples or N-Quads files (each graph of a TriG file on its own).
+
+    Files that describe reference resources add to the reference data the others are checked
+    against. Raises :class:`~cqckg.errors.DocumentError` (with file:line:column) for a file that
+    cannot be read or parsed.
+    """
+    units: list[tuple[Graph, str, dict[Node, int]]] = []
+    for p in map(Path, paths_):
+        ds = _parse(p)
+        lines = subject_lines(p.read_text(encoding="utf-8"))
+        for g in ds.graphs():
+            if len(g):
+                units.append((g, str(p), lines))
+    ref = Graph()
+    for t in reference_graph() if reference is None else reference:
+        ref.add(t)
+    for g, _, _ in units:
+        if _describes_reference(g):
+            for t in g:
+                ref.add(t)
+    report = ValidationReport()
+    for g, origin, lines in units:
+        report.extend(_validate(g, ref, origin=origin, lines=lines))
+    return report
+
+
+def validate_store(store: GraphStore) -> ValidationReport:
+    """Validate every graph of a store: the reference graphs together, then each assessment
+    graph on its own with them (time linear in the number of assessments). Source text graphs
+    (``doc/source/…``) hold no statements the shapes constrain and are skipped."""
+    assessment_prefix = str(DOC["assessment/"])
+    source_prefix = str(DOC["source/"])
+    names = store.named_graphs()
+    ref = Graph()
+    for name in names:
+        if not name.startswith((assessment_prefix, source_prefix)):
+            for t in store.graph(URIRef(name)):
+                ref.add(t)
+    if not len(ref):
+        ref = reference_graph()
+    report = ValidationReport()
+    if _describes_reference(ref):
+        report.extend(_validate(ref, ref, origin="<reference graphs>"))
+    for name in names:
+        if name.startswith(assessment_prefix):
+            report.extend(_validate(store.graph(URIRef(name)), ref, origin=f"<{name}>"))
+    return report
+
+
+def _short(node: str | None) -> str:
+    return "" if node is None else node.removeprefix("https://w3id.org/cqc-kg/")
+
+
+def format_report(report: ValidationReport) -> str:
+    """The report as text for a terminal: one block per result, then a summary line."""
+    blocks = []
+    for r in report.results:
+        lines = [
+            f"{r.severity.upper()} {r.rule} ({r.component})",
+            f"  focus:   {_short(r.focus_node)}",
+        ]
+        if r.value is not None and r.value != r.focus_node:
+            lines.append(f"  value:   {_short(r.value)}")
+        lines.append(f"  message: {r.message}")
+        if r.location:
+            lines.append(f"  at:      {r.location}")
+        if r.source:
+            lines.append(f"  source:  {r.source}")
+        blocks.append("\n".join(lines))
+    verdict = "conforms" if report.conforms else "does not conform"
+    summary = f"{verdict}: {report.violations} violation(s), {report.warnings} warning(s)"
+    return "\n\n".join([*blocks, summary]) + "\n"
