@@ -5,7 +5,6 @@ Expected values are typed from reading the reports, not from the extractor's out
 
 from __future__ import annotations
 
-import time
 from functools import cache
 
 import pytest
@@ -198,16 +197,3 @@ def test_co_producers_in_sentence() -> None:
         "partners",
     )
     assert co_producers_in("Staff told us that the ethos of co-production had been embedded.") == ()
-
-
-def test_speed() -> None:
-    doc = document(WESTMINSTER)
-    vocab = load_vocabulary()
-    registry = AuthorityRegistry.load()
-    best = float("inf")
-    for _ in range(5):
-        t = time.perf_counter()
-        partners = extract_partners(doc, vocab, registry)
-        extract_strategies(doc, vocab, partners)
-        best = min(best, time.perf_counter() - t)
-    assert best < 0.1

@@ -139,7 +139,7 @@ class OxigraphStore(GraphStore):
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise StoreError(f"cannot open the store at {self.location}: {exc}") from exc
 
     @property

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cqckg.extract.anchors import sentence_anchor
+from cqckg.extract.patterns import any_of
 from cqckg.extract.records import (
     Direction,
     EvidenceCategory,
@@ -47,11 +48,6 @@ def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> 
     return Cue(name, re.compile(rx, re.IGNORECASE), weight, gap_kind)
 
 
-def _any(*alternatives: str) -> str:
-    """One pattern matching any of the alternatives."""
-    return "|".join(f"(?:{a})" for a in alternatives)
-
-
 _NEG = r"(?:no|not|without|never|none|nobody|neither|nor)"
 
 # Negated problems read as strengths: checked first, and their matches are masked so the gap
@@ -65,7 +61,7 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
     ),
     _cue(
         "no-negative-impact",
-        _any(
+        any_of(
             r"\bdid not have a negative impact\b",
             r"\bhad not been impacted\b",
             r"\bnot (?:been )?impacted\b",
@@ -74,14 +70,14 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
     ),
     _cue(
         "no-problems",
-        _any(
+        any_of(
             rf"\b{_NEG}\b[^.;]{{0,20}}\b(?:known )?(?:problems?|issues?|concerns?|complaints?)\b",
         ),
         1.0,
     ),
     _cue(
         "not-pressured",
-        _any(
+        any_of(
             r"\bnot (?:feel )?(?:weighed down|pressurised|pressured|complacent)\b",
             r"\bdid not feel (?:pressurised|there was a sense of hierarchy)\b",
             r"\bnot feel there was a sense of hierarchy\b",
@@ -90,7 +86,7 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
     ),
     _cue(
         "no-barrier",
-        _any(
+        any_of(
             r"\bnot a barrier\b",
             r"\bwere not waiting\b",
             r"\bnobody had to wait\b",
@@ -98,25 +94,31 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
         ),
         1.5,
     ),
+    _cue("acknowledged-and-acting", r"\backnowledged (?:this|the) (?:gap|challenge)\b", 1.0),
     _cue("none-inadequate", r"\bnone were rated (?:as )?inadequate\b", 1.0),
     _cue("no-contracts-handed-back", r"\bno contracts handed back\b", 1.5),
     # Action taken against a problem reads as work under way, not as the problem itself.
     _cue(
         "mitigation",
-        r"\b(?:reduc\w*|minimi[sz]\w*|prevent\w*|avoid\w*|mitigat\w*|tackl\w*|clos(?:e|ing) the|"
-        r"remov\w*|address\w*|overc[oa]me?)\b[^.;]{0,30}?\b(?:waiting times?|waits?|delays?|risks?|"
-        r"challenges?|gaps?|inequalit\w*|barriers?|harm|disparit\w*)\b",
+        r"\b(?:reduc\w*|minimi[sz]\w*|prevent\w*|avoid\w*|mitigat\w*|tackl\w*|"
+        r"remov\w*|address\w*|overc[oa]me?|meet)\b[^.;]{0,30}?\b(?:waiting times?|waits?|delays?|"
+        r"risks?|challenges?|gaps?|inequalit\w*|barriers?|harm|disparit\w*|impact|deaths?|crime|"
+        r"increase in demand|concerns?)\b",
         1.0,
     ),
     _cue("not-limited", r"\bnot limited to\b|\blow[- ]level\b", 0.0),
     _cue(
         "domain-terms",
-        _any(
+        any_of(
             r"\bsafeguarding concerns?\b",
             r"\bpay (?:and|&) gender gap\b",
             r"\b(?:gender|ethnicity) pay gaps?\b",
             r"\brated as requir\w+ improvement\b",
             r"\b(?:any|identifying) gaps\b",
+            r"\bnot yet (?:been )?rated\b",
+            r"\bnot yet published\b",
+            r"\bidentify(?:ing)? (?:any |the )?areas? (?:for|of) (?:improvement|development)\b",
+            r"\bissues and areas for development\b",
         ),
         0.0,
     ),
@@ -127,7 +129,7 @@ GAP_CUES: tuple[Cue, ...] = (
     _cue("lack", r"\black(?:ed|s|ing)? (?:of\b)?", 2.0, GapKind.SHORTFALL),
     _cue(
         "not-always",
-        _any(
+        any_of(
             r"\bnot always\b",
             r"\bdidn[’']t always\b",
             r"\bdid not always\b",
@@ -139,7 +141,7 @@ GAP_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "negated-action",
-        _any(
+        any_of(
             r"\bdid not\b",
             r"\bdidn[’']t\b",
             r"\bwere not\b",
@@ -161,10 +163,10 @@ GAP_CUES: tuple[Cue, ...] = (
     _cue("never", r"\bhad never been\b|\bnever been consulted\b", 1.5, GapKind.SHORTFALL),
     _cue(
         "improvement-needed",
-        _any(
+        any_of(
             r"\bareas? (?:for|of) (?:improvement|development)\b",
             r"\b(?<!actions )needed to (?:be )?(?:improve|strengthen|develop|address)\b",
-            r"\bneed(?:s|ed)? (?:for|to) improve\b",
+            r"\b(?<!actions )need(?:s|ed)? (?:for|to) improve\b",
             r"\bthere needed to be\b",
             r"\bneeded to be strengthened\b",
             r"\bmore to do\b",
@@ -179,7 +181,7 @@ GAP_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "not-yet",
-        _any(
+        any_of(
             r"\bnot yet\b",
             r"\bhadn[’']t (?:been )?fully\b",
             r"\bhad not (?:been )?fully\b",
@@ -192,7 +194,7 @@ GAP_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "waiting",
-        _any(
+        any_of(
             r"\bwaiting (?:lists?|times?)\b",
             r"\bwaits?\b",
             r"\bwaited\b",
@@ -204,41 +206,84 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\blong waits?\b",
             r"\btook \d+ (?:weeks|months)\b",
         ),
-        1.5,
+        1.0,
+        GapKind.WAITING,
+    ),
+    _cue(
+        "waiting-experienced",
+        any_of(
+            r"\b(?:experienced|had|faced|there (?:was|were|had been)) "
+            r"(?:a |some |occasional |long |lengthy )?(?:waits?|delays?|backlogs?)\b",
+            r"\bdelays? (?:in|to|with)\b",
+            r"\b(?:people|carers|they|who) (?:were |had been )?waiting (?:for|to)\b",
+            r"\bwait to access\b",
+        ),
+        1.0,
         GapKind.WAITING,
     ),
     _cue(
         "risk",
-        _any(
+        any_of(
             r"\bat risk\b",
             r"\bunsafe\b",
             r"\brisks? to (?:people|safety)\b",
             r"\bserious risk\b",
             r"\bincreased risks?\b",
             r"\brisk of (?:harm|eviction)\b",
+            r"\b(?:most common|main|biggest|key) risks?\b",
+            r"\b(?:the )?highest (?:in (?:london|england|the country)|rate of|number of)\b",
         ),
         1.0,
         GapKind.RISK,
     ),
     _cue(
-        "problem-words",
-        _any(
-            r"\bchalleng(?:e|es|ing)\b",
-            r"\bdifficult(?:y|ies)?\b",
-            r"\bissues? (?:with|around)\b",
-            r"\bproblems?\b",
-            r"\bconcerns?(?! were raised and investigated)\b",
-            r"\bcomplex(?:ities)\b",
-            r"\bbarriers?\b",
-            r"\bstrain\b",
-            r"\bpressures?\b",
+        "rising-need",
+        any_of(
+            r"\b(?:rise|increase|increased|increasing|growth|growing) in\b[^.]{0,40}"
+            r"\b(?:abuse|demand|concerns?|homelessness|needs?|referrals)\b",
+            r"\b(?:had )?died\b",
+            r"\bdeaths?\b",
         ),
-        1.0,
+        1.5,
+        GapKind.RISK,
+    ),
+    _cue(
+        "work-ahead",
+        any_of(
+            r"\bongoing work to\b",
+            r"\bnoted the need for\b",
+            r"\b(?:was|were) still new\b",
+            r"\bplan is to develop\b",
+            r"\bneeded to be mindful\b",
+        ),
+        1.5,
+        GapKind.AREA_FOR_DEVELOPMENT,
+    ),
+    _cue(
+        "problem-experienced",
+        any_of(
+            r"\bthere (?:were|had been|was|are|have been) (?:some |several |many )?"
+            r"(?:challenges|difficulties|issues|problems|barriers)\b",
+            r"\bchallenges? (?:with|around|in|surrounding|faced|relating to|associated|of)\b",
+            r"\b(?:faced|presented|experienced|has presented|had presented) "
+            r"(?:some |several |many )?(?:challenges|difficulties|issues|problems)\b",
+            r"\bbarriers? to\b",
+            r"\bdifficult(?:y|ies)? (?:to|in|with|getting)\b",
+            r"\bissues? (?:with|around)\b",
+            r"\bproblems? with\b",
+            r"\braised concerns? (?:about|around|regarding|over)\b",
+            r"\bcomplexities\b",
+            r"\bstrain\b",
+            r"\bpressures? on\b",
+            r"\b(?:biggest|key|main|major) [^.]{0,30}\b(?:issues?|problems?)\b",
+            r"\barea of difficulty\b",
+        ),
+        1.5,
         GapKind.SHORTFALL,
     ),
     _cue(
         "negative-appraisal",
-        _any(
+        any_of(
             r"\bconfusing\b",
             r"\bunclear\b",
             r"\binconsistent\b",
@@ -262,6 +307,9 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\bnot easy\b",
             r"\bnot easily\b",
             r"\btoo long\b",
+            r"\bvar(?:ying|ied) (?:quality|consistency)\b",
+            r"\bdigital exclusion\b",
+            r"\b(?:complaints?|recommendations?) [^.]{0,30}\bupheld\b",
             r"\bhigh waits?\b",
             r"\bhigh number of unallocated\b",
             r"\bunallocated\b",
@@ -272,7 +320,7 @@ GAP_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "acknowledged",
-        _any(
+        any_of(
             r"\b(?:acknowledged|recognised|aware)\b[^.]{0,60}"
             r"\b(?:gap|challenge|need to|needed to|improve|difficult)",
         ),
@@ -286,7 +334,7 @@ GAP_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "below-average",
-        _any(
+        any_of(
             r"\blower than (?:the )?(?:england|national|london|regional)\b",
             r"\bcomparatively lower\b",
             r"\bbelow (?:the )?(?:england|national) average\b",
@@ -299,7 +347,7 @@ GAP_CUES: tuple[Cue, ...] = (
 STRENGTH_CUES: tuple[Cue, ...] = (
     _cue(
         "positive",
-        _any(
+        any_of(
             r"\bpositive(?:ly)?\b",
             r"\bpraised?\b",
             r"\bwelcomed?\b",
@@ -313,7 +361,7 @@ STRENGTH_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "good",
-        _any(
+        any_of(
             r"\bgood\b",
             r"\bexcellent\b",
             r"\bexceptional(?:ly)?\b",
@@ -348,7 +396,7 @@ STRENGTH_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "improved",
-        _any(
+        any_of(
             r"\bimproved\b",
             r"\bimprovements? (?:had been made|were made)\b",
             r"\bbrought improvements?\b",
@@ -358,7 +406,7 @@ STRENGTH_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "above-average",
-        _any(
+        any_of(
             r"\bhigher than (?:the )?(?:england|national|london|regional)\b",
             r"\bperformed better\b",
         ),
@@ -379,8 +427,8 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _NON_FINDINGS_SECTIONS = re.compile(
-    r"^(?:about\b|demographics|financial facts|what people expect|the local authority commitment|"
-    r"local authority (?:indicative )?rating|quality statement scores|overall summary$)",
+    r"^(?:financial facts|what people expect|the local authority commitment|"
+    r"local authority (?:indicative )?rating|quality statement scores)",
     re.IGNORECASE,
 )
 _TEMPLATE_LINE = re.compile(
@@ -395,7 +443,7 @@ _STATEMENT_BLOCK_END = re.compile(
     r"^\W*(?:key findings for this quality statement)\W*$", re.IGNORECASE | re.MULTILINE
 )
 
-GAP_THRESHOLD = 2.0
+GAP_THRESHOLD = 1.5
 MARGIN = 1.0
 
 
@@ -521,7 +569,7 @@ def _eligible(doc: Document, sentence: Sentence, excluded: list[tuple[int, int]]
     if doc.kind in (DocumentKind.FULL_REPORT, DocumentKind.QUALITY_STATEMENT_PAGE):
         qs = (section.quality_statement if section else None) or doc.quality_statement
         in_summary = section is not None and any(
-            h.lower().lstrip("# ").startswith("summary of")
+            h.lower().lstrip("# ").startswith(("summary of", "about ", "demographics"))
             for h in (*section.path, section.heading)
         )
         return qs is not None or in_summary

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 
 from cqckg.extract.anchors import sentence_anchor
+from cqckg.extract.patterns import any_of
 from cqckg.extract.records import (
     Anchor,
     FindingKind,
@@ -31,13 +32,28 @@ from cqckg.ingest.model import Document, Sentence
 from cqckg.vocabulary import Vocabulary
 
 _ADDRESSING = re.compile(
-    r"\b(?:to address(?:es|ed|ing)?|address(?:es|ed|ing)? (?:this|these|the|some|any|issues|concerns|"
-    r"inequalit\w+|isolation|life expectancy)|had plans? (?:in place )?to|has plans? to|plans? (?:was|were) "
-    r"in place|had made plans to|made plans to|aim(?:ed|s)? (?:to|at)|designed (?:to|at)|set up to|"
-    r"in response to|to (?:tackle|reduce|improve|increase|close|strengthen|prevent|develop|enhance)|"
-    r"tackl(?:e|ing)|reduc(?:e|ing)|to help (?:identify|reduce)|included this in|focus(?:ed|ing)? on|"
-    r"working (?:closely )?with [^.]{0,40} to (?:address|improve|resolve)|actively addressing|"
-    r"was working to|were working to|improvement plans?)\b",
+    any_of(
+        r"\bto address(?:es|ed|ing)?\b",
+        r"\baddress(?:es|ed|ing)? (?:this|these|the|some|any|issues|concerns|inequalit\w+|"
+        r"isolation|life expectancy)\b",
+        r"\b(?:had|has) (?:made )?plans? (?:in place )?to\b",
+        r"\bplans? (?:was|were) in place\b",
+        r"\bmade plans to\b",
+        r"\baim(?:ed|s)? (?:to|at)\b",
+        r"\bdesigned (?:to|at)\b",
+        r"\bset up to\b",
+        r"\bin response to\b",
+        r"\bto (?:tackle|reduce|improve|increase|close|strengthen|prevent|develop|enhance)\b",
+        r"\btackl(?:e|ing)\b",
+        r"\breduc(?:e|ing)\b",
+        r"\bto help (?:identify|reduce)\b",
+        r"\bincluded this in\b",
+        r"\bfocus(?:ed|ing)? on\b",
+        r"\bworking (?:closely )?with [^.]{0,40} to (?:address|improve|resolve)\b",
+        r"\bactively addressing\b",
+        r"\b(?:was|were) working to\b",
+        r"\bimprovement plans?\b",
+    ),
     re.IGNORECASE,
 )
 # Topics broad enough to tag most sentences; sharing only these says nothing.
@@ -55,6 +71,7 @@ STATED_SAME_SENTENCE = 0.9
 STATED_NEXT_SENTENCE = 0.8
 SAME_PASSAGE = 0.6
 SHARED_TOPIC = 0.4
+MAX_INFERRED_PER_GAP = 2
 
 
 def _sentences_of(doc: Document, anchors: Iterable[Anchor]) -> list[Sentence]:
@@ -68,8 +85,64 @@ def _sentences_of(doc: Document, anchors: Iterable[Anchor]) -> list[Sentence]:
     return out
 
 
+_PURPOSE = re.compile(
+    r"\b(?:to address|address(?:ed|es|ing)|aim(?:ed|s)? (?:to|at)|designed (?:to|at)|set up to|"
+    r"focus(?:ed|ing)? on|made specific reference to|to (?:tackle|reduce|improve|increase|support|"
+    r"understand|identify|prevent|promote|enhance|develop)|tackl(?:e|ing)|targeted|dedicated to|"
+    r"committed to delivering|which (?:provided|supported|covered))\b",
+    re.IGNORECASE,
+)
+
+
 def _specific(topics: Iterable[str]) -> set[str]:
     return {t for t in topics if t not in _BROAD_TOPICS}
+
+
+_ANAPHOR = re.compile(
+    r"^\W*(?:this|these|it|the (?:strategy|plan|project|programme|approach|fund|aim))\b", re.I
+)
+
+
+def title_topics(vocab: Vocabulary, strategy: StrategyRecord) -> set[str]:
+    """The topics a strategy's name announces ("Carers Strategy" -> unpaid carers)."""
+    topics: set[str] = set()
+    for title in (strategy.title, *strategy.alt_titles):
+        topics.update(vocab.topics_in(title))
+    return _specific(topics)
+
+
+def purpose_topics(doc: Document, vocab: Vocabulary, strategy: StrategyRecord) -> set[str]:
+    """What the report says a strategy is for: the topics after a purpose phrase in its sentences.
+
+    Only the words after "set up to address", "aimed to reduce", "made specific reference to" ...
+    count, so the context a strategy is merely mentioned in does not.
+    """
+    topics: set[str] = set()
+    for m in _sentences_of(doc, strategy.anchors):
+        found = _PURPOSE.search(m.text)
+        if found is not None:
+            topics.update(vocab.topics_in(m.text[found.start() :]))
+        following = doc.sentences[m.index + 1] if m.index + 1 < len(doc.sentences) else None
+        if (
+            following is not None
+            and following.paragraph == m.paragraph
+            and _ANAPHOR.match(following.text)
+        ):
+            topics.update(vocab.topics_in(following.text))
+    return _specific(topics)
+
+
+# A topic carried by more than this share of a document's gaps is too common to link on alone.
+RARE_TOPIC_SHARE = 0.25
+
+
+def _rare_topics(gaps: list[FindingRecord]) -> set[str]:
+    counts: dict[str, int] = {}
+    for g in gaps:
+        for t in _specific(g.topics):
+            counts[t] = counts.get(t, 0) + 1
+    limit = max(2, int(len(gaps) * RARE_TOPIC_SHARE))
+    return {t for t, n in counts.items() if n <= limit}
 
 
 def extract_links(
@@ -81,6 +154,7 @@ def extract_links(
     """Links from the strategies named in ``doc`` to the gaps found in it."""
     gaps = [f for f in findings if f.kind is FindingKind.GAP]
     gap_sentences = {id(g): _sentences_of(doc, g.anchors) for g in gaps}
+    rare = _rare_topics(gaps)
     best: dict[tuple[str, str], LinkRecord] = {}
 
     def offer(
@@ -90,13 +164,17 @@ def extract_links(
         old = best.get(key)
         if old is None or conf > old.confidence:
             anchors = tuple(sorted({sentence_anchor(doc, s) for s in where}))
-            best[key] = LinkRecord(st.title, gap.text, basis, conf, anchors)
+            best[key] = LinkRecord(st.title, gap.text, basis, round(conf, 2), anchors)
 
+    inferred: dict[str, list[tuple[float, StrategyRecord, list[Sentence]]]] = {}
     for st in strategies:
         mentions = _sentences_of(doc, st.anchors)
-        st_topics = _specific(st.topics) | _specific(
-            t for s in mentions for t in vocab.topics_in(s.text)
-        )
+        if not mentions:
+            continue
+        purpose = purpose_topics(doc, vocab, st)
+        named = title_topics(vocab, st)
+        sections = (doc.section_of(m) for m in mentions)
+        mention_qs = {sec.quality_statement for sec in sections if sec is not None}
         for gap in gaps:
             g_sents = gap_sentences[id(gap)]
             if not g_sents:
@@ -107,29 +185,30 @@ def extract_links(
                     if gs.paragraph != m.paragraph:
                         continue
                     distance = m.index - gs.index
-                    addressing = bool(_ADDRESSING.search(m.text))
-                    if distance == 0 and addressing:
+                    if distance == 0 and _ADDRESSING.search(m.text):
                         offer(st, gap, LinkBasis.STATED, STATED_SAME_SENTENCE, [m])
-                    elif 0 < distance <= 2 and addressing:
-                        offer(
-                            st,
-                            gap,
-                            LinkBasis.STATED,
-                            STATED_NEXT_SENTENCE - 0.05 * (distance - 1),
-                            [gs, m],
-                        )
-                    elif abs(distance) <= 4 and (st_topics & g_topics):
+                    elif 0 < distance <= 2 and _ADDRESSING.search(m.text):
+                        conf = STATED_NEXT_SENTENCE - 0.05 * (distance - 1)
+                        offer(st, gap, LinkBasis.STATED, conf, [gs, m])
+                    elif distance == -1 and _ANAPHOR.match(gs.text) and _ADDRESSING.search(gs.text):
+                        offer(st, gap, LinkBasis.STATED, STATED_NEXT_SENTENCE, [m, gs])
+                    elif abs(distance) <= 4 and (purpose | named) & g_topics:
                         offer(st, gap, LinkBasis.SAME_PASSAGE, SAME_PASSAGE, [gs, m])
-            if (
-                st_topics & g_topics
-                and gap.quality_statement is not None
-                and any(
-                    (doc.section_of(m) and doc.section_of(m).quality_statement)
-                    == gap.quality_statement  # type: ignore[union-attr]
-                    for m in mentions
-                )
-            ):
-                shared = sorted(st_topics & g_topics)
+            # Inferred from a shared topic: the strategy's name announces the gap's topic, and
+            # the gap sits in a quality statement the strategy is discussed under (or in a
+            # summary, which spans all of them).
+            shared = named & g_topics & rare
+            if shared and (gap.quality_statement is None or gap.quality_statement in mention_qs):
                 conf = SHARED_TOPIC + 0.05 * min(len(shared) - 1, 2)
-                offer(st, gap, LinkBasis.SHARED_TOPIC, conf, [*g_sents[:1], *mentions[:1]])
+                if purpose & shared:
+                    conf += 0.05
+                inferred.setdefault(gap.text, []).append((conf, st, [*g_sents[:1], *mentions[:1]]))
+    # An inferred link only for the strategies that fit a gap best, and only where nothing
+    # stronger links that gap already.
+    for gap in gaps:
+        if any(k[1] == gap.text for k in best):
+            continue
+        candidates = sorted(inferred.get(gap.text, []), key=lambda c: (-c[0], c[1].title))
+        for conf, st, where in candidates[:MAX_INFERRED_PER_GAP]:
+            offer(st, gap, LinkBasis.SHARED_TOPIC, conf, where)
     return sorted(best.values(), key=lambda ln: (ln.strategy, ln.gap))
