@@ -1,0 +1,144 @@
+"""The SHACL shapes: they parse, document every constraint, and each rule fires on its fixture.
+
+Fixtures live in tests/data/shapes: ``clean-assessment.ttl`` conforms; each ``broken-{rule}.ttl``
+is a copy with one thing broken and must give Violations from exactly the rule named by its file
+name (kebab-case of the rule), or from the rules listed on a ``# expect:`` line where one fault
+necessarily breaks two rules; ``warning-{rule}.ttl`` gives only Warnings.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+
+from cqckg.errors import ValidationFailed
+from cqckg.namespaces import SH
+from cqckg.validate import ensure_valid, shapes_graph, validate_files, validate_graph
+
+DATA = Path(__file__).parent / "data" / "shapes"
+CLEAN = DATA / "clean-assessment.ttl"
+CONSTRAINT_PARAMETERS = {
+    SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH.pattern, SH.minInclusive,
+    SH.maxInclusive, SH.minLength, SH.maxLength, SH["in"], SH.hasValue, SH.equals, SH.disjoint,
+    SH.lessThan, SH["or"], SH["not"], SH.qualifiedValueShape, SH.sparql,
+}  # fmt: skip
+
+
+def expected_rules(path: Path) -> set[str]:
+    for line in path.read_text(encoding="utf-8").splitlines()[:3]:
+        if line.startswith("# expect:"):
+            return set(line.split(":", 1)[1].split())
+    name = path.stem.split("-", 1)[1]
+    return {"".join(w.capitalize() for w in name.split("-"))}
+
+
+def test_shapes_parse_and_declare_node_shapes() -> None:
+    g = shapes_graph()
+    targets = set(g.objects(None, SH.targetClass))
+    assert len(list(g.subjects(RDF.type, SH.NodeShape))) >= 25
+    classes = """Assessment StatementScore SourceDocument Finding Gap Strength Statistic Figure
+        PartnerOrganisation Strategy AddressingLink ReportSection TextAnchor ExtractionRun
+        LocalAuthority QualityStatement Theme RatingBand ScoreLevel Topic Measure Disagreement"""
+    for cls in classes.split():
+        assert URIRef("https://w3id.org/cqc-kg/def#" + cls) in targets, cls
+
+
+def test_every_property_shape_is_named_and_explained() -> None:
+    g = shapes_graph()
+    for shape in set(g.subjects(SH.path, None)):
+        if isinstance(shape, BNode) and (None, SH.qualifiedValueShape, shape) in g:
+            continue
+        assert g.value(shape, SH.name) is not None, shape
+        assert g.value(shape, SH.message) is not None, shape
+        assert g.value(shape, SH.description) is not None, shape
+
+
+def test_every_constraint_has_a_message() -> None:
+    g = shapes_graph()
+    for constraint in g.subjects(RDF.type, SH.SPARQLConstraint):
+        assert g.value(constraint, SH.message) is not None, constraint
+        assert g.value(constraint, SH.prefixes) is not None, constraint
+    for shape in g.subjects(RDF.type, SH.NodeShape):
+        own = set(g.predicates(shape, None)) & CONSTRAINT_PARAMETERS - {SH.sparql}
+        assert not own or g.value(shape, SH.message) is not None, shape
+
+
+def test_every_rule_has_a_fixture() -> None:
+    g = shapes_graph()
+    rules = {str(c).rsplit("#", 1)[1] for c in g.subjects(RDF.type, SH.SPARQLConstraint)}
+    reference_only = {"AuthorityIriMatchesGss", "BandBoundsInOrder", "RatingBandsDisjoint"}
+    covered = set().union(*(expected_rules(p) for p in DATA.glob("broken-*.ttl")))
+    assert rules - reference_only <= covered
+
+
+def test_clean_fixture_conforms_without_warnings() -> None:
+    report = validate_files([CLEAN])
+    assert report.conforms, report.results
+    assert report.warnings == 0
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("broken-*.ttl")), ids=lambda p: p.stem)
+def test_broken_fixture_trips_its_rule(path: Path) -> None:
+    report = validate_files([path])
+    assert not report.conforms
+    assert {r.rule for r in report.results if r.severity == "Violation"} == expected_rules(path)
+    assert all(r.location and r.location.startswith(str(path)) for r in report.results)
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("warning-*.ttl")), ids=lambda p: p.stem)
+def test_warning_fixture_warns_but_conforms(path: Path) -> None:
+    report = validate_files([path])
+    assert report.conforms
+    assert {r.rule for r in report.results} == expected_rules(path)
+    assert {r.severity for r in report.results} == {"Warning"}
+
+
+def test_results_carry_file_and_source_lines() -> None:
+    report = validate_files([DATA / "broken-quote-matches-position.ttl"])
+    (result,) = report.results
+    assert result.location is not None and result.location.endswith(
+        ".ttl:" + result.location.rsplit(":", 1)[1]
+    )
+    assert result.source == "westminster-2024/full-report.md:472"
+
+
+def test_ensure_valid_raises_on_violation() -> None:
+    data = Graph().parse(DATA / "broken-rating-matches-percentage.ttl")
+    with pytest.raises(ValidationFailed) as err:
+        ensure_valid(data)
+    assert err.value.violations == 1
+    assert "RatingMatchesPercentage" in err.value.report_text
+    assert ensure_valid(Graph().parse(CLEAN)).conforms
+
+
+def test_shipped_reference_graphs_conform() -> None:
+    root = Path(__file__).parent.parent / "graph"
+    report = validate_files(sorted(root.glob("*.ttl")))
+    assert report.conforms, [(r.rule, r.focus_node, r.message) for r in report.results][:10]
+
+
+def test_validating_a_3000_triple_assessment_is_fast() -> None:
+    data = Graph().parse(CLEAN)
+    facts = [
+        s for s in data.subjects(RDF.type, None) if "/finding/" in str(s) or "/figure/" in str(s)
+    ]
+    base = list(data)
+    for i in range(160):
+        for fact in facts:
+            for p, o in data.predicate_objects(fact):
+                base.append((URIRef(f"{fact}-{i}"), p, o))
+    big = Graph()
+    for t in base:
+        big.add(t)
+    assert len(big) >= 3000
+    validate_graph(big)  # warm the shape and reference caches
+    started = time.perf_counter()
+    report = validate_graph(big)
+    elapsed = time.perf_counter() - started
+    assert report.conforms
+    print(f"validated {len(big)} triples in {elapsed:.2f} s")
+    assert elapsed < 5
