@@ -34,7 +34,13 @@ from cqckg.extract.framework import (
 )
 from cqckg.extract.links import extract_links
 from cqckg.extract.partners import extract_partners, merge_partners
-from cqckg.extract.records import Disagreement, Extraction, LinkRecord, ScoreRecord
+from cqckg.extract.records import (
+    Disagreement,
+    Extraction,
+    FindingRecord,
+    LinkRecord,
+    ScoreRecord,
+)
 from cqckg.extract.statistics import extract_statistics
 from cqckg.extract.strategies import extract_strategies, merge_strategies
 from cqckg.ingest import read_document
@@ -177,6 +183,26 @@ def _merge_anchors(records: list[R], key: Callable[[R], object]) -> list[R]:
     return list(merged.values())
 
 
+def _merge_findings(records: list[FindingRecord]) -> list[FindingRecord]:
+    """One finding per text; a repeat (in a summary, in another document) adds its anchor and
+    fills in what the first lacks."""
+    merged: dict[str, FindingRecord] = {}
+    for rec in records:
+        key = normalise_text(rec.text)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = rec
+            continue
+        merged[key] = dataclasses.replace(
+            old,
+            anchors=tuple(sorted(set(old.anchors) | set(rec.anchors))),
+            quality_statement=old.quality_statement or rec.quality_statement,
+            evidence_category=old.evidence_category or rec.evidence_category,
+            topics=tuple(sorted(set(old.topics) | set(rec.topics))),
+        )
+    return list(merged.values())
+
+
 def reconcile(parts: list[tuple[Document, str, Extraction]]) -> Extraction:
     """One assessment's extraction from its documents' extractions."""
     ordered = sorted(parts, key=lambda p: (_PRIORITY[p[0].kind], p[1]))
@@ -225,9 +251,7 @@ def reconcile(parts: list[tuple[Document, str, Extraction]]) -> Extraction:
         [r for ex in every for r in ex.sections],
         lambda r: (r.quality_statement, normalise_text(r.heading)),
     )
-    out.findings = _merge_anchors(
-        [r for ex in every for r in ex.findings], lambda r: normalise_text(r.text)
-    )
+    out.findings = _merge_findings([r for ex in every for r in ex.findings])
     out.statistics = _merge_anchors(
         [r for ex in every for r in ex.statistics],
         lambda r: (r.value, r.comparator, r.comparator_value, r.unit),
