@@ -308,9 +308,11 @@ def store() -> OxigraphStore:
 # --- the files ---------------------------------------------------------------------------------
 
 
-def test_the_questions_are_the_contracted_ones() -> None:
-    assert [q.name for q in list_questions()] == sorted(CONTRACT)
-    assert sorted(p.stem for p in questions_dir().glob("*.rq")) == sorted(CONTRACT)
+def test_the_contracted_questions_exist() -> None:
+    names = [q.name for q in list_questions()]
+    assert names == sorted(names)
+    assert set(CONTRACT) <= set(names)  # later issues add cross-council questions
+    assert sorted(p.stem for p in questions_dir().glob("*.rq")) == names
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT))
@@ -599,7 +601,9 @@ def run_cli(
 def test_cli_lists_the_questions(run_cli) -> None:
     code, out, _ = run_cli("question", "--list")
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == sorted(CONTRACT)
+    listed = [line.split()[0] for line in out.splitlines()]
+    assert listed == [q.name for q in list_questions()]
+    assert set(CONTRACT) <= set(listed)
 
 
 def test_cli_runs_a_question_as_csv(run_cli) -> None:
