@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cqckg.extract.framework import (
@@ -154,7 +152,7 @@ def test_statement_texts_full_report(vocab: Vocabulary) -> None:
 
 
 def test_statement_texts_every_one_matches_the_framework(vocab: Vocabulary) -> None:
-    for path in sorted(SOURCES.rglob("*.txt")) + [SOURCES / "westminster-2024/full-report.md"]:
+    for path in [*sorted(SOURCES.rglob("*.txt")), SOURCES / "westminster-2024/full-report.md"]:
         d = read_document(path)
         for t in extract_statement_texts(d, vocab):
             assert vocab.framework_statement_for(t.quality_statement, t.text), (path, t.text)

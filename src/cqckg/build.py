@@ -47,6 +47,9 @@ _MEDIA_TYPES = {
 }
 
 
+_FOLD = str.maketrans("’‘“”–—", "''\"\"--")
+
+
 def normalise_text(text: str) -> str:
     """The identifying form of a text: case, quotes, dashes and white space folded.
 
@@ -54,7 +57,7 @@ def normalise_text(text: str) -> str:
     "the carers' strategy - 2023"
     """
     t = unicodedata.normalize("NFKC", text).casefold()
-    t = t.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    t = t.translate(_FOLD)
     return re.sub(r"\s+", " ", t).strip()
 
 

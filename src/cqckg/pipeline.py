@@ -357,7 +357,8 @@ def _progress(items: list[Path], enabled: bool, what: str) -> Iterable[Path]:
         return items
     from tqdm import tqdm
 
-    return tqdm(items, desc=what, unit="doc", leave=False)
+    bar: Iterable[Path] = tqdm(items, desc=what, unit="doc", leave=False)
+    return bar
 
 
 def ingest(paths: Sequence[Path], store: GraphStore, *, progress: bool = False) -> IngestResult:

@@ -24,7 +24,10 @@ SELECT ?anchor ?doc ?sha ?exact ?start ?end WHERE {
 _TEXTS = _PREFIXES + "SELECT ?doc ?text WHERE { ?doc cnt:chars ?text }"
 _PATHS = (
     _PREFIXES
-    + "SELECT ?doc ?path ?sha WHERE { ?doc a cqc:SourceDocument ; cqc:sourcePath ?path ; cqc:sha256 ?sha }"
+    + """
+SELECT ?doc ?path ?sha WHERE {
+  ?doc a cqc:SourceDocument ; cqc:sourcePath ?path ; cqc:sha256 ?sha
+}"""
 )
 
 
@@ -48,9 +51,9 @@ def verify_store(store: GraphStore, sources: Path | None = None) -> VerifyReport
     report = VerifyReport()
     texts: dict[str, str] = {}
     for row in store.select(_TEXTS):
-        doc, text = row["doc"], row["text"]
-        if doc is not None and text is not None:
-            texts[doc.value] = text.value
+        doc, chars = row["doc"], row["text"]
+        if doc is not None and chars is not None:
+            texts[doc.value] = chars.value
     hashes_ok: dict[str, bool] = {}
     for row in store.select(_ANCHORS):
         report.anchors += 1
@@ -68,7 +71,8 @@ def verify_store(store: GraphStore, sources: Path | None = None) -> VerifyReport
                 report.problems.append(
                     f"{doc.value}: stored text hashes to {digest}, not {sha.value if sha else '?'}"
                 )
-        start, end, exact = int(row["start"].value), int(row["end"].value), row["exact"].value  # type: ignore[union-attr]
+        start, end = int(row["start"].value), int(row["end"].value)  # type: ignore[union-attr]
+        exact = row["exact"].value  # type: ignore[union-attr]
         if text[start:end] != exact:
             found = text.find(exact)
             hint = (

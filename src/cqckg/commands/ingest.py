@@ -43,11 +43,12 @@ def run(args: argparse.Namespace) -> int:
     for a in result.assessments:
         ex = a.extraction
         rating = ex.rating.rating if ex.rating else "no rating"
+        pilot = " (pilot)" if a.pilot else ""
         print(
-            f"{a.gss} {a.published}{' (pilot)' if a.pilot else ''}: {len(a.documents)} document(s), "
-            f"{rating}, {len(ex.scores)} scores, {len(ex.statistics)} statistics, "
-            f"{len(ex.findings)} findings, {len(ex.partners)} partners, {len(ex.strategies)} strategies, "
-            f"{len(ex.links)} links"
+            f"{a.gss} {a.published}{pilot}: {len(a.documents)} document(s), {rating}, "
+            f"{len(ex.scores)} scores, {len(ex.statistics)} statistics, "
+            f"{len(ex.findings)} findings, {len(ex.partners)} partners, "
+            f"{len(ex.strategies)} strategies, {len(ex.links)} links"
         )
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)

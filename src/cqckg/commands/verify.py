@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(problem)
     print(
-        f"{report.anchors} anchors in {report.documents} documents: {len(report.problems)} problem(s)"
+        f"{report.anchors} anchors in {report.documents} documents: "
+        f"{len(report.problems)} problem(s)"
     )
     return EXIT_OK if report.ok else EXIT_PROBLEMS
