@@ -150,3 +150,48 @@ def w3c_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServ
     env = {"CQCKG_WRITE_TOKEN": WRITE_TOKEN, "CQCKG_UPDATE_ENABLED": "true"}
     with run_server(tmp_path_factory.mktemp("w3c"), {}, env) as running:
         yield running
+
+
+# -- remote SPARQL stores: real ``oxigraph serve`` processes (PyPI package ``oxigraph``) ---------
+
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+
+
+@contextmanager
+def run_oxigraph(location: Path | None = None, *args: str) -> Iterator[str]:
+    """Run ``oxigraph serve`` on a free loopback port (in memory unless ``location``) and yield
+    its base URL, e.g. ``http://127.0.0.1:40123``; stopped when the block ends."""
+    port = free_port()
+    command = [str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}", *args]
+    if location is not None:
+        command += ["--location", str(location)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"oxigraph serve exited: {process.stderr.read()!r}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1).is_success:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("oxigraph serve did not answer within 15 s")
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def oxigraph_url() -> Iterator[str]:
+    """A fresh, empty in-memory ``oxigraph serve`` for one test."""
+    with run_oxigraph() as url:
+        yield url

@@ -94,6 +94,36 @@ CONTRACT: dict[str, list[str]] = {
     ],
     "common-gaps": ["topic", "authorities", "authority_gss_list"],
     "evidence": ["quote", "document", "section", "start", "end"],
+    # Cross-council questions; tests/test_cross_council_questions.py checks them on more councils.
+    "scores-vs-mean": [
+        "authority_gss",
+        "theme",
+        "quality_statement",
+        "score",
+        "mean_score",
+        "difference",
+    ],
+    "similar-councils": [
+        "authority_gss",
+        "other_gss",
+        "other_authority",
+        "score_distance",
+        "shared_gap_topics",
+        "gap_topic_jaccard",
+        "measure",
+    ],
+    "statistic-across-councils": [
+        "measure",
+        "authority_gss",
+        "authority",
+        "value",
+        "unit",
+        "comparator",
+        "comparator_value",
+        "direction",
+        "year",
+    ],
+    "strategies-by-topic": ["topic", "authority_gss", "strategy", "kind", "start_year", "end_year"],
 }
 
 WESTMINSTER = "E09000033"
@@ -125,6 +155,11 @@ SAFETY = "How the local authority ensures safety within the system"
 NEEDS = "Assessing needs"
 PARTNERSHIPS = "Partnerships and communities"
 SAFEGUARDING = "Safeguarding"
+
+SIMILARITY = (
+    "score_distance: L1 (sum of absolute score differences over shared quality statements); "
+    "gap_topic_jaccard: shared gap topics / gap topics of either"
+)
 
 EXPECTED: dict[str, list[tuple[object, ...]]] = {
     "assessments": [
@@ -287,6 +322,63 @@ EXPECTED: dict[str, list[tuple[object, ...]]] = {
             104,
         ),
     ],
+    "scores-vs-mean": [
+        (CAMDEN, WORKS, NEEDS, 2, Decimal("2.5"), Decimal("-0.5")),
+        (CAMDEN, SUPPORT, PARTNERSHIPS, 3, Decimal(3), Decimal(0)),
+        (CAMDEN, SAFETY, SAFEGUARDING, 4, Decimal("3.5"), Decimal("0.5")),
+        (WESTMINSTER, WORKS, NEEDS, 3, Decimal("2.5"), Decimal("0.5")),
+        (WESTMINSTER, SUPPORT, PARTNERSHIPS, 3, Decimal(3), Decimal(0)),
+        (WESTMINSTER, SAFETY, SAFEGUARDING, 3, Decimal("3.5"), Decimal("-0.5")),
+    ],
+    "similar-councils": [
+        (
+            CAMDEN,
+            WESTMINSTER,
+            "Westminster City Council",
+            2,
+            "Waiting lists",
+            Decimal("0.33"),
+            SIMILARITY,
+        ),
+        (WESTMINSTER, CAMDEN, "Camden Council", 2, "Waiting lists", Decimal("0.33"), SIMILARITY),
+    ],
+    "statistic-across-councils": [
+        (
+            "People who feel safe",
+            CAMDEN,
+            "Camden Council",
+            Decimal(80),
+            "Percent",
+            "London average",
+            Decimal(85),
+            "Lower",
+            "2023",
+        ),
+        (
+            "People who feel safe",
+            WESTMINSTER,
+            "Westminster City Council",
+            Decimal("71.53"),
+            "Percent",
+            "England average",
+            Decimal("87.12"),
+            "Lower",
+            "2023",
+        ),
+        (
+            "Staff vacancy rate",
+            WESTMINSTER,
+            "Westminster City Council",
+            Decimal("6.5"),
+            "Percent",
+            "England average",
+            Decimal("9.9"),
+            "Lower",
+            "2022/23",
+        ),
+    ],
+    # Each council's strategies are about different topics here.
+    "strategies-by-topic": [],
 }
 
 COUNCIL_QUESTIONS = sorted(set(CONTRACT) - {"evidence"})
@@ -321,8 +413,8 @@ def test_header_is_complete_and_columns_are_the_contract(name: str) -> None:
     assert question.name == name
     assert question.description
     assert list(question.columns) == CONTRACT[name]
-    expected = ["iri"] if name == "evidence" else ["authority"]
-    assert [p.name for p in question.parameters] == expected
+    expected = {"evidence": ["iri"], "statistic-across-councils": ["authority", "measure"]}
+    assert [p.name for p in question.parameters] == expected.get(name, ["authority"])
     assert all(p.required == (name == "evidence") for p in question.parameters)
 
 

@@ -27,7 +27,16 @@ EXIT_PROBLEMS = 1
 EXIT_COULD_NOT_RUN = 2
 
 # One module per command, in the order ``cqckg --help`` lists them.
-COMMANDS: tuple[str, ...] = ("ingest", "build", "verify", "serve", "question", "query", "validate")
+COMMANDS: tuple[str, ...] = (
+    "ingest",
+    "build",
+    "verify",
+    "serve",
+    "question",
+    "query",
+    "validate",
+    "push",
+)
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:

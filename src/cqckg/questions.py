@@ -9,9 +9,10 @@ A question is ``queries/NAME.rq``: a SELECT query that opens with a header of co
     # columns: authority_gss, gap, quality_statement, topics, quote
 
 ``columns`` is the projection of the SELECT, in order: a public contract (the CSV header row).
-``parameters`` lists ``NAME ?VARIABLE (optional|required, GSS code|IRI)`` entries separated by
-``;`` (or ``none``). Each parameter's variable appears in the query once as
-``VALUES ?VARIABLE { UNDEF }``, which leaves it unconstrained, so the file runs as it stands
+``parameters`` lists ``NAME ?VARIABLE (optional|required, GSS code|IRI|measure)`` entries
+separated by ``;`` (or ``none``); a ``measure`` is a measure's slug (``ascs-feel-safe``). Each
+parameter's variable appears in the query once as ``VALUES ?VARIABLE { UNDEF }``, which leaves
+it unconstrained, so the file runs as it stands
 (over every council). Given a value, the runner checks it (a GSS code: E, W, S or N and eight
 digits; an IRI: strictly) and only then writes it into that ``VALUES`` block as an IRI term, a
 GSS code as the council's IRI ``https://w3id.org/cqc-kg/id/authority/{gss}``. User input is never
@@ -43,7 +44,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from cqckg.errors import QuestionError
-from cqckg.namespaces import authority_iri
+from cqckg.namespaces import authority_iri, concept_iri
 from cqckg.paths import questions_dir
 from cqckg.store import GraphStore
 
@@ -71,10 +72,11 @@ HEADER_KEYS = ("name", "description", "parameters", "columns")
 _HEADER_LINE = re.compile(r"#\s(?P<key>[a-z]+):\s*(?P<value>.*)")
 _CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)")
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _COLUMN = re.compile(r"[a-z][a-z0-9_]*")
 _PARAMETER = re.compile(
     r"(?P<name>[a-z][a-z0-9_]*)\s+\?(?P<variable>[A-Za-z_][A-Za-z0-9_]*)\s+"
-    r"\((?P<presence>optional|required),\s*(?P<kind>GSS code|IRI)\)"
+    r"\((?P<presence>optional|required),\s*(?P<kind>GSS code|IRI|measure)\)"
 )
 _GSS = re.compile(r"[EWSN][0-9]{8}")
 # Absolute http(s) IRIs without the characters RFC 3987 forbids (space, controls, <>"{}|\^`).
@@ -123,6 +125,7 @@ class ParameterKind(Enum):
 
     GSS_CODE = "GSS code"
     IRI = "IRI"
+    MEASURE = "measure"  # a measure's slug, e.g. ascs-feel-safe -> id/measure/ascs-feel-safe
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,13 @@ class Parameter:
                     "(a letter E, W, S or N and eight digits, e.g. E09000033)"
                 )
             return str(ox.NamedNode(str(authority_iri(value))))
+        if self.kind is ParameterKind.MEASURE:
+            if not _NAME.fullmatch(value):
+                raise QuestionError(
+                    f"{self.name}: {value!r} is not a measure slug "
+                    "(lower-case words joined by '-', e.g. ascs-feel-safe)"
+                )
+            return str(ox.NamedNode(str(concept_iri("measure", value))))
         if len(value) > _MAX_IRI_LENGTH or not _IRI.fullmatch(value):
             raise QuestionError(
                 f"{self.name}: {value!r} is not an absolute http(s) IRI without spaces, "
@@ -276,7 +286,7 @@ def _parse_parameters(text: str, where: str) -> tuple[Parameter, ...]:
         if match is None:
             raise QuestionError(
                 f"{where}: bad parameter {entry.strip()!r}; expected "
-                "'NAME ?VARIABLE (optional|required, GSS code|IRI)'"
+                "'NAME ?VARIABLE (optional|required, GSS code|IRI|measure)'"
             )
         parameters.append(
             Parameter(

@@ -23,6 +23,7 @@ from cqckg.api.negotiation import Format
 from cqckg.errors import StoreError
 from cqckg.load import load_shipped_graph
 from cqckg.namespaces import CQC
+from cqckg.remote import RemotePool, RemoteStore
 from cqckg.settings import Settings
 from cqckg.store import OxigraphStore, open_store
 from cqckg.workers import QueryPool
@@ -57,9 +58,9 @@ class Backend:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         store = open_store(settings.store or None)
-        if not isinstance(store, OxigraphStore):
-            raise StoreError("cqckg serve needs the embedded store (a folder or :memory:)")
-        self.store = store
+        if not isinstance(store, OxigraphStore | RemoteStore):
+            raise StoreError("cqckg serve needs the embedded store or a SPARQL store URL")
+        self.store: OxigraphStore | RemoteStore = store
         if settings.load_shipped and not store.ask(_HAS_ASSESSMENTS):
             summary = load_shipped_graph(store)
             log.info("loaded the shipped graph: %s", summary)
@@ -67,9 +68,15 @@ class Backend:
         self._snapshots = Path(tempfile.mkdtemp(prefix="cqckg-snapshots-"))
         self._lock = asyncio.Lock()
         self._cache: OrderedDict[Hashable, Answer] = OrderedDict()
-        self.pool = QueryPool(settings.workers, self._take_snapshot())
+        # A remote store answers reads itself (and may be written by others: nothing is cached).
+        self.pool: QueryPool | RemotePool = (
+            RemotePool(store, settings.workers)
+            if isinstance(store, RemoteStore)
+            else QueryPool(settings.workers, self._take_snapshot())
+        )
 
     def _take_snapshot(self) -> Path:
+        assert isinstance(self.store, OxigraphStore)
         target = self._snapshots / f"v{self.version}"
         self.store.snapshot(target)
         return target
@@ -100,14 +107,18 @@ class Backend:
         if not header.get("ok"):
             raise WorkerRefusal(header.get("error", "engine"), header.get("message", ""))
         answer = Answer(reply.body, Format(header["format"]), bool(header.get("truncated")))
-        if self.settings.cache_entries and len(answer.body) + len(key_text) <= _CACHEABLE_BYTES:
+        if (
+            self.settings.cache_entries
+            and isinstance(self.pool, QueryPool)
+            and len(answer.body) + len(key_text) <= _CACHEABLE_BYTES
+        ):
             self._cache[key] = answer
             if len(self._cache) > self.settings.cache_entries:
                 self._cache.popitem(last=False)
         return answer
 
-    async def write(self, change: Callable[[OxigraphStore], Any]) -> Any:
-        """Apply ``change`` to the store in a thread, then publish a new snapshot.
+    async def write(self, change: Callable[[Any], Any]) -> Any:
+        """Apply ``change`` to the store in a thread, then publish a new snapshot (embedded store).
 
         Returns what ``change`` returns. Writes are serialised by one lock.
         """
@@ -115,5 +126,6 @@ class Backend:
             result = await run_in_threadpool(change, self.store)
             self.version += 1
             self._cache.clear()
-            self.pool.snapshot = await run_in_threadpool(self._take_snapshot)
+            if isinstance(self.pool, QueryPool):
+                self.pool.snapshot = await run_in_threadpool(self._take_snapshot)
             return result

@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--authority", metavar="GSS", help="only this council, by GSS code (E09000033)")
     p.add_argument("--iri", metavar="IRI", help="the fact to show the evidence for ('evidence')")
     p.add_argument(
+        "--measure",
+        metavar="SLUG",
+        help="a measure, e.g. ascs-feel-safe ('statistic-across-councils')",
+    )
+    p.add_argument(
         "--format",
         choices=[f.value for f in OutputFormat],
         default=OutputFormat.TABLE.value,
@@ -43,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.name:
         raise QuestionError("name a question, or ask for the list with --list")
-    params = {"authority": args.authority, "iri": args.iri}
+    params = {"authority": args.authority, "iri": args.iri, "measure": args.measure}
     params = {k: v for k, v in params.items() if v is not None}
     # Check the question and its parameters before touching the store.
     get_question(args.name).bind(params)

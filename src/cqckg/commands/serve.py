@@ -18,7 +18,8 @@ from cqckg.settings import Settings
 _OPTIONS = {
     "host": "address to listen on (default 127.0.0.1)",
     "port": "port to listen on (default 8000)",
-    "store": "the store's folder or :memory: (default $CQCKG_STORE, else a per-user folder)",
+    "store": "the store's folder, :memory: or a SPARQL store URL, e.g. http://host:7878 "
+    "(default $CQCKG_STORE, else a per-user folder; see docs/deploying.md)",
     "base_iri": "base of the graph's IRIs (default https://w3id.org/cqc-kg/)",
     "workers": "query worker processes (default 2)",
     "timeout": "longest a query may run, in seconds (default 10)",
@@ -38,6 +39,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--no-load", action="store_true", help="do not load the shipped graph into an empty store"
     )
+    parser.add_argument(
+        "--allow-service",
+        dest="allow_service",
+        metavar="URL",
+        action="append",
+        default=None,
+        help="let queries use SERVICE <URL> (repeat for more endpoints; default "
+        "$CQCKG_ALLOWED_SERVICE_ENDPOINTS, else none)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -49,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         "base_iri": args.base_iri,
         "workers": args.workers,
         "query_timeout": args.timeout,
+        "allowed_service_endpoints": args.allow_service,
     }
     overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if args.no_load:
