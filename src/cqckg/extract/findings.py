@@ -18,6 +18,7 @@ explained from the words it matched (see :func:`explain`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -576,15 +577,16 @@ def _eligible(doc: Document, sentence: Sentence, excluded: list[tuple[int, int]]
     return True
 
 
-def _evidence(vocab: Vocabulary, text: str, previous: str | None) -> EvidenceCategory | None:
-    slug = vocab.evidence_category_in(text)
-    if (
-        slug is None
-        and previous is not None
-        and re.match(r"^\s*(?:they|these|this|it)\b", text, re.I)
-    ):
-        return EvidenceCategory(previous)
-    return EvidenceCategory(slug) if slug else None
+def _evidence(doc: Document, vocab: Vocabulary, sentence: Sentence) -> EvidenceCategory | None:
+    """The sentence's own evidence cue, else the nearest cue before it in its paragraph: a CQC
+    paragraph reports one source of evidence ("People told us ... They felt ...")."""
+    i = sentence.index
+    while i >= 0 and doc.sentences[i].paragraph == sentence.paragraph:
+        slug = vocab.evidence_category_in(doc.sentences[i].text)
+        if slug is not None:
+            return EvidenceCategory(slug)
+        i -= 1
+    return None
 
 
 def extract_findings(
@@ -592,25 +594,26 @@ def extract_findings(
 ) -> list[FindingRecord]:
     """Strengths and gaps stated in one document, one finding per sentence."""
     excluded = _excluded_spans(doc)
-    stats = list(statistics)
     by_sentence: dict[int, list[StatisticRecord]] = {}
-    for st in stats:
+    starts = [s.start for s in doc.sentences]
+    for st in statistics:
         for a in st.anchors:
-            for s in doc.sentences:
-                if a.document_sha256 == doc.sha256 and s.start < a.end and a.start < s.end:
-                    by_sentence.setdefault(s.index, []).append(st)
+            if a.document_sha256 != doc.sha256:
+                continue
+            i = max(0, bisect.bisect_right(starts, a.start) - 1)
+            while i < len(doc.sentences) and doc.sentences[i].start < a.end:
+                if a.start < doc.sentences[i].end:
+                    by_sentence.setdefault(i, []).append(st)
+                i += 1
     out: list[FindingRecord] = []
-    previous_category: dict[int, str | None] = {}
     for sentence in doc.sentences:
         if not _eligible(doc, sentence, excluded):
             continue
         text = sentence.text.strip()
-        category = _evidence(vocab, text, previous_category.get(sentence.paragraph))
-        if category is not None:
-            previous_category[sentence.paragraph] = category.value
         w = weigh(text, by_sentence.get(sentence.index, ()))
         if w.kind is None:
             continue
+        category = _evidence(doc, vocab, sentence)
         if category is None and sentence.index in by_sentence:
             category = EvidenceCategory.PROCESSES
         section = doc.section_of(sentence)
