@@ -170,8 +170,9 @@ def test_a_newer_version_replaces_the_assessment_graph(
 
 def test_verify_finds_a_tampered_text(store: OxigraphStore) -> None:
     ingest([SOURCES / "camden"], store)
+    chars = "<http://www.w3.org/2011/content#chars>"
     row = store.select(
-        "SELECT ?g ?doc ?text WHERE { GRAPH ?g { ?doc <http://www.w3.org/2011/content#chars> ?text } } LIMIT 1"
+        f"SELECT ?g ?doc ?text WHERE {{ GRAPH ?g {{ ?doc {chars} ?text }} }} LIMIT 1"
     )[0]
     g, doc, text = URIRef(row["g"].value), URIRef(row["doc"].value), row["text"].value  # type: ignore[union-attr]
     store.replace_graphs(

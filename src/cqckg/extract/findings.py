@@ -358,7 +358,7 @@ STRENGTH_CUES: tuple[Cue, ...] = (
             r"\bproud",
             r"\bpride\b",
         ),
-        1.5,
+        2.0,
     ),
     _cue(
         "good",

@@ -1,0 +1,119 @@
+"""The source document view: ``/doc/source/{sha256}`` shows a document's stored text.
+
+The text comes from the store (``<id/source/{sha256}> cnt:chars "..."`` in the named graph
+``doc/source/{sha256}``), never from a file. Given ``start`` and ``end`` (code point offsets, as
+text anchors count them), the HTML page highlights that span in a ``<mark id="quote">`` so a
+link ending in ``#quote`` scrolls to it. ``Accept: text/plain`` (or ``format=text``) gives the
+text itself; the RDF formats give the document's description, as for every other thing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from cqckg.api import views
+from cqckg.api.deps import BackendDep
+from cqckg.api.description import Description
+from cqckg.api.errors import HttpError
+from cqckg.api.html import Links, html_response, render
+from cqckg.api.linked_data import DOC_RESPONSES, choose_format, describe, rdf_response, split_suffix
+
+router = APIRouter(tags=["Linked data"])
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """The text cut around the highlighted span (all three parts are escaped when shown)."""
+
+    before: str
+    quote: str
+    after: str
+
+
+def highlight(text: str, start: int | None, end: int | None) -> Highlight | None:
+    """The text split at ``start`` and ``end``, or ``None`` when they do not mark a span of it.
+
+    >>> highlight("one two three", 4, 7)
+    Highlight(before='one ', quote='two', after=' three')
+    >>> highlight("one", 2, 9) is None
+    True
+    """
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        return None
+    return Highlight(text[:start], text[start:end], text[end:])
+
+
+def _wants_text(request: Request) -> bool:
+    name = request.query_params.get("format")
+    if name is not None:
+        return name.strip().lower() in ("text", "txt", "text/plain")
+    accept = request.headers.get("accept", "")
+    first = accept.split(",")[0].split(";")[0].strip().lower()
+    return first == "text/plain"
+
+
+def _render(d: Description, links: Links, start: int | None, end: int | None, doc: str) -> str:
+    text = d.text()
+    page = views.page(d, links)
+    page.incoming = []  # every anchor in the document points here; the text shows them better
+    formats = {"ttl": f"{doc}.ttl", "jsonld": f"{doc}.jsonld", "nt": f"{doc}.nt"}
+    return render(
+        "source.html",
+        page=page,
+        links=links,
+        formats=formats,
+        text=text,
+        marked=highlight(text, start, end) if text is not None else None,
+        start=start,
+        end=end,
+    )
+
+
+@router.get(
+    "/doc/source/{sha256}",
+    summary="A source document's stored text, the quoted span highlighted",
+    responses={
+        **DOC_RESPONSES,
+        200: {
+            "description": "HTML (text with the span highlighted), the plain text, or RDF",
+            "content": {**DOC_RESPONSES[200]["content"], "text/plain": {}},  # type: ignore[dict-item]
+        },
+    },
+)
+async def source(
+    sha256: str,
+    request: Request,
+    backend: BackendDep,
+    start: int | None = Query(None, ge=0, description="first code point of the span to highlight"),
+    end: int | None = Query(None, ge=0, description="code point after the span's last"),
+) -> Response:
+    """The document ``{base}id/source/{sha256}``: its text (from the store) and description."""
+    started = time.perf_counter()
+    stem, fmt, suffixed = split_suffix(sha256)
+    if not _SHA256.fullmatch(stem):
+        raise HttpError(404, f"no source document {stem!r}: expected a SHA-256 in hex")
+    plain = not suffixed and _wants_text(request)
+    if not suffixed and not plain:
+        fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
+    iri = f"{backend.settings.base_iri}id/source/{stem}"
+    d = await describe(backend, iri)
+    if not d:
+        raise HttpError(404, f"nothing is known about <{iri}>")
+    if plain:
+        text = d.text()
+        if text is None:
+            raise HttpError(404, f"the text of <{iri}> is not stored")
+        return Response(text, media_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
+    if fmt is not None:
+        return await run_in_threadpool(rdf_response, d, fmt, started)
+    links = Links(backend.settings.base_iri)
+    body = await run_in_threadpool(_render, d, links, start, end, f"/doc/source/{stem}")
+    timing = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return html_response(body, headers={"Vary": "Accept", "Server-Timing": timing})

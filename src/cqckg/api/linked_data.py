@@ -1,0 +1,189 @@
+"""Linked data: every thing's IRI dereferences on this server.
+
+Following the UK Government linked-data URI patterns, ``/id/{path}`` names a thing (the IRI
+``{base}id/{path}``) and answers ``303 See Other`` with the address of the document about it,
+``/doc/{path}``, which serves the thing's description as HTML (the default, for browsers),
+Turtle, JSON-LD, N-Triples or RDF/XML. The format comes from a suffix (``/doc/x.ttl``), else
+``format=``, else ``Accept``. A thing with no triples is 404.
+
+>>> choose_format("text/html,application/xhtml+xml,*/*;q=0.8") is None
+True
+>>> choose_format("text/turtle;q=0.9, application/ld+json")
+<Format.JSON_LD: 'jsonld'>
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from cqckg.api import views
+from cqckg.api.backend import Backend
+from cqckg.api.deps import BackendDep
+from cqckg.api.description import Description, describe_query
+from cqckg.api.errors import HttpError
+from cqckg.api.html import Links, html_response, render
+from cqckg.api.negotiation import Format
+
+router = APIRouter(tags=["Linked data"])
+
+# Formats a description is written in, by suffix; ``None`` is the HTML page.
+SUFFIXES: dict[str, Format | None] = {
+    "html": None,
+    "ttl": Format.TURTLE,
+    "jsonld": Format.JSON_LD,
+    "nt": Format.N_TRIPLES,
+    "rdf": Format.RDF_XML,
+}
+_SUFFIX_OF = {fmt: suffix for suffix, fmt in SUFFIXES.items() if fmt is not None}
+_HTML = ("text/html", "application/xhtml+xml", "*/*", "text/*")
+# The paths of the graph's IRIs: letters, digits and - . _ ~ / (never "..", never quotes or <>).
+_PATH = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._~/-]*")
+
+RDF_MEDIA_TYPES: dict[str, dict[str, object]] = {fmt.media_type: {} for fmt in _SUFFIX_OF}
+DOC_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The description: an HTML page, or RDF in the negotiated format",
+        "content": {"text/html": {}, **RDF_MEDIA_TYPES},
+    },
+    404: {"description": "No triples describe this thing", "content": {"text/plain": {}}},
+    406: {"description": "No format this server writes was acceptable"},
+}
+
+
+def _ranges(accept: str) -> list[str]:
+    ranked = []
+    for position, item in enumerate(accept.split(",")):
+        media, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media and q > 0:
+            ranked.append((-q, position, media.lower()))
+    return [media for _, _, media in sorted(ranked)]
+
+
+def choose_format(accept: str | None, name: str | None = None) -> Format | None:
+    """The RDF format to answer in, or ``None`` for HTML.
+
+    Raises:
+        HttpError: 406 when neither ``name`` (a ``format=`` value) nor ``Accept`` matches.
+    """
+    if name is not None:
+        if name.strip().lower() == "html":
+            return None
+        chosen = Format.from_name(name)
+        if chosen is None or chosen not in _SUFFIX_OF:
+            raise HttpError(
+                406, f"unknown format {name!r}; use html, turtle, jsonld, ntriples or rdfxml"
+            )
+        return chosen
+    if not accept or not accept.strip():
+        return None
+    for media in _ranges(accept):
+        if media in _HTML:
+            return None
+        found = Format.from_media_type(media)
+        if found in _SUFFIX_OF:
+            return found
+    raise HttpError(406, f"cannot write a description as any of Accept: {accept}")
+
+
+def split_suffix(path: str) -> tuple[str, Format | None, bool]:
+    """``path`` without a known format suffix, that suffix's format, and whether it had one."""
+    stem, dot, suffix = path.rpartition(".")
+    if dot and suffix in SUFFIXES:
+        return stem, SUFFIXES[suffix], True
+    return path, None, False
+
+
+def thing_iri(base: str, path: str) -> str:
+    """The IRI of ``/id/{path}``; raises 404 for a path no IRI of the graph can have."""
+    if not _PATH.fullmatch(path):
+        raise HttpError(404, f"no such thing: /id/{path}")
+    return f"{base}id/{path}"
+
+
+async def describe(backend: Backend, iri: str) -> Description:
+    """The description of ``iri``, fetched by one query on the worker pool."""
+    settings = backend.settings
+    job = {
+        "op": "query",
+        "query": describe_query(iri),
+        "base_iri": None,
+        "union": True,
+        "default_graphs": None,
+        "named_graphs": None,
+        "results_format": None,
+        "graph_format": Format.N_TRIPLES.value,
+        "max_results": settings.max_results,
+    }
+    answer = await backend.read(job, settings.query_timeout)
+    return await run_in_threadpool(Description.parse, iri, answer.body, answer.truncated)
+
+
+def rdf_response(d: Description, fmt: Format, started: float) -> Response:
+    body = d.serialize(fmt.rdf)
+    return Response(
+        body,
+        media_type=fmt.content_type,
+        headers={"Vary": "Accept", "Server-Timing": _timing(started)},
+    )
+
+
+def _timing(started: float) -> str:
+    return f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+
+
+def _render_page(d: Description, links: Links, doc: str) -> str:
+    formats = {suffix: f"{doc}.{suffix}" for suffix in _SUFFIX_OF.values()}
+    return render("resource.html", page=views.page(d, links), links=links, formats=formats)
+
+
+@router.get(
+    "/id/{path:path}",
+    status_code=303,
+    summary="A thing's IRI: 303 See Other to the document about it",
+    responses={303: {"description": "See the document about the thing (/doc/...)"}},
+)
+async def thing(path: str, request: Request) -> Response:
+    """Redirect ``/id/{path}`` to ``/doc/{path}``, with the suffix of the format the request
+    asks for (``format=`` or ``Accept``) so the redirect itself can be cached and shared."""
+    fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
+    target = f"/doc/{path}" + (f".{_SUFFIX_OF[fmt]}" if fmt is not None else "")
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/doc/{path:path}",
+    summary="The document about a thing: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
+    responses=DOC_RESPONSES,
+)
+async def document(path: str, request: Request, backend: BackendDep) -> Response:
+    """The description of ``{base}id/{path}``: its triples, the labels of what it links to, the
+    facts that belong to it and the quoted sentences they rest on. Suffixes ``.html``,
+    ``.ttl``, ``.jsonld``, ``.nt`` and ``.rdf`` choose the format; else ``format=`` or
+    ``Accept``."""
+    started = time.perf_counter()
+    stem, fmt, suffixed = split_suffix(path)
+    if not suffixed:
+        fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
+    iri = thing_iri(backend.settings.base_iri, stem)
+    d = await describe(backend, iri)
+    if not d:
+        raise HttpError(404, f"nothing is known about <{iri}>")
+    if fmt is not None:
+        return await run_in_threadpool(rdf_response, d, fmt, started)
+    links = Links(backend.settings.base_iri)
+    body = await run_in_threadpool(_render_page, d, links, f"/doc/{stem}")
+    headers = {"Vary": "Accept", "Server-Timing": _timing(started)}
+    return html_response(body, headers=headers)

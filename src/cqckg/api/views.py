@@ -1,0 +1,324 @@
+"""What a linked-data page shows, drawn from a :class:`~cqckg.api.description.Description`.
+
+:func:`page` gives every resource its labels, types, properties (links typed by their
+predicate), quotes and the resources linking to it; for a council or an assessment it adds the
+sections a reader looks for: scores by theme, statistics against their comparators, findings,
+strategies with the gaps they address, and partners, every fact with the sentence it rests on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+from markupsafe import Markup
+
+from cqckg.api.charts import Comparison, comparison_chart, scores_chart
+from cqckg.api.description import Description, Quote
+from cqckg.api.html import Links
+from cqckg.namespaces import (
+    CQC,
+    PREFIXES,
+    SDMX_ATTRIBUTE,
+    SDMX_DIMENSION,
+    SDMX_MEASURE,
+)
+
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+_RDFS_LABEL = PREFIXES["rdfs"] + "label"
+_VALUE = PREFIXES["rdf"] + "value"
+_SUBJECT = PREFIXES["dcterms"] + "subject"
+_ISSUED = PREFIXES["dcterms"] + "issued"
+_BROADER = PREFIXES["skos"] + "broader"
+_XSD = PREFIXES["xsd"]
+_HIDDEN = {PREFIXES["cnt"] + "chars"}
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value shown on a page: its text, where it links to (if anywhere) and a note."""
+
+    text: str
+    href: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A predicate with its values (outgoing), or with the resources using it (incoming)."""
+
+    label: str
+    curie: str
+    href: str | None
+    values: list[Value]
+
+
+@dataclass
+class Fact:
+    """A fact that belongs to the page's resource, with the quotes it rests on."""
+
+    text: str
+    href: str | None
+    quotes: list[Quote]
+    about: Value | None = None
+    details: list[Value] = field(default_factory=list)
+    score: int | None = None
+    addresses: list[Value] = field(default_factory=list)
+
+
+@dataclass
+class AssessmentPart:
+    """An assessment as shown on its own page or its council's: rating, scores, statistics."""
+
+    title: str
+    href: str | None
+    published: str
+    rating: Value | None
+    percentage: str | None
+    kind: Value | None
+    rating_quotes: list[Quote]
+    scores: list[tuple[str, list[Fact]]]
+    scores_chart: Markup | None
+    statistics: list[Fact]
+    statistics_chart: Markup | None
+
+
+@dataclass
+class Page:
+    """Everything a resource's HTML page shows."""
+
+    iri: str
+    title: str
+    types: list[Value]
+    rows: list[Row]
+    quotes: list[Quote]
+    incoming: list[Row]
+    truncated: bool
+    assessments: list[AssessmentPart] = field(default_factory=list)
+    gaps: list[Fact] = field(default_factory=list)
+    strengths: list[Fact] = field(default_factory=list)
+    strategies: list[Fact] = field(default_factory=list)
+    partners: list[Fact] = field(default_factory=list)
+
+
+def page(d: Description, links: Links) -> Page:
+    """The page for the described resource."""
+    iri = d.iri
+    view = Page(
+        iri=iri,
+        title=d.label(iri),
+        types=[_link(d, links, t) for t in d.types(iri)],
+        rows=_rows(d, links),
+        quotes=d.quotes(iri),
+        incoming=_incoming(d, links),
+        truncated=d.truncated,
+    )
+    if d.is_a(iri, str(CQC.LocalAuthority)):
+        found = d.subjects(str(CQC.assessedAuthority), iri)
+        parts = [_assessment(d, links, a) for a in found]
+        view.assessments = sorted(parts, key=lambda p: p.published, reverse=True)
+    if d.is_a(iri, str(CQC.Assessment)):
+        view.assessments = [_assessment(d, links, iri)]
+        members = d.subjects(str(CQC.assessment), iri)
+        view.gaps = [_finding(d, links, m) for m in members if d.is_a(m, str(CQC.Gap))]
+        view.strengths = [_finding(d, links, m) for m in members if d.is_a(m, str(CQC.Strength))]
+        view.strategies = [_strategy(d, links, m) for m in members if d.is_a(m, str(CQC.Strategy))]
+        view.partners = [
+            _partner(d, links, m) for m in members if d.is_a(m, str(CQC.PartnerOrganisation))
+        ]
+    return view
+
+
+def _link(d: Description, links: Links, iri: str) -> Value:
+    curie = links.curie(iri)
+    return Value(d.label(iri), links.href(iri), curie if curie not in (iri, d.label(iri)) else "")
+
+
+def _shown(d: Description, links: Links, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Value:
+    if isinstance(term, ox.NamedNode):
+        types = ", ".join(d.label(t) for t in d.types(term.value))
+        if not types and links.local(term.value) is None:
+            types = links.curie(term.value) if links.curie(term.value) != term.value else ""
+        return Value(d.label(term.value), links.href(term.value), types)
+    if isinstance(term, ox.BlankNode):
+        return Value(f"_:{term.value}")
+    note = term.language or ""
+    if not note and term.datatype.value.startswith(_XSD) and term.datatype.value != _XSD + "string":
+        note = "xsd:" + term.datatype.value[len(_XSD) :]
+    return Value(term.value, None, note)
+
+
+def _predicate(d: Description, links: Links, predicate: str) -> tuple[str, str, str | None]:
+    label = d.value(predicate, _RDFS_LABEL) or links.curie(predicate)
+    return label, links.curie(predicate), links.href(predicate)
+
+
+def _rows(d: Description, links: Links) -> list[Row]:
+    rows = []
+    for predicate, objects in d.properties(d.iri).items():
+        if predicate in _HIDDEN or predicate == _RDF_TYPE:
+            continue
+        label, curie, href = _predicate(d, links, predicate)
+        values = sorted((_shown(d, links, o) for o in objects), key=lambda v: v.text)
+        rows.append(Row(label, curie, href, values))
+    return sorted(rows, key=lambda r: r.label.lower())
+
+
+def _incoming(d: Description, links: Links) -> list[Row]:
+    grouped: dict[str, list[Value]] = {}
+    for subject, predicate in d.incoming():
+        grouped.setdefault(predicate, []).append(_link(d, links, subject))
+    rows = []
+    for predicate, values in grouped.items():
+        label, curie, href = _predicate(d, links, predicate)
+        rows.append(Row(label, curie, href, sorted(values, key=lambda v: v.text)))
+    return sorted(rows, key=lambda r: r.label.lower())
+
+
+def _optional_link(d: Description, links: Links, iri: str | None) -> Value | None:
+    return None if iri is None else _link(d, links, iri)
+
+
+def _assessment(d: Description, links: Links, a: str) -> AssessmentPart:
+    published = d.value(a, _ISSUED) or ""
+    scores = _scores(d, links, a)
+    chart_rows = [(theme, [(f.text, f.score) for f in facts]) for theme, facts in scores]
+    statistics, comparisons = _statistics(d, links, a)
+    return AssessmentPart(
+        title=d.label(a),
+        href=links.href(a),
+        published=published,
+        rating=_optional_link(d, links, d.value(a, str(CQC.overallRating))),
+        percentage=d.value(a, str(CQC.percentage)),
+        kind=_optional_link(d, links, d.value(a, str(CQC.assessmentKind))),
+        rating_quotes=d.quotes(a) if a == d.iri else [],
+        scores=scores,
+        scores_chart=scores_chart(
+            f"Quality statement scores by theme, assessment published {published}",
+            chart_rows,
+            key=f"scores-{published}",
+        )
+        if scores
+        else None,
+        statistics=statistics,
+        statistics_chart=comparison_chart(
+            f"Statistics against their comparators, assessment published {published}",
+            comparisons,
+            key=f"statistics-{published}",
+        )
+        if comparisons
+        else None,
+    )
+
+
+def _scores(d: Description, links: Links, a: str) -> list[tuple[str, list[Fact]]]:
+    themes: dict[str, tuple[str, list[tuple[str, Fact]]]] = {}
+    for score in d.links(a, str(CQC.hasScore)):
+        statement = d.value(score, str(CQC.qualityStatement))
+        value = _integer(d.value(score, str(CQC.score)))
+        if statement is None:
+            continue
+        theme = next(
+            (b for b in d.links(statement, _BROADER) if d.is_a(b, str(CQC.Theme))), "(no theme)"
+        )
+        details = [Value("indicative")] if d.value(score, str(CQC.indicative)) == "true" else []
+        fact = Fact(d.label(statement), links.href(score), d.quotes(score), None, details, value)
+        fact.about = _link(d, links, statement)
+        key = f"{d.notation(theme):>4}{d.label(theme)}"
+        themes.setdefault(key, (d.label(theme), []))[1].append((d.notation(statement), fact))
+    return [
+        (label, [fact for _, fact in sorted(facts, key=lambda f: (f[0], f[1].text))])
+        for _, (label, facts) in sorted(themes.items())
+    ]
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return None if text is None else float(Decimal(text))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _integer(text: str | None) -> int | None:
+    return int(text) if text is not None and text.isdigit() else None
+
+
+def _statistics(d: Description, links: Links, a: str) -> tuple[list[Fact], list[Comparison]]:
+    facts, comparisons = [], []
+    for stat in d.subjects(str(CQC.assessment), a):
+        comparator = d.value(stat, str(CQC.comparator))
+        if not d.is_a(stat, str(CQC.Statistic)) or d.value(stat, str(CQC.comparatorKind)):
+            continue
+        measure = d.value(stat, str(CQC.measure))
+        label = d.value(stat, str(CQC.measureLabel)) or (d.label(measure) if measure else "")
+        value = _number(d.value(stat, str(SDMX_MEASURE.obsValue)))
+        unit_iri = d.value(stat, str(SDMX_ATTRIBUTE.unitMeasure))
+        unit = (d.notation(unit_iri) or d.label(unit_iri)) if unit_iri else ""
+        other = _number(d.value(comparator, str(SDMX_MEASURE.obsValue))) if comparator else None
+        kind = d.value(comparator, str(CQC.comparatorKind)) if comparator else None
+        kind_label = d.label(kind) if kind else "comparator"
+        period = d.value(stat, str(SDMX_DIMENSION.refPeriod)) or ""
+        cited = d.value(stat, str(CQC.citedSource)) or ""
+        details = [Value(v) for v in (period, cited) if v]
+        fact = Fact(label, links.href(stat), d.quotes(stat), None, details)
+        if value is not None:
+            row = Comparison(label, value, other, kind_label, unit)
+            shown = row.shown(value)
+            if comparator:
+                shown += f" against {kind_label} {row.shown(other)}"
+                comparisons.append(row)
+            fact.details.insert(0, Value(shown))
+        facts.append(fact)
+    order = sorted(range(len(facts)), key=lambda i: facts[i].text.lower())
+    return [facts[i] for i in order], sorted(comparisons, key=lambda c: c.label.lower())
+
+
+def _labelled(d: Description, links: Links, iris: Iterable[str]) -> list[Value]:
+    return sorted((_link(d, links, i) for i in iris), key=lambda v: v.text)
+
+
+def _finding(d: Description, links: Links, f: str) -> Fact:
+    statement = d.value(f, str(CQC.aboutStatement))
+    topics = _labelled(d, links, d.links(f, _SUBJECT))
+    kinds = _labelled(d, links, d.links(f, str(CQC.gapKind)))
+    text = d.value(f, _VALUE) or d.label(f)
+    return Fact(
+        text, links.href(f), d.quotes(f), _optional_link(d, links, statement), kinds + topics
+    )
+
+
+def _strategy(d: Description, links: Links, s: str) -> Fact:
+    years = "-".join(y for y in (d.value(s, str(CQC.startYear)), d.value(s, str(CQC.endYear))) if y)
+    kind = _labelled(d, links, d.links(s, str(CQC.strategyKind)))
+    fact = Fact(
+        d.label(s), links.href(s), d.quotes(s), None, kind + ([Value(years)] if years else [])
+    )
+    for link in d.links(s, str(CQC.qualifiedAddressing)):
+        gap = d.value(link, str(CQC.linkedGap))
+        if gap is None:
+            continue
+        basis = d.value(link, str(CQC.basis))
+        note = ", ".join(
+            part
+            for part in (
+                d.label(basis) if basis else "",
+                f"confidence {d.value(link, str(CQC.confidence))}"
+                if d.value(link, str(CQC.confidence))
+                else "",
+                "inferred" if d.value(link, str(CQC.inferred)) == "true" else "",
+            )
+            if part
+        )
+        fact.addresses.append(Value(d.value(gap, _VALUE) or d.label(gap), links.href(gap), note))
+    linked = {v.href for v in fact.addresses}
+    for gap in d.links(s, str(CQC.addresses)):
+        if links.href(gap) not in linked:
+            fact.addresses.append(Value(d.value(gap, _VALUE) or d.label(gap), links.href(gap)))
+    return fact
+
+
+def _partner(d: Description, links: Links, p: str) -> Fact:
+    kinds = _labelled(d, links, d.links(p, str(CQC.partnerType)))
+    return Fact(d.label(p), links.href(p), d.quotes(p), None, kinds)
