@@ -152,6 +152,45 @@ def w3c_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServ
         yield running
 
 
+# Linked-data pages, named questions over HTTP and the web UI -------------------------------------
+
+DATA = Path(__file__).parent / "data"
+QUESTIONS_SAMPLE = DATA / "questions" / "sample.trig"
+LINKED_DATA_PAGES = DATA / "linked_data" / "pages.trig"
+
+
+def trig_graphs(*paths: Path) -> dict[str, str]:
+    """Named graph IRI -> its triples as N-Triples, for every named graph in the TriG files."""
+    dataset = ox.Dataset(q for path in paths for q in ox.parse(path=path, format=ox.RdfFormat.TRIG))
+    graphs: dict[str, list[ox.Triple]] = {}
+    for quad in dataset:
+        assert isinstance(quad.graph_name, ox.NamedNode), f"{quad} is in the default graph"
+        graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+    return {
+        iri: (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        for iri, triples in graphs.items()
+    }
+
+
+def reference_graph_texts() -> dict[str, str]:
+    """The ontology and the shipped reference graphs (framework, topics ...) as N-Triples."""
+    from cqckg.load import reference_graphs
+
+    return {str(iri): g.serialize(format="nt") for iri, g in reference_graphs().items()}
+
+
+@pytest.fixture(scope="session")
+def ld_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A read-only server over the ontology, the reference graphs, the named questions' sample
+    dataset (tests/data/questions/sample.trig) and tests/data/linked_data/pages.trig (a stored
+    source text and a quote holding a <script> tag)."""
+    graphs = reference_graph_texts()
+    for iri, text in trig_graphs(QUESTIONS_SAMPLE, LINKED_DATA_PAGES).items():
+        graphs[iri] = graphs.get(iri, "") + text
+    with run_server(tmp_path_factory.mktemp("linked-data"), graphs, {}) as running:
+        yield running
+
+
 # -- remote SPARQL stores: real ``oxigraph serve`` processes (PyPI package ``oxigraph``) ---------
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")

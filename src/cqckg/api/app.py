@@ -20,13 +20,35 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cqckg import __version__
-from cqckg.api import errors, graph_store, sparql, status, update
+from cqckg.api import (
+    documents,
+    errors,
+    graph_store,
+    linked_data,
+    ontology_doc,
+    questions_api,
+    sparql,
+    status,
+    ui,
+    update,
+)
 from cqckg.api.backend import Backend
 from cqckg.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ROUTERS: tuple[APIRouter, ...] = (sparql.router, update.router, graph_store.router, status.router)
+# documents before linked_data: /doc/source/{sha256} is more specific than /doc/{path}.
+ROUTERS: tuple[APIRouter, ...] = (
+    sparql.router,
+    update.router,
+    graph_store.router,
+    status.router,
+    questions_api.router,
+    ontology_doc.router,
+    documents.router,
+    linked_data.router,
+    ui.router,
+)
 
 
 class _BodyTooLarge(Exception):

@@ -78,6 +78,7 @@ def _render(d: Description, links: Links, start: int | None, end: int | None, do
 
 @router.get(
     "/doc/source/{sha256}",
+    response_class=Response,
     summary="A source document's stored text, the quoted span highlighted",
     responses={
         **DOC_RESPONSES,

@@ -28,6 +28,7 @@ from cqckg.api.description import Description, describe_query
 from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, html_response, render
 from cqckg.api.negotiation import Format
+from cqckg.api.negotiation import _accept_ranges as accept_ranges
 
 router = APIRouter(tags=["Linked data"])
 
@@ -55,23 +56,6 @@ DOC_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def _ranges(accept: str) -> list[str]:
-    ranked = []
-    for position, item in enumerate(accept.split(",")):
-        media, *params = (part.strip() for part in item.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if media and q > 0:
-            ranked.append((-q, position, media.lower()))
-    return [media for _, _, media in sorted(ranked)]
-
-
 def choose_format(accept: str | None, name: str | None = None) -> Format | None:
     """The RDF format to answer in, or ``None`` for HTML.
 
@@ -89,7 +73,7 @@ def choose_format(accept: str | None, name: str | None = None) -> Format | None:
         return chosen
     if not accept or not accept.strip():
         return None
-    for media in _ranges(accept):
+    for _, _, media in accept_ranges(accept):
         if media in _HTML:
             return None
         found = Format.from_media_type(media)
@@ -152,6 +136,7 @@ def _render_page(d: Description, links: Links, doc: str) -> str:
 @router.get(
     "/id/{path:path}",
     status_code=303,
+    response_class=RedirectResponse,
     summary="A thing's IRI: 303 See Other to the document about it",
     responses={303: {"description": "See the document about the thing (/doc/...)"}},
 )
@@ -165,6 +150,7 @@ async def thing(path: str, request: Request) -> Response:
 
 @router.get(
     "/doc/{path:path}",
+    response_class=Response,
     summary="The document about a thing: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
     responses=DOC_RESPONSES,
 )

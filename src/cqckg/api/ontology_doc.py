@@ -217,6 +217,7 @@ def _rdf(ntriples: bytes, fmt: Format) -> bytes:
 
 @router.get(
     "/def",
+    response_class=Response,
     summary="The ontology: HTML documentation for browsers, Turtle and other RDF by Accept",
     responses=DOC_RESPONSES,
 )

@@ -73,6 +73,7 @@ def _as_json(question: Question, body: bytes) -> bytes:
 
 @router.get(
     "/{name}",
+    response_class=Response,
     summary="Run a named question",
     responses={
         200: {

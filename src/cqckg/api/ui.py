@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from cqckg.api.deps import BackendDep
@@ -100,6 +100,7 @@ async def _councils(backend: BackendDep) -> list[dict[str, str]]:
 
 @router.get(
     "/",
+    response_class=HTMLResponse,
     summary="The web UI: SPARQL editor, named questions, results and downloads",
     responses={200: {"content": {"text/html": {}}, "description": "The query page"}},
 )
@@ -121,6 +122,7 @@ async def home(backend: BackendDep) -> Response:
 
 @router.get(
     "/ui/question",
+    response_class=RedirectResponse,
     summary="Run a named question from the HTML form (redirects to /api/questions/{name})",
     status_code=303,
     responses={303: {"description": "See /api/questions/{name} with the form's parameters"}},
@@ -144,6 +146,7 @@ async def run_from_form(
 
 @router.get(
     "/static/{name}",
+    response_class=Response,
     summary="The UI's script and style sheet",
     responses={200: {"content": {"text/javascript": {}, "text/css": {}}}, 404: {}},
 )

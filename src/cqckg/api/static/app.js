@@ -104,28 +104,37 @@
     return rows;
   }
 
-  async function runSparql(query) {
-    clear("Running…");
-    const started = performance.now();
+  // The response and its text, or null after showing why the request failed (the body of a
+  // 4xx/5xx answer is the server's explanation, shown as text).
+  async function request(url, options) {
     let response;
     try {
-      response = await fetch("/sparql", {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/x-www-form-urlencoded",
-          "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
-        },
-        body: new URLSearchParams({ query: query }),
-      });
+      response = await fetch(url, options);
     } catch (err) {
       showError("Could not reach the server: " + err);
-      return;
+      return null;
     }
     const text = await response.text();
     if (!response.ok) {
       showError(text.trim() || response.status + " " + response.statusText);
-      return;
+      return null;
     }
+    return { response: response, text: text };
+  }
+
+  async function runSparql(query) {
+    clear("Running…");
+    const started = performance.now();
+    const answer = await request("/sparql", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+      },
+      body: new URLSearchParams({ query: query }),
+    });
+    if (!answer) return;
+    const { response, text } = answer;
     const ms = Math.round(performance.now() - started);
     const type = (response.headers.get("Content-Type") || "").split(";")[0];
     const truncated = response.headers.get("X-Result-Truncated") ? " (cut at the server's limit)" : "";
@@ -165,19 +174,9 @@
     search.set("format", "json");
     const url = "/api/questions/" + encodeURIComponent(name) + "?" + search;
     const started = performance.now();
-    let response;
-    try {
-      response = await fetch(url, { headers: { Accept: "application/json" } });
-    } catch (err) {
-      showError("Could not reach the server: " + err);
-      return;
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      showError(text.trim() || response.status + " " + response.statusText);
-      return;
-    }
-    const data = JSON.parse(text);
+    const answer = await request(url, { headers: { Accept: "application/json" } });
+    if (!answer) return;
+    const data = JSON.parse(answer.text);
     const rows = data.rows.map((r) => Object.fromEntries(data.columns.map((c) => [c, asTerm(r[c])])));
     $("results").replaceChildren(table(data.columns, rows));
     const ms = Math.round(performance.now() - started);
