@@ -1,7 +1,8 @@
 """A remote SPARQL 1.1 store behind the :class:`~cqckg.store.GraphStore` interface.
 
-Queries go to the store's query endpoint through SPARQLWrapper (POSTed directly, as
-``application/sparql-query``); whole graphs are read and written with the SPARQL 1.1 Graph Store
+Queries go to the store's query endpoint through SPARQLWrapper (POSTed URL-encoded, the one
+form every store takes: Virtuoso 7 does not read ``application/sparql-query`` bodies); whole
+graphs are read and written with the SPARQL 1.1 Graph Store
 HTTP Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/), one request per named graph.
 
 Where the endpoints are
@@ -48,12 +49,12 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper import POST, SELECT, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (
     EndPointInternalError,
     EndPointNotFound,
@@ -211,8 +212,13 @@ class RemoteStore(GraphStore):
     def _wrapper(self, query: str, accept: str) -> SPARQLWrapper:
         sw = SPARQLWrapper(self.endpoints.query, agent=_USER_AGENT)
         sw.setMethod(POST)
-        sw.setRequestMethod(POSTDIRECTLY)
+        sw.setRequestMethod(URLENCODED)
+        # Content negotiation only: no format=/output= parameters, which Virtuoso reads too.
+        sw.setOnlyConneg(True)
         sw.setQuery(query)
+        # SPARQLWrapper guesses the form from the text and can take a comment's "delete" for an
+        # update; this is always a query (the Accept header says which results are wanted).
+        sw.queryType = SELECT
         sw.setTimeout(int(self.timeout))
         sw.addCustomHttpHeader("Accept", accept)
         if "Authorization" in self.headers:
@@ -298,9 +304,8 @@ class RemoteStore(GraphStore):
         A 404 is returned (not raised) except for PUT; other errors raise :class:`StoreError`.
         """
         params = {"default": ""} if iri is None else {"graph": iri}
-        headers = {"Accept": accept}
-        if body is not None:
-            headers["Content-Type"] = content_type
+        # Only reads say what they accept: Virtuoso answers a PUT that does with 406.
+        headers = {"Accept": accept} if body is None else {"Content-Type": content_type}
         try:
             response = self._http.request(
                 method, self.endpoints.gsp, params=params, content=body, headers=headers
@@ -490,19 +495,21 @@ class RemotePool:
     async def _query(
         self, client: httpx.AsyncClient, job: dict[str, Any], timeout: float
     ) -> httpx.Response:
-        params: list[tuple[str, str | int | float | bool | None]] = []
-        if job.get("union") and self.store.endpoints.union == "param":
-            params.append(("union-default-graph", "true"))
-        params += [("default-graph-uri", g) for g in job.get("default_graphs") or []]
-        params += [("named-graph-uri", g) for g in job.get("named_graphs") or []]
         text = job["query"]
         if job.get("base_iri"):
             text = f"BASE <{job['base_iri']}>\n{text}"
+        form = [("query", text)]
+        if job.get("union") and self.store.endpoints.union == "param":
+            form.append(("union-default-graph", "true"))
+        form += [("default-graph-uri", g) for g in job.get("default_graphs") or []]
+        form += [("named-graph-uri", g) for g in job.get("named_graphs") or []]
         return await client.post(
             self.store.endpoints.query,
-            params=params,
-            content=text.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-query", "Accept": _ACCEPT_ANY},
+            content=urlencode(form).encode("ascii"),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": _ACCEPT_ANY,
+            },
             timeout=timeout,
         )
 
