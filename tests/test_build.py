@@ -20,12 +20,16 @@ def test_build_regenerates_the_committed_graph_byte_for_byte(tmp_path: Path) -> 
     assert main(["build", "--out", str(tmp_path)]) == 0
     built = sorted(p.name for p in tmp_path.glob("*.ttl"))
     committed = sorted(p.name for p in assessments_dir().glob("*.ttl"))
-    assert built == committed == [
-        "E08000025-2023-11-17.ttl",
-        "E09000007-2025-02-28.ttl",
-        "E09000013-2025-05-09.ttl",
-        "E09000033-2024-11-08.ttl",
-    ]
+    assert (
+        built
+        == committed
+        == [
+            "E08000025-2023-11-17.ttl",
+            "E09000007-2025-02-28.ttl",
+            "E09000013-2025-05-09.ttl",
+            "E09000033-2024-11-08.ttl",
+        ]
+    )
     for name in built:
         assert (tmp_path / name).read_bytes() == (assessments_dir() / name).read_bytes(), name
 
