@@ -18,9 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import httpx
 import pyoxigraph as ox
 import pytest
+
+if TYPE_CHECKING:
+    from cqckg.store import OxigraphStore
 
 WRITE_TOKEN = "test-write-token-0123456789"
 EX = "http://example.org/"
@@ -234,3 +239,13 @@ def oxigraph_url() -> Iterator[str]:
     """A fresh, empty in-memory ``oxigraph serve`` for one test."""
     with run_oxigraph() as url:
         yield url
+
+
+def memory_store(*trig: Path) -> OxigraphStore:
+    """An in-memory embedded store holding the named graphs of the TriG files."""
+    from cqckg.store import OxigraphStore
+
+    store = OxigraphStore(None)
+    for path in trig:
+        store.raw.load(path=str(path), format=ox.RdfFormat.TRIG)
+    return store

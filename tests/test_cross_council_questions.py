@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
+from conftest import memory_store, prepare_store, trig_graphs
 from cqckg import cli
 from cqckg.errors import QuestionError
 from cqckg.questions import get_question, run_question
@@ -51,9 +51,7 @@ MEANS = [Decimal("2.67")] * 4 + [Decimal(3)] + [Decimal("2.67")] * 4
 
 @pytest.fixture(scope="module")
 def store() -> OxigraphStore:
-    s = OxigraphStore(None)
-    s.raw.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
-    return s
+    return memory_store(FIXTURE)
 
 
 def test_scores_vs_mean_uses_each_councils_latest_assessment(store: OxigraphStore) -> None:
@@ -193,10 +191,7 @@ def test_the_council_filter_picks_that_councils_rows(
 
 def test_cli_takes_a_measure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "store"
-    disk = ox.Store(str(folder))
-    disk.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
-    disk.flush()
-    del disk
+    prepare_store(folder, trig_graphs(FIXTURE))
     argv = ["question", "statistic-across-councils", "--measure", "ascs-feel-safe"]
     assert cli.main([*argv, "--format", "csv", "--store", str(folder)]) == 0
     lines = capsys.readouterr().out.splitlines()

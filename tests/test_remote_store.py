@@ -21,7 +21,15 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import WRITE_TOKEN, free_port, run_oxigraph, run_server
+from conftest import (
+    WRITE_TOKEN,
+    free_port,
+    memory_store,
+    prepare_store,
+    run_oxigraph,
+    run_server,
+    trig_graphs,
+)
 from cqckg import cli
 from cqckg.errors import QueryError, StoreError
 from cqckg.questions import list_questions, run_question, run_question_serialized
@@ -39,10 +47,7 @@ def params_for(name: str) -> dict[str, str]:
 
 
 def local_store() -> OxigraphStore:
-    store = OxigraphStore(None)
-    for path in FIXTURES:
-        store.raw.load(path=str(path), format=ox.RdfFormat.TRIG)
-    return store
+    return memory_store(*FIXTURES)
 
 
 @pytest.fixture(scope="module")
@@ -214,11 +219,7 @@ def test_push_is_idempotent_and_prunes(local: OxigraphStore, oxigraph_url: str) 
 
 def test_cli_push(tmp_path: Path, oxigraph_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "store"
-    disk = ox.Store(str(folder))
-    for path in FIXTURES:
-        disk.load(path=str(path), format=ox.RdfFormat.TRIG)
-    disk.flush()
-    del disk
+    prepare_store(folder, trig_graphs(*FIXTURES))
     assert cli.main(["push", oxigraph_url, "--store", str(folder)]) == 0
     assert f"pushed 12 graphs ({len(local_store().raw)} triples" in capsys.readouterr().out
     assert cli.main(["push", str(tmp_path / "not-a-url"), "--store", str(folder)]) == 2

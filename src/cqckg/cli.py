@@ -36,6 +36,7 @@ COMMANDS: tuple[str, ...] = (
     "query",
     "validate",
     "push",
+    "export",
 )
 
 

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cqckg import __version__
 from cqckg.api import (
     documents,
+    downloads,
     errors,
     graph_store,
     linked_data,
@@ -43,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     update.router,
     graph_store.router,
     status.router,
+    downloads.router,
     questions_api.router,
     ontology_doc.router,
     documents.router,
