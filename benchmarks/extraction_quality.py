@@ -8,7 +8,9 @@ table per document and overall, and writes the numbers as JSON.
 
 The issue's targets are printed beside the overall figures: recall of at least 95% for statistics
 and scores, 85% for strategies and partners, 75% for gaps, 60% for links, and precision above 85%
-everywhere.
+everywhere. Links are also broken down by basis (stated, same-passage, shared-topic): recall by
+the annotated link's basis (the issue's 60% is for the stated links), precision by the basis the
+extractor gave (what a user filtering on the basis gets).
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ def _row(name: str, s: Any) -> str:
         f"  {name:<16} tp {s.tp:4d}  fp {s.fp:4d}  fn {s.fn:4d}  dup {s.duplicates:3d}"
         f"  P {_fmt(s.precision)}  R {_fmt(s.recall)}  exact {_fmt(s.exact_recall)}"
     )
+
+
+def _basis_rows(s: Any) -> list[str]:
+    return [
+        f"    {'basis ' + basis:<18} annotated tp {b.tp:3d} fn {b.fn:3d}  R {_fmt(b.recall)}"
+        f"   extracted ok {b.found:3d} fp {b.fp:3d}  P {_fmt(b.precision)}"
+        for basis, b in s.by_basis.items()
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             if s.annotated or s.extracted:
                 print(_row(kind, s))
                 if args.details:
+                    for line in _basis_rows(s):
+                        print(line)
                     for m in s.misses:
                         print(f"      miss: {m}")
                     for m in s.false_positives:
@@ -105,11 +117,17 @@ def main(argv: list[str] | None = None) -> int:
         if note:
             below.append(kind)
         print(_row(kind, s) + note)
+        for line in _basis_rows(s):
+            print(line)
 
     result = {
         "documents": [r.to_dict() for r in reports],
         "overall": {k: v.to_dict() for k, v in totals.items()},
-        "targets": {"recall": TARGET_RECALL, "precision": TARGET_PRECISION},
+        "targets": {
+            "recall": TARGET_RECALL,
+            "precision": TARGET_PRECISION,
+            "stated_link_recall": TARGET_RECALL["links"],
+        },
         "below_target": below,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -300,6 +300,38 @@ def test_links_need_the_strategy_and_an_overlapping_gap(ann: dict[str, Any], tex
     assert (s.tp, s.fp, s.exact) == (1, 1, 0)
 
 
+def test_links_are_scored_per_basis(ann: dict[str, Any], text: str) -> None:
+    # recall by the annotated link's basis, precision by the basis the extractor gave
+    firm = [lk for lk in ann["links"] if not lk.get("borderline")]
+    stated = [lk for lk in firm if lk["basis"] == "stated"]
+    shared = next(lk for lk in firm if lk["basis"] == "shared-topic")
+    found = [
+        LinkRecord(stated[0]["strategy"], stated[0]["gap"], LinkBasis.STATED, 0.9, ()),
+        # a stated link found, but called same-passage: counts for stated recall, not exact
+        LinkRecord(stated[1]["strategy"], stated[1]["gap"], LinkBasis.SAME_PASSAGE, 0.6, ()),
+        LinkRecord(shared["strategy"], shared["gap"], LinkBasis.SHARED_TOPIC, 0.4, ()),
+        LinkRecord(
+            shared["strategy"],
+            "Safety was a priority for everyone at Westminster.",
+            LinkBasis.SHARED_TOPIC,
+            0.4,
+            (),
+        ),
+    ]
+    s = evaluate(Extraction(links=found), ann, text).kinds["links"]
+    assert set(s.by_basis) == {"stated", "same-passage", "shared-topic"}
+    st, sp, sh = (s.by_basis[b] for b in ("stated", "same-passage", "shared-topic"))
+    assert (st.tp, st.fn, st.exact) == (2, len(stated) - 2, 1)
+    assert (st.found, st.fp, st.precision) == (1, 0, 1.0)
+    assert (sp.tp, sp.found, sp.fp) == (0, 1, 0)
+    assert (sh.tp, sh.found, sh.fp, sh.precision) == (1, 1, 1, 0.5)
+    assert sum(b.tp + b.fn for b in s.by_basis.values()) == len(firm)
+    assert s.to_dict()["by_basis"]["stated"]["recall"] == pytest.approx(2 / len(stated))
+    # summed over documents like the rest
+    total = overall([evaluate(Extraction(links=found), ann, text)] * 2)["links"]
+    assert total.by_basis["stated"].tp == 4
+
+
 def test_name_keys_fold_the_usual_variation() -> None:
     assert name_keys(["‘#2035’ project"]) & name_keys(["#2035 Project"])
     assert name_keys(["Carers Strategy 2023-28"]) == name_keys(["Carers Strategy 2023–2028"])

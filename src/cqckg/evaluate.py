@@ -43,7 +43,10 @@ them, not a false positive when someone does.
     titles of the extracted strategy the link names), and the linked gap overlaps the annotated gap
     quote: the gap is located through the extracted gap finding whose text equals
     ``LinkRecord.gap``, else by finding that text in the document, else by the link's own
-    anchors. ``exact`` also needs the basis equal.
+    anchors. ``exact`` also needs the basis equal. Links are also scored per basis
+    (``KindScore.by_basis``, see :class:`BasisScore`): recall by the annotated item's basis (how
+    many of the *stated* links were found, whatever basis the extractor gave them), precision by
+    the extracted link's own basis (what a user filtering the graph on that basis gets).
 ``statement_texts``
     person and normalised text equal and the quality statement equal.
 
@@ -101,6 +104,57 @@ Span = tuple[int, int]
 Annotation = Mapping[str, Any]
 
 
+LINK_BASES = ("stated", "same-passage", "shared-topic")
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+@dataclass
+class BasisScore:
+    """Link counts for one basis.
+
+    ``tp``/``fn`` count annotated links *of this basis* found or missed (recall); ``found``/``fp``
+    count extracted links *given this basis* that match an annotated link or match nothing
+    (precision); ``exact`` counts annotated links of this basis found with this basis.
+
+    >>> b = BasisScore("stated", tp=3, fn=1, found=2, fp=2)
+    >>> b.recall, b.precision
+    (0.75, 0.5)
+    """
+
+    basis: str
+    tp: int = 0
+    fn: int = 0
+    found: int = 0
+    fp: int = 0
+    exact: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return _share(self.found, self.found + self.fp)
+
+    @property
+    def recall(self) -> float | None:
+        return _share(self.tp, self.tp + self.fn)
+
+    def add(self, other: BasisScore) -> None:
+        for name in ("tp", "fn", "found", "fp", "exact"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tp": self.tp,
+            "fn": self.fn,
+            "found": self.found,
+            "fp": self.fp,
+            "exact": self.exact,
+            "precision": self.precision,
+            "recall": self.recall,
+        }
+
+
 @dataclass
 class KindScore:
     """Counts for one kind of fact in one document (or summed over documents)."""
@@ -116,6 +170,7 @@ class KindScore:
     extracted: int = 0
     misses: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
+    by_basis: dict[str, BasisScore] = field(default_factory=dict)  # links only
 
     @property
     def precision(self) -> float | None:
@@ -155,9 +210,11 @@ class KindScore:
         self.exact += other.exact
         self.annotated += other.annotated
         self.extracted += other.extracted
+        for basis, counts in other.by_basis.items():
+            self.by_basis.setdefault(basis, BasisScore(basis)).add(counts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
@@ -172,6 +229,9 @@ class KindScore:
             "misses": list(self.misses),
             "false_positives": list(self.false_positives),
         }
+        if self.by_basis:
+            out["by_basis"] = {b: v.to_dict() for b, v in self.by_basis.items()}
+        return out
 
 
 @dataclass
@@ -351,13 +411,20 @@ def _score_matching(
     label: Callable[[Any], str],
     fixed: Mapping[int, int] | None = None,
     unjudged: Callable[[Any], bool] | None = None,
+    groups: tuple[Callable[[Any], str], Callable[[Mapping[str, Any]], str]] | None = None,
+    group_names: Sequence[str] = (),
 ) -> KindScore:
-    """Counts from a matching of extracted records (left) to annotated items (right)."""
+    """Counts from a matching of extracted records (left) to annotated items (right).
+
+    With ``groups`` (the group of a record, the group of an item) the counts are also broken
+    down by group into ``by_basis``: recall by the item's group, precision by the record's.
+    """
     score = KindScore(kind, annotated=len(annotated), extracted=len(extracted))
     firm = {j for j, item in enumerate(annotated) if not item.get("borderline")}
     firm_edges = {i: [j for j in js if j in firm] for i, js in edges.items()}
     matching = bipartite_match(firm_edges, fixed)
     matched_right = set(matching.values())
+    false: list[int] = []
     for i, record in enumerate(extracted):
         if i in matching:
             score.tp += 1
@@ -372,13 +439,58 @@ def _score_matching(
         else:
             score.fp += 1
             score.false_positives.append(label(record))
+            false.append(i)
     for j in sorted(firm - matched_right):
         score.fn += 1
         item = annotated[j]
-        score.misses.append(
-            str(item.get("title") or item.get("name") or item.get("quote", ""))[:120]
-        )
+        score.misses.append(label_item(item))
+    if groups is not None:
+        score.by_basis = {g: BasisScore(g) for g in group_names}
+        _break_down(score, extracted, annotated, matching, false, groups, exact)
     return score
+
+
+def label_item(item: Mapping[str, Any]) -> str:
+    """How a missed annotated item is listed: its title or name, a link as strategy -> gap.
+
+    >>> label_item({"strategy": "Carers Strategy", "gap": "No respite.", "basis": "stated"})
+    'Carers Strategy -> No respite. [stated]'
+    """
+    if "strategy" in item and "gap" in item:
+        return f"{item['strategy']} -> {str(item['gap'])[:80]} [{item.get('basis')}]"
+    return str(item.get("title") or item.get("name") or item.get("quote", ""))[:120]
+
+
+def _break_down(
+    score: KindScore,
+    extracted: Sequence[Any],
+    annotated: Sequence[Mapping[str, Any]],
+    matching: Mapping[int, int],
+    false: Sequence[int],
+    groups: tuple[Callable[[Any], str], Callable[[Mapping[str, Any]], str]],
+    exact: Callable[[Any, Mapping[str, Any]], bool],
+) -> None:
+    of_record, of_item = groups
+
+    def counts(group: str) -> BasisScore:
+        return score.by_basis.setdefault(group, BasisScore(group))
+
+    matched_right = {j: i for i, j in matching.items()}
+    for j, item in enumerate(annotated):
+        if item.get("borderline"):
+            continue
+        c = counts(of_item(item))
+        if j in matched_right:
+            c.tp += 1
+            record = extracted[matched_right[j]]
+            if of_record(record) == of_item(item) and exact(record, item):
+                c.exact += 1
+        else:
+            c.fn += 1
+    for i in matching:
+        counts(of_record(extracted[i])).found += 1
+    for i in false:
+        counts(of_record(extracted[i])).fp += 1
 
 
 def _spans(anchors: Iterable[Anchor], sha: str) -> list[Span]:
@@ -627,7 +739,9 @@ def _score_links(extraction: Extraction, annotation: Annotation, text: str, sha:
         items,
         edges,
         exact=lambda r, it: r.basis.value == it.get("basis"),
-        label=lambda r: f"{r.strategy} -> {r.gap[:80]}",
+        label=lambda r: f"{r.strategy} -> {r.gap[:80]} [{r.basis.value}]",
+        groups=(lambda r: r.basis.value, lambda it: str(it.get("basis"))),
+        group_names=LINK_BASES,
     )
 
 
