@@ -182,3 +182,39 @@ def test_verify_finds_a_tampered_text(store: OxigraphStore) -> None:
     assert not report.ok
     assert any("hashes to" in p for p in report.problems)
     assert any("is not the quoted text" in p for p in report.problems)
+
+
+def test_documents_ingested_later_join_the_stored_assessment(
+    store: OxigraphStore, tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(WESTMINSTER / "full-report.md", tmp_path / "a" / "full-report.md")
+    # an undated quality-statement page and the press release, a day later
+    shutil.copy(WESTMINSTER / "qs-equity-experience-outcomes.txt", tmp_path / "b")
+    shutil.copy(WESTMINSTER / "press-release.txt", tmp_path / "b")
+    ingest([tmp_path / "a"], store)
+    graph = assessment_graph_iri("E09000033", "2024-11-08")
+    before = store.graph(graph)
+    findings_before = set(before.subjects(RDF.type, CQC.Gap))
+    result = ingest([tmp_path / "b"], store)
+    (a,) = result.assessments
+    assert len(a.documents) == 3  # the stored report is kept, not overwritten
+    after = store.graph(graph)
+    assert findings_before <= set(after.subjects(RDF.type, CQC.Gap))
+    assert len(list(after.subjects(RDF.type, CQC.SourceDocument))) == 3
+    assert verify_store(store).ok
+
+
+def test_a_replaced_document_takes_its_text_with_it(store: OxigraphStore, tmp_path: Path) -> None:
+    folder = tmp_path / "westminster-2024"
+    shutil.copytree(WESTMINSTER, folder)
+    ingest([folder], store)
+    old = read_document(folder / "press-release.txt").sha256
+    text = (folder / "press-release.txt").read_text(encoding="utf-8")
+    (folder / "press-release.txt").write_text(text + "\nA corrected line.\n", encoding="utf-8")
+    ingest([folder / "press-release.txt"], store)
+    graphs = store.named_graphs()
+    assert not any(g.endswith(old) for g in graphs)
+    assert sum(g.startswith("https://w3id.org/cqc-kg/doc/source/") for g in graphs) == 5
+    assert verify_store(store).ok

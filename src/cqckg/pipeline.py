@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from cqckg.authorities import AuthorityRegistry
 from cqckg.build import AssessmentInput, build_assessment, normalise_text
@@ -43,9 +45,16 @@ from cqckg.extract.records import (
 )
 from cqckg.extract.statistics import extract_statistics
 from cqckg.extract.strategies import extract_strategies, merge_strategies
-from cqckg.ingest import read_document
+from cqckg.ingest import parse_document, read_document
 from cqckg.ingest.model import Document, DocumentKind
-from cqckg.namespaces import CNT, assessment_graph_iri, source_graph_iri, source_iri
+from cqckg.namespaces import (
+    CNT,
+    CQC,
+    assessment_graph_iri,
+    authority_iri,
+    source_graph_iri,
+    source_iri,
+)
 from cqckg.paths import sources_dir
 from cqckg.store import GraphStore
 from cqckg.validate import ensure_valid
@@ -132,17 +141,20 @@ def _assessment_dates(docs: list[Document]) -> list[dt.date]:
     return dated or sorted({d.published for d in docs if d.published})
 
 
-def group_documents(docs: list[Document]) -> dict[tuple[str, dt.date], list[Document]]:
+def group_documents(
+    docs: list[Document], known: Mapping[str, Sequence[dt.date]] | None = None
+) -> dict[tuple[str, dt.date], list[Document]]:
     """Documents grouped into assessments: a council and the date its assessment was published.
 
-    Undated pages and press releases join the council's assessment nearest in date.
+    Undated pages and press releases join the council's assessment nearest in date, among the
+    batch's and those ``known`` already (the store's, by GSS code).
     """
     by_council: dict[str, list[Document]] = defaultdict(list)
     for d in docs:
         by_council[d.authority_gss].append(d)
     groups: dict[tuple[str, dt.date], list[Document]] = defaultdict(list)
     for gss, council_docs in sorted(by_council.items()):
-        dates = _assessment_dates(council_docs)
+        dates = _assessment_dates(council_docs) or sorted((known or {}).get(gss, ()))
         if not dates:
             first = council_docs[0]
             raise DocumentError(
@@ -294,6 +306,7 @@ class IngestResult:
 
     assessments: list[AssessmentInput] = field(default_factory=list)
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
+    replaced: list[str] = field(default_factory=list)  # SHA-256 of documents newer ones replace
 
     @property
     def warnings(self) -> list[str]:
@@ -304,12 +317,22 @@ def assemble(
     docs: list[Document], vocab: Vocabulary, registry: AuthorityRegistry, root: Path | None = None
 ) -> list[AssessmentInput]:
     """Group documents into assessments and reconcile their extractions."""
+    groups = {
+        key: [(d, relative_source_path(d.path, root)) for d in group]
+        for key, group in group_documents(docs).items()
+    }
+    return assemble_groups(groups, vocab, registry)
+
+
+def assemble_groups(
+    groups: Mapping[tuple[str, dt.date], Sequence[tuple[Document, str]]],
+    vocab: Vocabulary,
+    registry: AuthorityRegistry,
+) -> list[AssessmentInput]:
+    """Reconcile the extractions of each assessment's documents (with their source paths)."""
     out = []
-    for (gss, published), group in sorted(group_documents(docs).items()):
-        parts = [
-            (d, relative_source_path(d.path, root), extract_document(d, vocab, registry))
-            for d in group
-        ]
+    for (gss, published), group in sorted(groups.items()):
+        parts = [(d, rel, extract_document(d, vocab, registry)) for d, rel in group]
         extraction = reconcile(parts)
         complete = (
             any(
@@ -322,7 +345,7 @@ def assemble(
         a = AssessmentInput(
             gss=gss,
             published=published.isoformat(),
-            pilot=any(d.pilot for d in group),
+            pilot=any(d.pilot for d, _ in group),
             region=registry.get(gss).region,
             documents=sorted(((d, rel) for d, rel, _ in parts), key=lambda p: p[1]),
             extraction=extraction,
@@ -338,18 +361,74 @@ def assemble(
 
 
 def build_graphs(
-    paths: Sequence[Path], *, root: Path | None = None, progress: bool = False
+    paths: Sequence[Path],
+    *,
+    root: Path | None = None,
+    progress: bool = False,
+    store: GraphStore | None = None,
 ) -> IngestResult:
-    """Read, extract, build and validate; nothing is written. Raises on the first problem."""
+    """Read, extract, build and validate; nothing is written. Raises on the first problem.
+
+    With a ``store``, each assessment also keeps the documents the store already holds for it
+    (re-read from their stored text), except those a new document replaces: a document with the
+    same source path is a newer version of it.
+    """
     files = source_files(paths)
     docs = [read_document(f) for f in _progress(files, progress, "reading")]
     vocab, registry = load_vocabulary(), AuthorityRegistry.load()
-    result = IngestResult(assessments=assemble(docs, vocab, registry, root))
+    councils = sorted({d.authority_gss for d in docs})
+    known = _stored_dates(store, councils) if store is not None else {}
+    groups: dict[tuple[str, dt.date], list[tuple[Document, str]]] = {}
+    result = IngestResult()
+    for key, group in group_documents(docs, known).items():
+        members = [(d, relative_source_path(d.path, root)) for d in group]
+        if store is not None:
+            new_paths = {rel for _, rel in members}
+            for rel, text in _stored_documents(store, *key):
+                if rel in new_paths:
+                    result.replaced.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
+                else:
+                    members.append((parse_document(text, rel, registry=registry), rel))
+        groups[key] = members
+    result.assessments = assemble_groups(groups, vocab, registry)
     for a in result.assessments:
         g = build_assessment(a, vocab)
         ensure_valid(g)
         result.graphs[assessment_graph_iri(a.gss, a.published)] = g
     return result
+
+
+def _stored_dates(store: GraphStore, councils: Sequence[str]) -> dict[str, list[dt.date]]:
+    """Publication dates of the assessments the store holds for these councils."""
+    if not councils:
+        return {}
+    values = " ".join(f"<{authority_iri(gss)}>" for gss in councils)
+    rows = store.select(
+        f"""SELECT ?council ?date WHERE {{
+              VALUES ?council {{ {values} }}
+              ?a <{CQC.assessedAuthority}> ?council ; <{DCTERMS.issued}> ?date }}"""
+    )
+    out: dict[str, list[dt.date]] = defaultdict(list)
+    for row in rows:
+        council, date = row["council"], row["date"]
+        if council is not None and date is not None:
+            out[council.value.rsplit("/", 1)[-1]].append(dt.date.fromisoformat(date.value))
+    return out
+
+
+def _stored_documents(store: GraphStore, gss: str, published: dt.date) -> list[tuple[str, str]]:
+    """(source path, text) of the documents stored for one assessment."""
+    graph = assessment_graph_iri(gss, published.isoformat())
+    rows = store.select(
+        f"""SELECT ?path ?text WHERE {{
+              GRAPH <{graph}> {{ ?doc a <{CQC.SourceDocument}> ; <{CQC.sourcePath}> ?path }}
+              ?doc <{CNT.chars}> ?text }}"""
+    )
+    return sorted(
+        (row["path"].value, row["text"].value)
+        for row in rows
+        if row["path"] is not None and row["text"] is not None
+    )
 
 
 def _progress(items: list[Path], enabled: bool, what: str) -> Iterable[Path]:
@@ -362,16 +441,24 @@ def _progress(items: list[Path], enabled: bool, what: str) -> Iterable[Path]:
 
 
 def ingest(paths: Sequence[Path], store: GraphStore, *, progress: bool = False) -> IngestResult:
-    """Ingest documents: every assessment is validated, then all are written in one transaction."""
-    result = build_graphs(paths, progress=progress)
+    """Ingest documents: every assessment is validated, then all are written in one transaction.
+
+    An assessment already in the store is rebuilt from its stored documents and the new ones;
+    the text of a document a newer version replaces is removed with it.
+    """
+    result = build_graphs(paths, progress=progress, store=store)
     writes: dict[URIRef, Iterable[tuple[object, object, object]]] = {}
+    kept: set[str] = set()
     for a in result.assessments:
         writes[assessment_graph_iri(a.gss, a.published)] = result.graphs[
             assessment_graph_iri(a.gss, a.published)
         ]
         for doc, _rel in a.documents:
+            kept.add(doc.sha256)
             text_graph = Graph()
             text_graph.add((source_iri(doc.sha256), CNT.chars, Literal(doc.text)))
             writes[source_graph_iri(doc.sha256)] = text_graph
+    for sha in set(result.replaced) - kept:
+        writes[source_graph_iri(sha)] = ()
     store.replace_graphs(writes)  # type: ignore[arg-type]
     return result

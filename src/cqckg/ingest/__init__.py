@@ -1,7 +1,7 @@
 """Reading source documents: recognise their kind and council, split them with offsets."""
 
 from cqckg.ingest.model import Document, DocumentKind, Paragraph, Section, SectionRole, Sentence
-from cqckg.ingest.reader import read_document, read_documents
+from cqckg.ingest.reader import parse_document, read_document, read_documents
 
 __all__ = [
     "Document",
@@ -10,6 +10,7 @@ __all__ = [
     "Section",
     "SectionRole",
     "Sentence",
+    "parse_document",
     "read_document",
     "read_documents",
 ]

@@ -85,9 +85,26 @@ def read_document(
     ``score-missing``, ``statement-unknown``).
     """
     path = Path(path)
+    return parse_document(_decode(path), path, registry=registry, vocabulary=vocabulary)
+
+
+def parse_document(
+    text: str,
+    path: Path | str,
+    *,
+    registry: AuthorityRegistry | None = None,
+    vocabulary: HeadingVocabulary | None = None,
+) -> Document:
+    """Recognise and split a document's text, as :func:`read_document` does for a file.
+
+    ``path`` names the document in errors and tells markdown from plain text; it is not read
+    (ingestion re-reads documents already in the store this way).
+    """
+    path = Path(path)
     registry = registry or AuthorityRegistry.load()
     vocabulary = vocabulary or _default_vocabulary()
-    text = _decode(path)
+    if not text.strip():
+        raise DocumentError(SourceLocation(path, 1), "empty", "the document has no text")
     lines = LineIndex(text)
     header = _header(text, lines)
     _check_score_values(path, text, lines, vocabulary)
