@@ -1254,7 +1254,8 @@ PARTNER_TYPES = (
         "Any other NHS body or service: primary care networks, GP practices, NHS England.",
         signals=words(
             "nhs; primary care network; primary care networks; pcn; pcns; gp; gps; "
-            "general practice; gp practice; nhs england; community health services"
+            "general practice; gp practice; nhs england; community health services; "
+            "community health service; community health"
         ),
     ),
     Row(
@@ -1305,7 +1306,8 @@ PARTNER_TYPES = (
         "A regulator or ombudsman: CQC, the Local Government and Social Care Ombudsman, Ofsted.",
         signals=words(
             "care quality commission; cqc; ombudsman; local government and social care ombudsman; "
-            "regulator; ofsted; health and safety executive"
+            "local government social care ombudsman; lgsco; regulator; ofsted; "
+            "health and safety executive"
         ),
     ),
     Row(

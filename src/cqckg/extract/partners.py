@@ -13,22 +13,41 @@ one of these rules, each visible in the text it matches:
    also "<Name> is the lead provider" and "a group of <Names>";
 4. a council of the registry (``AuthorityRegistry.find_in_text``), other than the council
    assessed: it gets ``authority_gss``;
-5. a one-word name that the vocabulary knows as a named national body ("Healthwatch", "NHS").
+5. a one-word name that the vocabulary knows as a named national body ("Healthwatch", "NHS"),
+   used as a noun: not as the modifier of a lower-case noun ("7 NHS trusts", "NHS training");
+6. the area's emergency services, which reports name by their common noun after "with the" /
+   "with local" ("worked closely with the fire brigade", "meetings with local Police"): there is
+   one force or brigade per area, so the phrase names one organisation;
+7. a capitalised name listed next to an organisation found by the rules above or next to "the
+   local authority", in one enumeration ("the Integrated Care Board (ICB), Central London
+   Community Health and the local authority had jointly appointed"): list members are alike;
+8. an organisation named as the owner of a publication: the name up to its organisation head
+   inside a longer title ("the Safeguarding Adults Board Annual Report");
+9. a team or service that the sentence marks as not the council's alone: "integrated",
+   "joint" or "multi-agency" before it, or a relative clause giving it to health ("the Home
+   First Team who provided a responsive service from health colleagues").
+
+The Care Quality Commission writes the reports (and issues the press releases): it is a partner
+only where the council is said to work or meet *with* it, not where it rates or assesses.
 
 Not partners: the council's own teams, departments and services ("Brokerage Team", "Public
-Health team"; a team counts only where the sentence calls it multi-agency), generic nouns
-("partners", "providers", "the fire brigade", "local Police": no proper name), sectors
+Health team"; a team counts only by rule 9), generic nouns
+("partners", "providers", "health colleagues": no proper name), sectors
 ("Voluntary and Community Sector") and plurals ("Primary Care Networks").
 
 An acronym in brackets after a name ("(CNWL)") becomes an alternative name, and later bare
 mentions of it ("the ICB", "LAG") anchor the same partner. A shortened reference ("the
 Integrated Care System") joins the one longer name in the document it ends.
+
+The partner type comes from the vocabulary, read from the head noun: the last word's type wins
+unless a longer cue runs up to the end of the name ("Housing Complex Case Panel" is a panel,
+"Northwest London Integrated Care Board" an integrated care board).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -48,12 +67,16 @@ from cqckg.extract.names import (
 from cqckg.extract.records import Anchor, PartnerRecord
 from cqckg.extract.strategies import HEADS as TITLE_HEADS
 from cqckg.ingest.model import Document, Sentence
+from cqckg.vocabulary import Concept
 
 
 class PartnerVocabulary(Protocol):
     """What partner extraction needs from :class:`cqckg.vocabulary.Vocabulary`."""
 
     def partner_type_for(self, name: str) -> str | None: ...
+
+    @property
+    def concepts(self) -> Mapping[str, Mapping[str, Concept]]: ...
 
 
 # Head nouns that end organisations' names.
@@ -164,6 +187,7 @@ class _Candidate:
     end: int
     acronym: str | None = None
     generic: bool = False  # "a Community Hub": a kind of thing, not a name
+    body: bool = False  # names one body though written as a common noun ("the fire brigade")
 
 
 @dataclass
@@ -199,9 +223,11 @@ def _candidates(text: str) -> list[_Candidate]:
         found.extend(c for c in _from_run(text, run, nxt) if not _MODIFIER.match(text, c.end))
     found.extend(_quoted(text))
     found.extend(_listed(text, runs))
+    found.extend(_emergency_services(text))
+    found.extend(_coordinated(text, runs, found))
     for c in found:
         c.generic = _INDEFINITE.search(text, 0, c.start) is not None
-    return without_overlaps(found)
+    return without_overlaps(c for c in found if not _assessor_only(text, c.start))
 
 
 # A name followed by one of these nouns only modifies it: "Neighbourhood Network schemes".
@@ -238,17 +264,27 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
     # "North Central London (NCL) NHS Integrated Care Board": an acronym inside a name
     if acronym and nxt is not None and nxt.start == acronym[1] + 1:
         tail = _trim(nxt)
-        if tail and tail[0] is nxt.tokens[0] and tail[-1].lower in ORGANISATION_HEADS:
+        if not (tail and tail[0] is nxt.tokens[0]):
+            # "Safeguarding Adults Review (SAR) Subgroup of the Safeguarding Adults Board": the
+            # name goes up to the capitalised words before "of the"
+            tail = _leading_words(nxt)
+        if tail and tail[-1].lower in ORGANISATION_HEADS:
             name = f"{text[start : words[-1].end]} {text[tail[0].start : tail[-1].end]}"
             return [_Candidate(name, start, tail[-1].end, acronym[0])]
     if last in ORGANISATION_HEADS and len(words) >= 2:
         return [_named(text, start, words[-1].end)]
+    owner = _owner_of_publication(words)
+    if owner:
+        return [_named(text, start, owner[-1].end)]
     if words[0].lower in _LEADING_HEADS and len(words) >= 3 and words[1].lower == "of":
         return [_named(text, start, words[-1].end)]
     if last in _INTERNAL_HEADS and len(words) >= 2:
         name = text[start : words[-1].end]
-        if (last.startswith("team") and _MULTI_AGENCY.search(text)) or (
-            last.startswith("service") and _HEALTH_SERVICE.search(name)
+        if (
+            (last.startswith("team") and _MULTI_AGENCY.search(text))
+            or (last.startswith("service") and _HEALTH_SERVICE.search(name))
+            or _SHARED_BEFORE.search(text, 0, start)
+            or _HEALTH_CLAUSE.match(text, words[-1].end)
         ):
             return [_named(text, start, words[-1].end)]
         return []
@@ -260,6 +296,41 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
         ):
             name = f"{text[start : words[-1].end]} {head}"
             return [_Candidate(name, start, pos + m.end(), acronym[0] if acronym else None)]
+    return []
+
+
+# A team or service run jointly: "the integrated Early Intervention Community Team".
+_SHARED_BEFORE = re.compile(r"\b(?:integrated|joint|jointly run|multi-?agency)\s+$", re.I)
+# A relative clause giving a team to health: "the Home First Team who provided a responsive
+# service from health colleagues".
+_HEALTH_CLAUSE = re.compile(
+    r",?\s+(?:who|which|that)\b[^.;]{0,80}?\b(?:from health|health colleagues|health partners|"
+    r"the NHS|NHS colleagues)\b"
+)
+# Bodies that own publications, and the words of a publication's title after the owner's name.
+_OWNER_HEADS = frozenset(
+    {"board", "subgroup", "committee", "forum", "group", "panel", "partnership", "commission"}
+)
+_PUBLICATION_WORDS = frozenset({"annual", "report", "strategy", "plan", "business", "priorities"})
+
+
+def _leading_words(run: Run) -> list[Token]:
+    """The capitalised words that open a run, up to its first lower-case connector."""
+    out: list[Token] = []
+    for t in run.tokens:
+        if not t.is_name:
+            break
+        out.append(t)
+    return out
+
+
+def _owner_of_publication(words: Sequence[Token]) -> list[Token]:
+    """The owner's name in a title like "Safeguarding Adults Board Annual Report" (empty when
+    the run is not an organisation's name followed by a publication's words)."""
+    for k in range(len(words) - 2, 0, -1):
+        after = words[k + 1 :]
+        if words[k].lower in _OWNER_HEADS and all(t.lower in _PUBLICATION_WORDS for t in after):
+            return list(words[: k + 1])
     return []
 
 
@@ -310,6 +381,52 @@ def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
                 out.append(
                     _Candidate(text[words[0].start : words[-1].end], words[0].start, words[-1].end)
                 )
+    return out
+
+
+_EMERGENCY = re.compile(
+    r"\bwith\s+(?:the|local)\s+(police|fire brigade|fire service|fire and rescue service|"
+    r"ambulance service)\b",
+    re.I,
+)
+
+
+def _emergency_services(text: str) -> list[_Candidate]:
+    """The area's police, fire or ambulance service worked with ("with the fire brigade")."""
+    return [
+        _Candidate(m.group(1), m.start(1), m.end(1), body=True) for m in _EMERGENCY.finditer(text)
+    ]
+
+
+# What separates the items of an enumeration, optionally after the left item's acronym.
+_LIST_SEP = re.compile(r"(?:\s*\([A-Za-z&]+\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+&\s+)")
+_COUNCIL_ITEM = re.compile(r"(?:the\s+)?(?:local authority|council)\b")
+
+
+def _coordinated(text: str, runs: Sequence[Run], found: Sequence[_Candidate]) -> list[_Candidate]:
+    """Capitalised names listed right next to an organisation ("the ICB, Central London
+    Community Health and the local authority"): members of one enumeration are alike."""
+    out: list[_Candidate] = []
+    for run in runs:
+        words = _trim(run)
+        if len(words) < 2 or run.sentence_initial:
+            continue
+        start, end = words[0].start, words[-1].end
+        if any(c.start < end and start < c.end for c in found):
+            continue
+        name = text[start:end]
+        if not _listable(name) or not all(t.is_name or t.lower in {"and", "of"} for t in words):
+            continue
+        left = any(
+            (m := _LIST_SEP.match(text, c.end)) is not None and m.end() == start for c in found
+        )
+        sep = _LIST_SEP.match(text, end)
+        right = sep is not None and (
+            _COUNCIL_ITEM.match(text, sep.end()) is not None
+            or any(c.start in (sep.end(), sep.end() + 4) for c in found)
+        )
+        if left or right:
+            out.append(_Candidate(name, start, end))
     return out
 
 
@@ -376,7 +493,7 @@ def extract_partners(
             name = clean(c.name)
             if _is_own(name, doc, registry):
                 continue
-            if len(name.split()) == 1 and not _named_body(name, vocab):
+            if len(name.split()) == 1 and not (c.body or _named_body(name, vocab)):
                 continue
             if c.generic:
                 generic.add(name_key(name))
@@ -396,18 +513,41 @@ def extract_partners(
             word = m.group(0)
             inside = any(c.start <= m.start() < c.end for c in found)
             known = any(word in p.alts for p in partners.values())
-            if _named_body(word, vocab) and not inside and not known:
+            modifier = _MODIFIED_NOUN.match(s.text, m.end()) is not None
+            if (
+                _named_body(word, vocab)
+                and not (inside or known or modifier)
+                and not _assessor_only(s.text, m.start())
+            ):
                 add(name_key(word), word, s)
 
     for key in generic:
         partners.pop(key, None)
     _join_mentions(doc, partners, sentence_anchor)
+    _join_acronyms(partners)
     _join_short_references(partners, order)
     records = [_record(partners[k], vocab) for k in order if k in partners]
     return merge_partners(records)
 
 
 _CAPITALS = re.compile(r"(?<![\w(-])[A-Z]{2,}(?![\w-])(?!\s+[A-Z])")
+# A lower-case word after a one-word name that is not a function word: the name modifies a
+# noun ("7 NHS trusts", "NHS training sessions") and names no body itself.
+_MODIFIED_NOUN = re.compile(
+    r"\s+(?!(?:and|or|but|to|in|on|at|for|with|by|as|of|from|was|were|is|are|had|has|have|"
+    r"who|which|that|the|a|an|had|also|would|will|could|should|can|did|does)\b)[a-z]"
+)
+# The Care Quality Commission writes the reports: a partner only as the object of "with".
+_ASSESSOR = re.compile(r"Care Quality Commission|CQC\b")
+_WITH = re.compile(r"\bwith\b", re.I)
+
+
+def _assessor_only(text: str, start: int) -> bool:
+    """True when the name at ``start`` is CQC and nothing before it in the sentence says the
+    council works or meets with it ("rated Good by the Care Quality Commission")."""
+    return _ASSESSOR.match(text, start) is not None and _WITH.search(text, 0, start) is None
+
+
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -475,6 +615,26 @@ def _join_mentions(
             p.anchors.append(a)
 
 
+def _join_acronyms(partners: dict[str, _Partner]) -> None:
+    """A partner named only by an acronym ("CQC") joins the one partner whose name it abbreviates
+    ("Care Quality Commission"), not one that holds the acronym as a word ("NHS Northwest London
+    integrated care system" holds the NHS)."""
+    for key, p in list(partners.items()):
+        word = p.names[0]
+        if not word.isupper() or any(n != word for n in p.names):
+            continue
+        owners = [
+            q
+            for k, q in partners.items()
+            if k != key and word not in q.names[0].split() and is_acronym_of(word, q.names[0])
+        ]
+        if len(owners) == 1:
+            target = owners[0]
+            del partners[key]
+            target.alts.append(word)
+            target.anchors.extend(a for a in p.anchors if a not in target.anchors)
+
+
 def _join_short_references(partners: dict[str, _Partner], order: list[str]) -> None:
     """A name that ends exactly one longer name of the document is a shortened reference."""
     for key in list(order):
@@ -507,10 +667,53 @@ def _best_name(names: Iterable[str]) -> str:
 
 def _type_of(name: str, alts: Iterable[str], vocab: PartnerVocabulary) -> str:
     for n in (name, *alts):
-        t = vocab.partner_type_for(n)
+        t = head_type(n, vocab)
         if t is not None:
             return t
     return "other"
+
+
+def head_type(name: str, vocab: PartnerVocabulary) -> str | None:
+    """The partner type of a name, read from its head: the type of the longest vocabulary cue
+    that ends the name, else of the longest cue anywhere in it.
+
+    >>> from cqckg.vocabulary import load_vocabulary
+    >>> v = load_vocabulary()
+    >>> head_type("Housing Complex Case Panel", v), head_type("Northwest London Integrated "
+    ...     "Care Board", v)
+    ('board-or-forum', 'integrated-care-board')
+    >>> head_type("Local Government Association", v)
+    'government'
+    """
+    cues = _type_cues(vocab)
+    words = _fold_words(name)
+    for k in range(len(words), 0, -1):
+        found = cues.get(" ".join(words[-k:]))
+        if found is not None:
+            return found
+    return vocab.partner_type_for(name)
+
+
+_CUES: dict[int, dict[str, str]] = {}
+
+
+def _fold_words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold().replace("'", "").replace("’", ""))
+
+
+def _type_cues(vocab: PartnerVocabulary) -> dict[str, str]:
+    """Folded cue -> partner type; a cue two types share is left out."""
+    found = _CUES.get(id(vocab))
+    if found is None:
+        cues: dict[str, str] = {}
+        clash: set[str] = set()
+        for slug, concept in sorted(vocab.concepts.get("partner-type", {}).items()):
+            for cue in concept.signals:
+                key = " ".join(_fold_words(cue))
+                if cues.setdefault(key, slug) != slug:
+                    clash.add(key)
+        found = _CUES[id(vocab)] = {k: v for k, v in cues.items() if k not in clash}
+    return found
 
 
 # -- merging ----------------------------------------------------------------------------------
