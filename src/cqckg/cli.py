@@ -37,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "validate",
     "push",
     "export",
+    "import_scores",
 )
 
 
