@@ -24,10 +24,10 @@ FLOORS = {
     "rating": (1.0, 1.0),
     "statistics": (0.95, 0.95),
     "strategies": (0.85, 0.85),
-    "partners": (0.85, 0.80),  # recall target 0.85 not reached yet
+    "partners": (0.95, 0.95),
     "gaps": (0.85, 0.75),
     "statement_texts": (0.90, 0.90),
-    "links": (0.35, 0.25),  # targets 0.85 / 0.60 not reached yet: see the issue notes
+    "links": (0.78, 0.42),  # targets 0.85 / 0.60 not reached: most misses need gaps not found
 }
 
 
@@ -52,6 +52,22 @@ def test_quality_floor(totals: dict[str, KindScore], kind: str) -> None:
     assert score.annotated > 0
     assert score.precision is not None and score.precision >= precision_floor, score
     assert score.recall is not None and score.recall >= recall_floor, score
+
+
+# links by basis: (precision of links given this basis, recall of gold links of this basis)
+LINK_FLOORS = {
+    "stated": (0.95, 0.55),  # stated-link recall target 0.60: 5 of 12 need a gap or strategy
+    "same-passage": (0.80, 0.50),
+    "shared-topic": (0.50, 0.30),  # restricted on purpose: see src/cqckg/extract/links.py
+}
+
+
+@pytest.mark.parametrize("basis", sorted(LINK_FLOORS))
+def test_link_floor_by_basis(totals: dict[str, KindScore], basis: str) -> None:
+    b = totals["links"].by_basis[basis]
+    precision_floor, recall_floor = LINK_FLOORS[basis]
+    assert b.precision is not None and b.precision >= precision_floor, b
+    assert b.recall is not None and b.recall >= recall_floor, b
 
 
 def test_strengths_precision(totals: dict[str, KindScore]) -> None:

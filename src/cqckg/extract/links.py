@@ -5,16 +5,33 @@ Three bases, from strongest to weakest (``LinkBasis``):
 * **stated**: the report says so. The strategy's sentence, or the sentence right after a gap,
   carries an addressing phrase ("to address this", "had plans to", "aimed to reduce", "was
   designed to", "in response to", "included this in their ... plan") and the gap is in the same
-  sentence or the one before it, within one passage.
-* **same-passage**: a gap and a strategy in the same paragraph, sharing a topic.
+  sentence or the one before it, within one passage. In the gap's own sentence the phrase must
+  come before the strategy's name ("they have included this in their Market Sustainability
+  plan"): after it ("the Grant was used ... and aimed to reduce ...") the sentence describes the
+  strategy, it does not answer a shortfall.
+  Also stated, with less confidence: the report states what a strategy was set up to deal with
+  ("set up to address life expectancy disparities ... and reduce the health inequalities",
+  "designed at reducing health inequalities") and a gap elsewhere in the document names that
+  very problem in the same words (a two-word term of the stated object that signals a specific
+  topic: "health inequalities", "life expectancy"), not merely a related topic.
+* **same-passage**: a gap and a strategy in different sentences of the same paragraph (at most
+  four apart), sharing a topic. A gap sentence that names the strategy without an addressing
+  phrase is about the strategy (it falls short, or is only its context), so it is not linked;
+  nor is a gap sentence that names another strategy to a strategy of a neighbouring sentence
+  (the gap is about the one it names).
 * **shared-topic**: a gap and a strategy of the same quality statement sharing a specific topic
-  (not one of the broad topics that tag most sentences).
+  that both the strategy's name and its stated purpose announce ("Carers Strategy ... to
+  support unpaid carers"), that few gaps of the document carry, and that is not the subject of
+  the gap's quality statement (a topic on more than 40% of its gaps: "safeguarding" under
+  Safeguarding). Name alone, or a statement's own subject, linked strategies to most gaps of a
+  statement and was wrong about two times in three on the gold set, so it is not enough.
 
 Confidence falls with the basis and with distance. A gap nothing addresses stays unaddressed.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -69,6 +86,7 @@ _BROAD_TOPICS = frozenset(
 
 STATED_SAME_SENTENCE = 0.9
 STATED_NEXT_SENTENCE = 0.8
+STATED_PURPOSE = 0.7
 SAME_PASSAGE = 0.6
 SHARED_TOPIC = 0.4
 MAX_INFERRED_PER_GAP = 2
@@ -92,6 +110,65 @@ _PURPOSE = re.compile(
     r"committed to delivering|which (?:provided|supported|covered))\b",
     re.IGNORECASE,
 )
+
+
+# What a strategy is stated to deal with: the noun phrase after "set up to address", "designed
+# at reducing", "targeted funding to reduce", up to the end of its clause.
+_REMEDY = re.compile(
+    r"\b(?:set up|designed|aim(?:ed|s)?|intended|funding|used)\s+(?:to|at)\s+"
+    r"(?:address|reduc|tackl|clos|prevent)\w*\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+# After that opening, further remedies in the same sentence: "... and reduce the health
+# inequalities".
+_MORE_REMEDY = re.compile(r"\b(?:address|reduc|tackl|clos|prevent)\w*\s+(?:the\s+)?", re.I)
+_CLAUSE_END = re.compile(
+    r"[,;:.()]|\s(?:to|which|who|that|so|by|through|for|with|in|and (?:was|were|had|has|is|are))\b",
+    re.IGNORECASE,
+)
+
+
+def remedy_terms(doc: Document, vocab: Vocabulary, strategy: StrategyRecord) -> dict[str, set[str]]:
+    """The two-word terms naming the problem a strategy is said to be for, with their specific
+    topics ("set up to address life expectancy disparities" -> {"life expectancy":
+    {"health-inequalities"}, ...}). Only terms that signal a topic count."""
+    terms: dict[str, set[str]] = {}
+    for m in _sentences_of(doc, strategy.anchors):
+        first = _REMEDY.search(m.text)
+        if first is None:
+            continue
+        for found in (first, *_MORE_REMEDY.finditer(m.text, first.end())):
+            rest = m.text[found.end() :]
+            stop = _CLAUSE_END.search(rest)
+            words = re.findall(r"[\w'’-]+", rest[: stop.start() if stop else len(rest)].casefold())
+            for pair in itertools.pairwise(words):
+                term = " ".join(pair)
+                topics = _specific(vocab.topics_in(term))
+                if topics:
+                    terms[term] = topics
+    return terms
+
+
+def _names_problem(text: str, terms: dict[str, set[str]], topics: set[str]) -> bool:
+    """A gap names a stated problem when it uses one of its terms, with a topic in common."""
+    low = " ".join(re.findall(r"[\w'’-]+", text.casefold()))
+    return any(f" {t} " in f" {low} " and found & topics for t, found in terms.items())
+
+
+def _names_at(text: str, strategy: StrategyRecord) -> int | None:
+    """Where the sentence names the strategy (any of its titles), or None."""
+    low = text.casefold()
+    hits = [low.find(t.casefold()) for t in (strategy.title, *strategy.alt_titles)]
+    found = [h for h in hits if h >= 0]
+    return min(found) if found else None
+
+
+def _answers(text: str, strategy: StrategyRecord) -> bool:
+    """A sentence naming both a gap and a strategy states a link when an addressing phrase comes
+    before the strategy's name ("to address this gap ... worked with the Staying Safe Project")."""
+    at = _names_at(text, strategy)
+    phrase = _ADDRESSING.search(text)
+    return phrase is not None and (at is None or phrase.start() < at)
 
 
 def _specific(topics: Iterable[str]) -> set[str]:
@@ -145,6 +222,31 @@ def _rare_topics(gaps: list[FindingRecord]) -> set[str]:
     return {t for t, n in counts.items() if n <= limit}
 
 
+# A topic carried by more than this share of the gaps of one quality statement is that
+# statement's own subject ("safeguarding" under Safeguarding): sharing it does not say which gap
+# a strategy answers. Statements with fewer gaps than QS_MIN_GAPS give no inferred links at all.
+QS_SUBJECT_SHARE = 0.4
+QS_MIN_GAPS = 3
+
+
+def _statement_subjects(gaps: list[FindingRecord]) -> dict[str | None, set[str]]:
+    """Per quality statement, the topics too common among its gaps to infer a link from."""
+    by_qs: dict[str | None, list[FindingRecord]] = {}
+    for g in gaps:
+        by_qs.setdefault(g.quality_statement, []).append(g)
+    out: dict[str | None, set[str]] = {}
+    for qs, members in by_qs.items():
+        counts: dict[str, int] = {}
+        for g in members:
+            for t in _specific(g.topics):
+                counts[t] = counts.get(t, 0) + 1
+        if len(members) < QS_MIN_GAPS:
+            out[qs] = set(counts)
+        else:
+            out[qs] = {t for t, n in counts.items() if n > len(members) * QS_SUBJECT_SHARE}
+    return out
+
+
 def extract_links(
     doc: Document,
     vocab: Vocabulary,
@@ -155,6 +257,7 @@ def extract_links(
     gaps = [f for f in findings if f.kind is FindingKind.GAP]
     gap_sentences = {id(g): _sentences_of(doc, g.anchors) for g in gaps}
     rare = _rare_topics(gaps)
+    subjects = _statement_subjects(gaps)
     best: dict[tuple[str, str], LinkRecord] = {}
 
     def offer(
@@ -167,12 +270,15 @@ def extract_links(
             best[key] = LinkRecord(st.title, gap.text, basis, round(conf, 2), anchors)
 
     inferred: dict[str, list[tuple[float, StrategyRecord, list[Sentence]]]] = {}
+    strategies = list(strategies)
     for st in strategies:
+        others = [o for o in strategies if o is not st]
         mentions = _sentences_of(doc, st.anchors)
         if not mentions:
             continue
         purpose = purpose_topics(doc, vocab, st)
         named = title_topics(vocab, st)
+        remedy = remedy_terms(doc, vocab, st)
         sections = (doc.section_of(m) for m in mentions)
         mention_qs = {sec.quality_statement for sec in sections if sec is not None}
         for gap in gaps:
@@ -185,19 +291,30 @@ def extract_links(
                     if gs.paragraph != m.paragraph:
                         continue
                     distance = m.index - gs.index
-                    if distance == 0 and _ADDRESSING.search(m.text):
-                        offer(st, gap, LinkBasis.STATED, STATED_SAME_SENTENCE, [m])
+                    if distance == 0:
+                        if _answers(m.text, st):
+                            offer(st, gap, LinkBasis.STATED, STATED_SAME_SENTENCE, [m])
                     elif 0 < distance <= 2 and _ADDRESSING.search(m.text):
                         conf = STATED_NEXT_SENTENCE - 0.05 * (distance - 1)
                         offer(st, gap, LinkBasis.STATED, conf, [gs, m])
                     elif distance == -1 and _ANAPHOR.match(gs.text) and _ADDRESSING.search(gs.text):
                         offer(st, gap, LinkBasis.STATED, STATED_NEXT_SENTENCE, [m, gs])
-                    elif abs(distance) <= 4 and (purpose | named) & g_topics:
+                    elif (
+                        abs(distance) <= 4
+                        and (purpose | named) & g_topics
+                        and not any(_names_at(gs.text, o) is not None for o in others)
+                    ):
                         offer(st, gap, LinkBasis.SAME_PASSAGE, SAME_PASSAGE, [gs, m])
+            if (
+                remedy
+                and _names_problem(gap.text, remedy, g_topics)
+                and not any(_names_at(gs.text, st) is not None for gs in g_sents)
+            ):
+                offer(st, gap, LinkBasis.STATED, STATED_PURPOSE, [*g_sents[:1], *mentions[:1]])
             # Inferred from a shared topic: the strategy's name announces the gap's topic, and
             # the gap sits in a quality statement the strategy is discussed under (or in a
             # summary, which spans all of them).
-            shared = named & g_topics & rare
+            shared = named & purpose & g_topics & rare - subjects.get(gap.quality_statement, set())
             if shared and (gap.quality_statement is None or gap.quality_statement in mention_qs):
                 conf = SHARED_TOPIC + 0.05 * min(len(shared) - 1, 2)
                 if purpose & shared:
