@@ -320,11 +320,12 @@ class RemoteStore(GraphStore):
         return response
 
     def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
-        """PUT each graph in turn (see the module docs: one graph at a time, in order).
+        """PUT each graph in turn, assessments last (see the module docs: one graph at a time).
 
         An empty graph is dropped rather than written, as the embedded store does.
         """
-        for iri, triples in graphs.items():
+        # Reference data and source texts before the assessments that point into them.
+        for iri, triples in sorted(graphs.items(), key=lambda item: _push_order(str(item[0]))):
             body = _ntriples(triples)
             if body:
                 self.gsp_request("PUT", str(iri), body=body)
@@ -560,7 +561,6 @@ class PushSummary:
 
 
 def _push_order(iri: str) -> tuple[int, str]:
-    # Reference data and source texts before the assessments that point into them.
     return (1 if "/doc/assessment/" in iri else 0, iri)
 
 
