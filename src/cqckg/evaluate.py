@@ -300,8 +300,8 @@ def name_key(name: str) -> str:
 def name_keys(names: Iterable[str]) -> set[str]:
     """Every comparable form of some names: as written, without parentheses, the trailing acronym.
 
-    >>> sorted(name_keys(["Kensington and Chelsea (RBKC)"]))
-    ['kensington and chelsea', 'kensington and chelsea (rbkc)', 'rbkc']
+    >>> sorted(name_keys(["Royal Borough of Greenwich (RBG)"]))
+    ['rbg', 'royal borough of greenwich', 'royal borough of greenwich (rbg)']
     >>> sorted(name_keys(["Black and Minority Ethnic (BAME) forum"]))
     ['black and minority ethnic (bame) forum', 'black and minority ethnic forum']
     """

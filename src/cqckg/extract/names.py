@@ -255,8 +255,8 @@ def clean(text: str) -> str:
 
     >>> clean("the 'Carers Found,'")
     'Carers Found'
-    >>> clean("The Royal Borough of Kensington and Chelsea")
-    'Royal Borough of Kensington and Chelsea'
+    >>> clean("The Royal Borough of Greenwich")
+    'Royal Borough of Greenwich'
     """
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)

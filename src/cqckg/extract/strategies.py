@@ -6,7 +6,7 @@ matches):
 
 1. a run of capitalised words ending in a head noun (:data:`HEADS`), the head capitalised or
    not: "Carers Strategy", "Market Sustainability plan", "Winter plan";
-2. a quoted name before a head noun: "'#2035' project", "'Fairer Westminster' vision";
+2. a quoted name before a head noun: "'#2035' project", "'Fairer Futures' vision";
 3. a name after "<head> called": "a project called 'Carers Found'";
 4. a lower-case title only with its years ("a corporate equality plan for 2021-25"), or as
    "a/an <one word> strategy" ("a workforce strategy");
