@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import httpx
@@ -160,7 +159,7 @@ def w3c_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServ
 # Linked-data pages, named questions over HTTP and the web UI -------------------------------------
 
 DATA = Path(__file__).parent / "data"
-QUESTIONS_SAMPLE = DATA / "questions" / "sample.trig"
+CORPUS = Path(__file__).parent.parent / "graph" / "sources"
 LINKED_DATA_PAGES = DATA / "linked_data" / "pages.trig"
 
 
@@ -177,22 +176,20 @@ def trig_graphs(*paths: Path) -> dict[str, str]:
     }
 
 
-def reference_graph_texts() -> dict[str, str]:
-    """The ontology and the shipped reference graphs (framework, topics ...) as N-Triples."""
-    from cqckg.load import reference_graphs
-
-    return {str(iri): g.serialize(format="nt") for iri, g in reference_graphs().items()}
-
-
 @pytest.fixture(scope="session")
 def ld_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """A read-only server over the ontology, the reference graphs, the named questions' sample
-    dataset (tests/data/questions/sample.trig) and tests/data/linked_data/pages.trig (a stored
-    source text and a quote holding a <script> tag)."""
-    graphs = reference_graph_texts()
-    for iri, text in trig_graphs(QUESTIONS_SAMPLE, LINKED_DATA_PAGES).items():
-        graphs[iri] = graphs.get(iri, "") + text
-    with run_server(tmp_path_factory.mktemp("linked-data"), graphs, {}) as running:
+    """A read-only server over the real corpus, read by ``cqckg ingest graph/sources`` (ontology,
+    reference graphs, every assessment and its source texts), plus
+    tests/data/linked_data/pages.trig: one more stored source text and a quote in it holding a
+    <script> tag."""
+    folder = tmp_path_factory.mktemp("linked-data")
+    command = [sys.executable, "-m", "cqckg.cli", "ingest", str(CORPUS), "--no-progress"]
+    done = subprocess.run(
+        [*command, "--store", str(folder / "store")], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"cqckg ingest failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    with run_server(folder, trig_graphs(LINKED_DATA_PAGES), {}) as running:
         yield running
 
 

@@ -55,11 +55,24 @@ _FOCUS = """{
     }
   }"""
 
+# The IRIs the focus resources link to (not their anchors or provenance), once each.
+_OBJECTS = """{
+    SELECT DISTINCT ?o WHERE {
+      @FOCUS@ @L{@
+        ?f ?p ?o
+        FILTER (isIRI(?o) && ?p NOT IN (cqc:anchor, cqc:ratingAnchor, prov:wasGeneratedBy,
+                                        prov:wasDerivedFrom, qb:dataSet))
+      @}L@
+    }
+  }"""
+
 _QUERY = """
 PREFIX cqc: <https://w3id.org/cqc-kg/def#>
 PREFIX cnt: <http://www.w3.org/2011/content#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -68,28 +81,36 @@ CONSTRUCT {
   ?f ?p ?o .
   ?o ?lp ?lv .
   ?b ?blp ?blv .
-  ?anchor ?ap ?av .
-  ?sel ?sp ?sv .
+  ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position ; cqc:sectionHeading ?heading .
+  ?quote oa:exact ?exact .
+  ?position oa:start ?start ; oa:end ?end .
   ?in ?ip @IRI@ .
   ?in ?ilp ?ilv .
   ?pred rdfs:label ?pred_label .
 }
 WHERE {
-  { @FOCUS@ ?f ?p ?o FILTER (?f = @IRI@ || ?p != cnt:chars) }
+  { @FOCUS@ @L{@ ?f ?p ?o FILTER (?f = @IRI@ || ?p != cnt:chars) @}L@ }
   UNION {
-    @FOCUS@ ?f ?p ?o . ?o ?lp ?lv .
-    FILTER (?lp IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, rdf:value, skos:notation,
-                    skos:broader, cqc:assessedAuthority, dcterms:issued, cqc:score))
+    @OBJECTS@
+    @L{@
+      VALUES ?lp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value skos:notation
+                   skos:broader cqc:assessedAuthority dcterms:issued cqc:score }
+      ?o ?lp ?lv .
+    @}L@
   }
   UNION {
-    @FOCUS@ ?f ?p ?o . ?o ?hop ?b . ?b ?blp ?blv .
-    FILTER (?hop IN (skos:broader, cqc:assessedAuthority)
-            && ?blp IN (skos:prefLabel, skos:notation, rdf:type))
+    { SELECT DISTINCT ?b WHERE { @OBJECTS@ @L{@ ?o skos:broader|cqc:assessedAuthority ?b @}L@ } }
+    @L{@ VALUES ?blp { skos:prefLabel skos:notation rdf:type } ?b ?blp ?blv . @}L@
   }
-  UNION { @FOCUS@ ?f cqc:anchor|cqc:ratingAnchor ?anchor . ?anchor ?ap ?av }
   UNION {
-    @FOCUS@ ?f cqc:anchor|cqc:ratingAnchor ?anchor .
-    ?anchor oa:hasSelector ?sel . ?sel ?sp ?sv
+    @FOCUS@
+    @L{@
+      ?f cqc:anchor|cqc:ratingAnchor ?anchor .
+      ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position .
+      ?quote oa:exact ?exact .
+      ?position oa:start ?start ; oa:end ?end .
+      OPTIONAL { ?anchor cqc:sectionHeading ?heading }
+    @}L@
   }
   UNION {
     { SELECT DISTINCT ?pred WHERE { { @IRI@ ?pred ?x } UNION { ?x ?pred @IRI@ } } }
@@ -98,9 +119,9 @@ WHERE {
   UNION {
     { SELECT ?in ?ip WHERE { ?in ?ip @IRI@ } LIMIT @INCOMING@ }
     OPTIONAL {
+      VALUES ?ilp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value
+                    cqc:assessedAuthority dcterms:issued }
       ?in ?ilp ?ilv .
-      FILTER (?ilp IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, rdf:value,
-                       cqc:assessedAuthority, dcterms:issued))
     }
   }
 }
@@ -109,17 +130,46 @@ WHERE {
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
-def describe_query(iri: str) -> str:
+class Terms:
+    """The IRIs of a namespace as plain strings, e.g. ``Terms(CQC).score``; each is built once.
+
+    >>> Terms(CQC).score
+    'https://w3id.org/cqc-kg/def#score'
+    """
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = str(namespace)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        iri = self._namespace + name
+        setattr(self, name, iri)
+        return iri
+
+
+cqc, oa, cnt = Terms(CQC), Terms(OA), Terms(CNT)
+
+
+def describe_query(iri: str, lateral: bool = True) -> str:
     """The CONSTRUCT query describing ``iri`` (checked by the engine's IRI parser).
+
+    With ``lateral``, the query uses Oxigraph's ``LATERAL`` (a proposed SPARQL 1.2 feature)
+    so the engine looks up the few focus resources' triples instead of joining whole indexes:
+    a page's query then takes well under a millisecond rather than tens. Without it, the query
+    is plain SPARQL 1.1 with the same answer, for other stores.
 
     Raises:
         ValueError: ``iri`` is not a valid IRI.
     """
     term = str(ox.NamedNode(iri))
     return (
-        _QUERY.replace("@FOCUS@", _FOCUS)
+        _QUERY.replace("@OBJECTS@", _OBJECTS)
+        .replace("@FOCUS@", _FOCUS)
         .replace("@IRI@", term)
         .replace("@INCOMING@", str(INCOMING))
+        .replace("@L{@", "LATERAL {" if lateral else "")
+        .replace("@}L@", "}" if lateral else "")
     )
 
 
@@ -208,7 +258,7 @@ class Description:
             text = self.value(node, predicate)
             if text:
                 return text if len(text) <= 160 else text[:159] + "…"
-        authority = self.value(node, str(CQC.assessedAuthority))
+        authority = self.value(node, cqc.assessedAuthority)
         issued = self.value(node, _ISSUED)
         if authority and issued:
             return f"{self.label(authority)}: assessment published {issued}"
@@ -217,23 +267,23 @@ class Description:
     def quotes(self, node: str) -> list[Quote]:
         """The text anchors of a fact, each with its exact quote, sorted by document and place."""
         found = []
-        for anchor in self.links(node, str(CQC.anchor)) + self.links(node, str(CQC.ratingAnchor)):
+        for anchor in self.links(node, cqc.anchor) + self.links(node, cqc.ratingAnchor):
             exact, start, end = None, None, None
-            for selector in self.links(anchor, str(OA.hasSelector)):
-                exact = exact or self.value(selector, str(OA.exact))
-                start = start if start is not None else _int(self.value(selector, str(OA.start)))
-                end = end if end is not None else _int(self.value(selector, str(OA.end)))
-            source = self.value(anchor, str(OA.hasSource))
+            for selector in self.links(anchor, oa.hasSelector):
+                exact = exact or self.value(selector, oa.exact)
+                start = start if start is not None else _int(self.value(selector, oa.start))
+                end = end if end is not None else _int(self.value(selector, oa.end))
+            source = self.value(anchor, oa.hasSource)
             if exact is None or source is None:
                 continue
-            heading = self.value(anchor, str(CQC.sectionHeading))
+            heading = self.value(anchor, cqc.sectionHeading)
             found.append(Quote(anchor, exact, source, start, end, heading))
         found.sort(key=lambda q: (q.source, q.start or 0))
         return found
 
     def text(self) -> str | None:
         """The stored text of a source document (``cnt:chars``), if the description has it."""
-        return self.value(self.iri, str(CNT.chars))
+        return self.value(self.iri, cnt.chars)
 
     def serialize(self, fmt: ox.RdfFormat) -> bytes:
         """The triples written by the engine in ``fmt``, with the project's prefixes."""

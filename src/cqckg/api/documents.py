@@ -20,8 +20,16 @@ from cqckg.api import views
 from cqckg.api.deps import BackendDep
 from cqckg.api.description import Description
 from cqckg.api.errors import HttpError
-from cqckg.api.html import Links, html_response, render
-from cqckg.api.linked_data import DOC_RESPONSES, choose_format, describe, rdf_response, split_suffix
+from cqckg.api.html import Links, render
+from cqckg.api.linked_data import (
+    DOC_RESPONSES,
+    choose_format,
+    describe,
+    page_cache,
+    page_response,
+    split_suffix,
+)
+from cqckg.api.negotiation import Format
 
 router = APIRouter(tags=["Linked data"])
 
@@ -59,21 +67,26 @@ def _wants_text(request: Request) -> bool:
     return first == "text/plain"
 
 
-def _render(d: Description, links: Links, start: int | None, end: int | None, doc: str) -> str:
+def _page(
+    d: Description, fmt: Format | None, links: Links, start: int | None, end: int | None
+) -> bytes:
+    if fmt is not None:
+        return d.serialize(fmt.rdf)
     text = d.text()
     page = views.page(d, links)
     page.incoming = []  # every anchor in the document points here; the text shows them better
-    formats = {"ttl": f"{doc}.ttl", "jsonld": f"{doc}.jsonld", "nt": f"{doc}.nt"}
-    return render(
+    doc = links.local(d.iri) or ""
+    body = render(
         "source.html",
         page=page,
         links=links,
-        formats=formats,
+        formats={"ttl": f"{doc}.ttl", "jsonld": f"{doc}.jsonld", "nt": f"{doc}.nt"},
         text=text,
         marked=highlight(text, start, end) if text is not None else None,
         start=start,
         end=end,
     )
+    return body.encode("utf-8")
 
 
 @router.get(
@@ -104,17 +117,22 @@ async def source(
     if not suffixed and not plain:
         fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
     iri = f"{backend.settings.base_iri}id/source/{stem}"
-    d = await describe(backend, iri)
-    if not d:
-        raise HttpError(404, f"nothing is known about <{iri}>")
+    cache, key = page_cache(request), ("source", iri, "text" if plain else fmt, start, end)
+    body = cache.get(backend.version, key)
+    if body is None:
+        version = backend.version
+        d = await describe(backend, iri)
+        if not d:
+            raise HttpError(404, f"nothing is known about <{iri}>")
+        if plain:
+            text = d.text()
+            if text is None:
+                raise HttpError(404, f"the text of <{iri}> is not stored")
+            body = text.encode("utf-8")
+        else:
+            links = Links(backend.settings.base_iri)
+            body = await run_in_threadpool(_page, d, fmt, links, start, end)
+        cache.put(version, key, body)
     if plain:
-        text = d.text()
-        if text is None:
-            raise HttpError(404, f"the text of <{iri}> is not stored")
-        return Response(text, media_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
-    if fmt is not None:
-        return await run_in_threadpool(rdf_response, d, fmt, started)
-    links = Links(backend.settings.base_iri)
-    body = await run_in_threadpool(_render, d, links, start, end, f"/doc/source/{stem}")
-    timing = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-    return html_response(body, headers={"Vary": "Accept", "Server-Timing": timing})
+        return Response(body, media_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
+    return page_response(body, fmt, started)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections import OrderedDict
+from collections.abc import Hashable
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -23,12 +25,13 @@ from starlette.concurrency import run_in_threadpool
 
 from cqckg.api import views
 from cqckg.api.backend import Backend
-from cqckg.api.deps import BackendDep
+from cqckg.api.deps import BackendDep, get_settings
 from cqckg.api.description import Description, describe_query
 from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, html_response, render
 from cqckg.api.negotiation import Format
 from cqckg.api.negotiation import _accept_ranges as accept_ranges
+from cqckg.store import OxigraphStore
 
 router = APIRouter(tags=["Linked data"])
 
@@ -98,11 +101,12 @@ def thing_iri(base: str, path: str) -> str:
 
 
 async def describe(backend: Backend, iri: str) -> Description:
-    """The description of ``iri``, fetched by one query on the worker pool."""
+    """The description of ``iri``, fetched by one query on the worker pool (using Oxigraph's
+    ``LATERAL`` on the embedded store, plain SPARQL 1.1 on a remote one)."""
     settings = backend.settings
     job = {
         "op": "query",
-        "query": describe_query(iri),
+        "query": describe_query(iri, lateral=isinstance(backend.store, OxigraphStore)),
         "base_iri": None,
         "union": True,
         "default_graphs": None,
@@ -115,22 +119,59 @@ async def describe(backend: Backend, iri: str) -> Description:
     return await run_in_threadpool(Description.parse, iri, answer.body, answer.truncated)
 
 
-def rdf_response(d: Description, fmt: Format, started: float) -> Response:
-    body = d.serialize(fmt.rdf)
-    return Response(
-        body,
-        media_type=fmt.content_type,
-        headers={"Vary": "Accept", "Server-Timing": _timing(started)},
-    )
+class PageCache:
+    """Finished pages (HTML or RDF bytes) of one store version, the least recently used
+    dropped past ``entries``. Descriptions of large assessments are too big for the backend's
+    result cache, and rebuilding their pages costs far more than sending them."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self.version = -1
+        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+
+    def get(self, version: int, key: Hashable) -> bytes | None:
+        if version != self.version:
+            self._pages.clear()
+            self.version = version
+        found = self._pages.get(key)
+        if found is not None:
+            self._pages.move_to_end(key)
+        return found
+
+    def put(self, version: int, key: Hashable, body: bytes) -> None:
+        if version == self.version and self.entries:
+            self._pages[key] = body
+            while len(self._pages) > self.entries:
+                self._pages.popitem(last=False)
+
+
+def page_cache(request: Request) -> PageCache:
+    """The app's page cache (made on first use, sized like the backend's result cache)."""
+    state = request.app.state
+    if not hasattr(state, "page_cache"):
+        state.page_cache = PageCache(get_settings(request).cache_entries)
+    cache: PageCache = state.page_cache
+    return cache
+
+
+def page_response(body: bytes, fmt: Format | None, started: float) -> Response:
+    """The response for a finished page: HTML with the pages' headers, or RDF."""
+    headers = {"Vary": "Accept", "Server-Timing": _timing(started)}
+    if fmt is None:
+        return html_response(body.decode("utf-8"), headers=headers)
+    return Response(body, media_type=fmt.content_type, headers=headers)
 
 
 def _timing(started: float) -> str:
     return f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
 
 
-def _render_page(d: Description, links: Links, doc: str) -> str:
+def _page(d: Description, fmt: Format | None, links: Links, doc: str) -> bytes:
+    if fmt is not None:
+        return d.serialize(fmt.rdf)
     formats = {suffix: f"{doc}.{suffix}" for suffix in _SUFFIX_OF.values()}
-    return render("resource.html", page=views.page(d, links), links=links, formats=formats)
+    page = views.page(d, links)
+    return render("resource.html", page=page, links=links, formats=formats).encode("utf-8")
 
 
 @router.get(
@@ -164,12 +205,14 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
     if not suffixed:
         fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
     iri = thing_iri(backend.settings.base_iri, stem)
-    d = await describe(backend, iri)
-    if not d:
-        raise HttpError(404, f"nothing is known about <{iri}>")
-    if fmt is not None:
-        return await run_in_threadpool(rdf_response, d, fmt, started)
-    links = Links(backend.settings.base_iri)
-    body = await run_in_threadpool(_render_page, d, links, f"/doc/{stem}")
-    headers = {"Vary": "Accept", "Server-Timing": _timing(started)}
-    return html_response(body, headers=headers)
+    cache, key = page_cache(request), ("doc", iri, fmt)
+    body = cache.get(backend.version, key)
+    if body is None:
+        version = backend.version
+        d = await describe(backend, iri)
+        if not d:
+            raise HttpError(404, f"nothing is known about <{iri}>")
+        links = Links(backend.settings.base_iri)
+        body = await run_in_threadpool(_page, d, fmt, links, f"/doc/{stem}")
+        cache.put(version, key, body)
+    return page_response(body, fmt, started)

@@ -16,15 +16,13 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from cqckg.api.charts import Comparison, comparison_chart, scores_chart
-from cqckg.api.description import Description, Quote
+from cqckg.api.description import Description, Quote, Terms, cqc
 from cqckg.api.html import Links
-from cqckg.namespaces import (
-    CQC,
-    PREFIXES,
-    SDMX_ATTRIBUTE,
-    SDMX_DIMENSION,
-    SDMX_MEASURE,
-)
+from cqckg.namespaces import PREFIXES, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE
+
+sdmx_measure = Terms(SDMX_MEASURE)
+sdmx_attribute = Terms(SDMX_ATTRIBUTE)
+sdmx_dimension = Terms(SDMX_DIMENSION)
 
 _RDF_TYPE = PREFIXES["rdf"] + "type"
 _RDFS_LABEL = PREFIXES["rdfs"] + "label"
@@ -115,18 +113,18 @@ def page(d: Description, links: Links) -> Page:
         incoming=_incoming(d, links),
         truncated=d.truncated,
     )
-    if d.is_a(iri, str(CQC.LocalAuthority)):
-        found = d.subjects(str(CQC.assessedAuthority), iri)
+    if d.is_a(iri, cqc.LocalAuthority):
+        found = d.subjects(cqc.assessedAuthority, iri)
         parts = [_assessment(d, links, a) for a in found]
         view.assessments = sorted(parts, key=lambda p: p.published, reverse=True)
-    if d.is_a(iri, str(CQC.Assessment)):
+    if d.is_a(iri, cqc.Assessment):
         view.assessments = [_assessment(d, links, iri)]
-        members = d.subjects(str(CQC.assessment), iri)
-        view.gaps = [_finding(d, links, m) for m in members if d.is_a(m, str(CQC.Gap))]
-        view.strengths = [_finding(d, links, m) for m in members if d.is_a(m, str(CQC.Strength))]
-        view.strategies = [_strategy(d, links, m) for m in members if d.is_a(m, str(CQC.Strategy))]
+        members = d.subjects(cqc.assessment, iri)
+        view.gaps = [_finding(d, links, m) for m in members if d.is_a(m, cqc.Gap)]
+        view.strengths = [_finding(d, links, m) for m in members if d.is_a(m, cqc.Strength)]
+        view.strategies = [_strategy(d, links, m) for m in members if d.is_a(m, cqc.Strategy)]
         view.partners = [
-            _partner(d, links, m) for m in members if d.is_a(m, str(CQC.PartnerOrganisation))
+            _partner(d, links, m) for m in members if d.is_a(m, cqc.PartnerOrganisation)
         ]
     return view
 
@@ -190,9 +188,9 @@ def _assessment(d: Description, links: Links, a: str) -> AssessmentPart:
         title=d.label(a),
         href=links.href(a),
         published=published,
-        rating=_optional_link(d, links, d.value(a, str(CQC.overallRating))),
-        percentage=d.value(a, str(CQC.percentage)),
-        kind=_optional_link(d, links, d.value(a, str(CQC.assessmentKind))),
+        rating=_optional_link(d, links, d.value(a, cqc.overallRating)),
+        percentage=d.value(a, cqc.percentage),
+        kind=_optional_link(d, links, d.value(a, cqc.assessmentKind)),
         rating_quotes=d.quotes(a) if a == d.iri else [],
         scores=scores,
         scores_chart=scores_chart(
@@ -215,15 +213,15 @@ def _assessment(d: Description, links: Links, a: str) -> AssessmentPart:
 
 def _scores(d: Description, links: Links, a: str) -> list[tuple[str, list[Fact]]]:
     themes: dict[str, tuple[str, list[tuple[str, Fact]]]] = {}
-    for score in d.links(a, str(CQC.hasScore)):
-        statement = d.value(score, str(CQC.qualityStatement))
-        value = _integer(d.value(score, str(CQC.score)))
+    for score in d.links(a, cqc.hasScore):
+        statement = d.value(score, cqc.qualityStatement)
+        value = _integer(d.value(score, cqc.score))
         if statement is None:
             continue
         theme = next(
-            (b for b in d.links(statement, _BROADER) if d.is_a(b, str(CQC.Theme))), "(no theme)"
+            (b for b in d.links(statement, _BROADER) if d.is_a(b, cqc.Theme)), "(no theme)"
         )
-        details = [Value("indicative")] if d.value(score, str(CQC.indicative)) == "true" else []
+        details = [Value("indicative")] if d.value(score, cqc.indicative) == "true" else []
         fact = Fact(d.label(statement), links.href(score), d.quotes(score), None, details, value)
         fact.about = _link(d, links, statement)
         key = f"{d.notation(theme):>4}{d.label(theme)}"
@@ -247,20 +245,20 @@ def _integer(text: str | None) -> int | None:
 
 def _statistics(d: Description, links: Links, a: str) -> tuple[list[Fact], list[Comparison]]:
     facts, comparisons = [], []
-    for stat in d.subjects(str(CQC.assessment), a):
-        comparator = d.value(stat, str(CQC.comparator))
-        if not d.is_a(stat, str(CQC.Statistic)) or d.value(stat, str(CQC.comparatorKind)):
+    for stat in d.subjects(cqc.assessment, a):
+        comparator = d.value(stat, cqc.comparator)
+        if not d.is_a(stat, cqc.Statistic) or d.value(stat, cqc.comparatorKind):
             continue
-        measure = d.value(stat, str(CQC.measure))
-        label = d.value(stat, str(CQC.measureLabel)) or (d.label(measure) if measure else "")
-        value = _number(d.value(stat, str(SDMX_MEASURE.obsValue)))
-        unit_iri = d.value(stat, str(SDMX_ATTRIBUTE.unitMeasure))
+        measure = d.value(stat, cqc.measure)
+        label = d.value(stat, cqc.measureLabel) or (d.label(measure) if measure else "")
+        value = _number(d.value(stat, sdmx_measure.obsValue))
+        unit_iri = d.value(stat, sdmx_attribute.unitMeasure)
         unit = (d.notation(unit_iri) or d.label(unit_iri)) if unit_iri else ""
-        other = _number(d.value(comparator, str(SDMX_MEASURE.obsValue))) if comparator else None
-        kind = d.value(comparator, str(CQC.comparatorKind)) if comparator else None
+        other = _number(d.value(comparator, sdmx_measure.obsValue)) if comparator else None
+        kind = d.value(comparator, cqc.comparatorKind) if comparator else None
         kind_label = d.label(kind) if kind else "comparator"
-        period = d.value(stat, str(SDMX_DIMENSION.refPeriod)) or ""
-        cited = d.value(stat, str(CQC.citedSource)) or ""
+        period = d.value(stat, sdmx_dimension.refPeriod) or ""
+        cited = d.value(stat, cqc.citedSource) or ""
         details = [Value(v) for v in (period, cited) if v]
         fact = Fact(label, links.href(stat), d.quotes(stat), None, details)
         if value is not None:
@@ -280,9 +278,9 @@ def _labelled(d: Description, links: Links, iris: Iterable[str]) -> list[Value]:
 
 
 def _finding(d: Description, links: Links, f: str) -> Fact:
-    statement = d.value(f, str(CQC.aboutStatement))
+    statement = d.value(f, cqc.aboutStatement)
     topics = _labelled(d, links, d.links(f, _SUBJECT))
-    kinds = _labelled(d, links, d.links(f, str(CQC.gapKind)))
+    kinds = _labelled(d, links, d.links(f, cqc.gapKind))
     text = d.value(f, _VALUE) or d.label(f)
     return Fact(
         text, links.href(f), d.quotes(f), _optional_link(d, links, statement), kinds + topics
@@ -290,35 +288,35 @@ def _finding(d: Description, links: Links, f: str) -> Fact:
 
 
 def _strategy(d: Description, links: Links, s: str) -> Fact:
-    years = "-".join(y for y in (d.value(s, str(CQC.startYear)), d.value(s, str(CQC.endYear))) if y)
-    kind = _labelled(d, links, d.links(s, str(CQC.strategyKind)))
+    years = "-".join(y for y in (d.value(s, cqc.startYear), d.value(s, cqc.endYear)) if y)
+    kind = _labelled(d, links, d.links(s, cqc.strategyKind))
     fact = Fact(
         d.label(s), links.href(s), d.quotes(s), None, kind + ([Value(years)] if years else [])
     )
-    for link in d.links(s, str(CQC.qualifiedAddressing)):
-        gap = d.value(link, str(CQC.linkedGap))
+    for link in d.links(s, cqc.qualifiedAddressing):
+        gap = d.value(link, cqc.linkedGap)
         if gap is None:
             continue
-        basis = d.value(link, str(CQC.basis))
+        basis = d.value(link, cqc.basis)
         note = ", ".join(
             part
             for part in (
                 d.label(basis) if basis else "",
-                f"confidence {d.value(link, str(CQC.confidence))}"
-                if d.value(link, str(CQC.confidence))
+                f"confidence {d.value(link, cqc.confidence)}"
+                if d.value(link, cqc.confidence)
                 else "",
-                "inferred" if d.value(link, str(CQC.inferred)) == "true" else "",
+                "inferred" if d.value(link, cqc.inferred) == "true" else "",
             )
             if part
         )
         fact.addresses.append(Value(d.value(gap, _VALUE) or d.label(gap), links.href(gap), note))
     linked = {v.href for v in fact.addresses}
-    for gap in d.links(s, str(CQC.addresses)):
+    for gap in d.links(s, cqc.addresses):
         if links.href(gap) not in linked:
             fact.addresses.append(Value(d.value(gap, _VALUE) or d.label(gap), links.href(gap)))
     return fact
 
 
 def _partner(d: Description, links: Links, p: str) -> Fact:
-    kinds = _labelled(d, links, d.links(p, str(CQC.partnerType)))
+    kinds = _labelled(d, links, d.links(p, cqc.partnerType))
     return Fact(d.label(p), links.href(p), d.quotes(p), None, kinds)
