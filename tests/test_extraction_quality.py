@@ -25,9 +25,9 @@ FLOORS = {
     "statistics": (0.95, 0.95),
     "strategies": (0.85, 0.85),
     "partners": (0.95, 0.95),
-    "gaps": (0.85, 0.75),
+    "gaps": (0.90, 0.80),
     "statement_texts": (0.90, 0.90),
-    "links": (0.78, 0.42),  # targets 0.85 / 0.60 not reached: most misses need gaps not found
+    "links": (0.82, 0.45),  # targets 0.85 / 0.60 (stated links: met, see below) not reached
 }
 
 
@@ -56,8 +56,8 @@ def test_quality_floor(totals: dict[str, KindScore], kind: str) -> None:
 
 # links by basis: (precision of links given this basis, recall of gold links of this basis)
 LINK_FLOORS = {
-    "stated": (0.95, 0.55),  # stated-link recall target 0.60: 5 of 12 need a gap or strategy
-    "same-passage": (0.80, 0.50),
+    "stated": (0.95, 0.65),  # the target: 60% of the stated links
+    "same-passage": (0.80, 0.60),
     "shared-topic": (0.50, 0.30),  # restricted on purpose: see src/cqckg/extract/links.py
 }
 

@@ -14,7 +14,7 @@ _PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 _ANCHORS = (
     _PREFIXES
     + """
-SELECT ?anchor ?doc ?sha ?exact ?start ?end WHERE {
+SELECT DISTINCT ?anchor ?doc ?sha ?exact ?start ?end WHERE {
   ?anchor a cqc:TextAnchor ; oa:hasSource ?doc ; oa:hasSelector ?q , ?p .
   ?q a oa:TextQuoteSelector ; oa:exact ?exact .
   ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .

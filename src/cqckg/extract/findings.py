@@ -104,7 +104,7 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
         r"\b(?:reduc\w*|minimi[sz]\w*|prevent\w*|avoid\w*|mitigat\w*|tackl\w*|"
         r"remov\w*|address\w*|overc[oa]me?|meet)\b[^.;]{0,30}?\b(?:waiting times?|waits?|delays?|"
         r"risks?|challenges?|gaps?|inequalit\w*|barriers?|harm|disparit\w*|impact|deaths?|crime|"
-        r"increase in demand|concerns?)\b",
+        r"increase in demand|concerns?)\b[^.;]*",
         1.0,
     ),
     _cue("not-limited", r"\bnot limited to\b|\blow[- ]level\b", 0.0),
@@ -249,6 +249,22 @@ GAP_CUES: tuple[Cue, ...] = (
         GapKind.RISK,
     ),
     _cue(
+        "problem-at-its-worst",
+        # "... sleeping rough, which is the highest in London": a problem ranked worst.
+        r"\b(?:the )?highest (?:in (?:london|england|the country|the region)|rate of|number of)\b",
+        1.5,
+        GapKind.RISK,
+    ),
+    _cue(
+        "strain-on-workforce",
+        any_of(
+            r"\b(?:dual|competing|significant|financial|budget(?:ary)?) pressures\b",
+            r"\breliance on (?:temporary|interim|indirectly employed)\b",
+        ),
+        1.5,
+        GapKind.SHORTFALL,
+    ),
+    _cue(
         "work-ahead",
         any_of(
             r"\bongoing work to\b",
@@ -256,6 +272,7 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\b(?:was|were) still new\b",
             r"\bplan is to develop\b",
             r"\bneeded to be mindful\b",
+            r"\backnowledged\b[^.]{0,80}\ban area of focus\b",
         ),
         1.5,
         GapKind.AREA_FOR_DEVELOPMENT,
