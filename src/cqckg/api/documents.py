@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from cqckg.api import views
 from cqckg.api.deps import BackendDep
@@ -23,9 +23,8 @@ from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, render
 from cqckg.api.linked_data import (
     DOC_RESPONSES,
+    cached_page,
     choose_format,
-    describe,
-    page_cache,
     page_response,
     split_suffix,
 )
@@ -65,6 +64,13 @@ def _wants_text(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     first = accept.split(",")[0].split(";")[0].strip().lower()
     return first == "text/plain"
+
+
+def _text(d: Description) -> bytes:
+    text = d.text()
+    if text is None:
+        raise HttpError(404, f"the text of <{d.iri}> is not stored")
+    return text.encode("utf-8")
 
 
 def _page(
@@ -117,22 +123,10 @@ async def source(
     if not suffixed and not plain:
         fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
     iri = f"{backend.settings.base_iri}id/source/{stem}"
-    cache, key = page_cache(request), ("source", iri, "text" if plain else fmt, start, end)
-    body = cache.get(backend.version, key)
-    if body is None:
-        version = backend.version
-        d = await describe(backend, iri)
-        if not d:
-            raise HttpError(404, f"nothing is known about <{iri}>")
-        if plain:
-            text = d.text()
-            if text is None:
-                raise HttpError(404, f"the text of <{iri}> is not stored")
-            body = text.encode("utf-8")
-        else:
-            links = Links(backend.settings.base_iri)
-            body = await run_in_threadpool(_page, d, fmt, links, start, end)
-        cache.put(version, key, body)
+    links = Links(backend.settings.base_iri)
+    make = _text if plain else partial(_page, fmt=fmt, links=links, start=start, end=end)
+    key = ("source", iri, "text" if plain else fmt, start, end)
+    body = await cached_page(request, backend, iri, key, make)
     if plain:
         return Response(body, media_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
     return page_response(body, fmt, started)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import partial
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -154,6 +155,29 @@ def page_cache(request: Request) -> PageCache:
     return cache
 
 
+async def cached_page(
+    request: Request,
+    backend: Backend,
+    iri: str,
+    key: Hashable,
+    make: Callable[[Description], bytes],
+) -> bytes:
+    """The page ``key`` from the cache, or ``make(description of iri)`` (run in a thread).
+
+    Raises:
+        HttpError: 404 when nothing describes ``iri``.
+    """
+    cache, version = page_cache(request), backend.version
+    body = cache.get(version, key)
+    if body is None:
+        d = await describe(backend, iri)
+        if not d:
+            raise HttpError(404, f"nothing is known about <{iri}>")
+        body = await run_in_threadpool(make, d)
+        cache.put(version, key, body)
+    return body
+
+
 def page_response(body: bytes, fmt: Format | None, started: float) -> Response:
     """The response for a finished page: HTML with the pages' headers, or RDF."""
     headers = {"Vary": "Accept", "Server-Timing": _timing(started)}
@@ -205,14 +229,7 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
     if not suffixed:
         fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
     iri = thing_iri(backend.settings.base_iri, stem)
-    cache, key = page_cache(request), ("doc", iri, fmt)
-    body = cache.get(backend.version, key)
-    if body is None:
-        version = backend.version
-        d = await describe(backend, iri)
-        if not d:
-            raise HttpError(404, f"nothing is known about <{iri}>")
-        links = Links(backend.settings.base_iri)
-        body = await run_in_threadpool(_page, d, fmt, links, f"/doc/{stem}")
-        cache.put(version, key, body)
+    links = Links(backend.settings.base_iri)
+    make = partial(_page, fmt=fmt, links=links, doc=f"/doc/{stem}")
+    body = await cached_page(request, backend, iri, ("doc", iri, fmt), make)
     return page_response(body, fmt, started)
