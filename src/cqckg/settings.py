@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     max_body: int = Field(
         default=10 * 1024 * 1024, gt=0, description="bytes a request body may have"
     )
+    body_timeout: float = Field(
+        default=60.0, gt=0, description="seconds a request body may take to arrive (else 408)"
+    )
     workers: int = Field(default=2, ge=1, le=64, description="query worker processes")
     cache_entries: int = Field(
         default=256, ge=0, description="cached results; 0 turns the cache off"

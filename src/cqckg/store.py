@@ -37,8 +37,12 @@ def default_store_location() -> Path:
     return Path(platformdirs.user_data_dir("cqckg")) / "store"
 
 
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to its pyoxigraph equivalent."""
+def to_ox(
+    term: Node | ox.NamedNode | ox.BlankNode | ox.Literal,
+) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to its pyoxigraph equivalent (a pyoxigraph term is kept as is)."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return term
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -240,13 +244,17 @@ class OxigraphStore(GraphStore):
         """Run a SPARQL 1.1 Update in one transaction.
 
         Raises:
-            QueryError: the update is malformed.
+            QueryError: the update is malformed or cannot be applied (nothing is changed).
             StoreError: the store could not be written.
         """
         try:
             self._store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"bad update: {exc}") from exc
+        except RuntimeError as exc:
+            # The engine's evaluation errors, e.g. CREATE of a graph that exists or DROP of one
+            # that does not (without SILENT): the update asked for something it cannot do.
+            raise QueryError(f"the update was not applied: {exc}") from exc
         except (OSError, ValueError) as exc:
             raise StoreError(f"could not update {self.location}: {exc}") from exc
 

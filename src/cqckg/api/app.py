@@ -17,7 +17,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cqckg import __version__
 from cqckg.api import (
@@ -34,6 +33,7 @@ from cqckg.api import (
     update,
 )
 from cqckg.api.backend import Backend
+from cqckg.api.middleware import BodyGuard, SecurityHeaders
 from cqckg.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,59 +51,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     linked_data.router,
     ui.router,
 )
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-class BodyLimit:
-    """Refuse a request body over ``limit`` bytes with 413, before reading it all.
-
-    A declared ``Content-Length`` over the limit is refused at once; a chunked body is counted
-    as it arrives and refused as soon as it passes the limit.
-    """
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
-            return
-        seen = 0
-        started = False
-
-        async def counted_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _BodyTooLarge
-            return message
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except _BodyTooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        body = f"the request body is larger than {self.limit} bytes\n".encode()
-        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
 
 
 @asynccontextmanager
@@ -146,5 +93,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Accept"],
             expose_headers=["Location", "X-Result-Truncated"],
         )
-    app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(BodyGuard, limit=settings.max_body, seconds=settings.body_timeout)
+    # Outermost, so refusals (413, 408) carry the security headers too.
+    app.add_middleware(SecurityHeaders)
     return app

@@ -7,6 +7,7 @@ Without a query, ``GET /sparql`` returns the service description.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from cqckg.api.backend import Answer
@@ -42,6 +43,23 @@ def timeout_for(fields: dict[str, list[str]], limit: float) -> float:
     return min(seconds, limit)
 
 
+def dataset_iris(fields: dict[str, list[str]], name: str) -> list[str] | None:
+    """The graphs a ``default-graph-uri`` or ``named-graph-uri`` parameter names, if given.
+
+    Raises:
+        HttpError: 400 for a value that is not an absolute IRI.
+    """
+    values = fields.get(name)
+    if values is None:
+        return None
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise HttpError(400, f"{name} must be an absolute IRI, not {value!r}") from None
+    return values
+
+
 def formats_for(request: Request, fields: dict[str, list[str]]) -> tuple[Format | None, ...]:
     """The (results, graph) formats to answer in, from ``format=`` or else ``Accept``."""
     name = single(fields, "format")
@@ -71,7 +89,8 @@ async def _run(
     settings = backend.settings
     found = inspect(query)
     check_remote_access(found, settings.allowed_service_endpoints)
-    default, named = fields.get("default-graph-uri"), fields.get("named-graph-uri")
+    default = dataset_iris(fields, "default-graph-uri")
+    named = dataset_iris(fields, "named-graph-uri")
     results_format, graph_format = formats_for(request, fields)
     job = {
         "op": "query",

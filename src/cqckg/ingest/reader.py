@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import bisect
+import codecs
 import datetime as dt
 import hashlib
 import re
@@ -38,6 +39,13 @@ MAX_BYTES = 5 * 1024 * 1024
 SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 
+# UTF-32 before UTF-16: the UTF-32 little-endian mark begins with the UTF-16 one.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 _SOURCE_LINE = re.compile(r"\ufeff?Source:[ \t]*(\S+)[ \t]*\r?$")
 _NOTE_LINE = re.compile(r"[ \t]*\(.*\)[ \t]*\r?$")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -82,7 +90,7 @@ def read_document(
 
     Raises :class:`DocumentError` (rules ``size-limit``, ``empty``, ``binary``, ``encoding``,
     ``kind-unknown``, ``council-unknown``, ``council-conflict``, ``score-range``,
-    ``score-missing``, ``statement-unknown``).
+    ``score-missing``, ``statement-unknown``, ``theme-missing``).
     """
     path = Path(path)
     return parse_document(_decode(path), path, registry=registry, vocabulary=vocabulary)
@@ -127,6 +135,7 @@ def parse_document(
     )
     paragraphs, sentences = segment.split_passages(text, blocks, sections)
     _check_score_statements(path, text, lines, sections, vocabulary)
+    _check_themes(path, lines, kind, sections, vocabulary)
     published = _published(text)
     statements = {s.quality_statement for s in sections if s.role is SectionRole.QUALITY_STATEMENT}
     return Document(
@@ -208,6 +217,14 @@ def _decode(path: Path) -> str:
         raise DocumentError(SourceLocation(path), "unreadable", str(e)) from e
     if not data.strip():
         raise DocumentError(SourceLocation(path, 1), "empty", "no text; expected a CQC document")
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            raise DocumentError(
+                SourceLocation(path, 1, 1),
+                "encoding",
+                f"{name} text (byte order mark 0x{bom.hex()}); expected UTF-8 text, "
+                "re-save the file as UTF-8",
+            )
     nul = data.find(b"\x00")
     if nul >= 0:
         line, column = _byte_position(data, nul)
@@ -394,6 +411,28 @@ def _check_score_statements(
         start, end = lines.span(n)
         if _SCORE_VALUE.match(text[start:end]):
             _check_statement(path, text, lines, n, sections, starts, vocabulary)
+
+
+def _check_themes(
+    path: Path,
+    lines: LineIndex,
+    kind: DocumentKind,
+    sections: list[Section],
+    vocabulary: HeadingVocabulary,
+) -> None:
+    """A full report has a section for every theme; one without was cut short or edited."""
+    if kind is not DocumentKind.FULL_REPORT:
+        return
+    expected = {info.theme for info in vocabulary.quality_statements.values()}
+    found = {s.theme for s in sections if s.role is SectionRole.THEME}
+    missing = sorted(expected - found)
+    if missing:
+        raise DocumentError(
+            SourceLocation(path, len(lines)),
+            "theme-missing",
+            f"a full report with no section for the theme(s) {', '.join(missing)}; expected "
+            f"all {len(expected)} themes of the framework (is the file cut short?)",
+        )
 
 
 def _next_line(text: str, lines: LineIndex, n: int) -> int | None:
