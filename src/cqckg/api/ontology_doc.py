@@ -4,7 +4,8 @@ browsers an HTML reference generated from the ontology graph in the store.
 The page lists every class, property and other term of the ``cqc:`` namespace with its label,
 definition, super-terms, domain and range, and the properties that point to or from each class.
 Each term has an anchor named after it, so ``/def#Assessment`` lands on ``cqc:Assessment``.
-(pyLODE would do as well, but its pages fetch styles from the web; this one works offline.)
+(pyLODE 3.4.1, tried first, installs but fails on import here: its package lacks a module
+it imports and it looks for its own pyproject.toml. This page needs nothing beyond the store.)
 """
 
 from __future__ import annotations
