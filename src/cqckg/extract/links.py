@@ -247,6 +247,14 @@ def _statement_subjects(gaps: list[FindingRecord]) -> dict[str | None, set[str]]
     return out
 
 
+def _anchors(doc: Document, where: list[Sentence]) -> tuple[Anchor, ...]:
+    """One anchor over the passage when the sentences a link rests on share a paragraph (so its
+    quote reads as the report does), else one anchor per sentence."""
+    if len({s.paragraph for s in where}) == 1:
+        return (sentence_anchor(doc, *where),)
+    return tuple(sorted({sentence_anchor(doc, s) for s in where}))
+
+
 def extract_links(
     doc: Document,
     vocab: Vocabulary,
@@ -266,8 +274,7 @@ def extract_links(
         key = (st.title, gap.text)
         old = best.get(key)
         if old is None or conf > old.confidence:
-            anchors = tuple(sorted({sentence_anchor(doc, s) for s in where}))
-            best[key] = LinkRecord(st.title, gap.text, basis, round(conf, 2), anchors)
+            best[key] = LinkRecord(st.title, gap.text, basis, round(conf, 2), _anchors(doc, where))
 
     inferred: dict[str, list[tuple[float, StrategyRecord, list[Sentence]]]] = {}
     strategies = list(strategies)
