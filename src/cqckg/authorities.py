@@ -5,12 +5,12 @@ on a normalised form (case, '&'/'and', punctuation, 'the', council-type words) w
 for near misses.
 
 >>> reg = AuthorityRegistry.load()
->>> reg.match("London Borough of Hammersmith & Fulham").gss
-'E09000013'
->>> reg.match("Westminster City Council").gss
-'E09000033'
->>> [a.gss for a, _, _ in reg.find_in_text("CQC rates Westminster City Council's provision")]
-['E09000033']
+>>> reg.match("London Borough of Barking & Dagenham").gss
+'E09000002'
+>>> reg.match("Leeds City Council").gss
+'E08000035'
+>>> [a.gss for a, _, _ in reg.find_in_text("CQC rates Leeds City Council's provision")]
+['E08000035']
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ _KIND_WORDS = re.compile(
 def normalise(name: str) -> str:
     """Fold a council name to a comparable key.
 
-    >>> normalise("The Royal Borough of Kensington & Chelsea")
-    'kensington and chelsea'
-    >>> normalise("Hammersmith and Fulham")
-    'hammersmith and fulham'
+    >>> normalise("The Royal Borough of Windsor & Maidenhead")
+    'windsor and maidenhead'
+    >>> normalise("Barking and Dagenham")
+    'barking and dagenham'
     """
     text = unicodedata.normalize("NFKC", name).casefold()
     text = text.replace("&", " and ").replace("’", "'")

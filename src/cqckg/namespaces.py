@@ -4,10 +4,10 @@ Instance IRIs follow the UK Government linked-data URI patterns under one base:
 ``/def`` for the ontology, ``/id/`` for things, ``/doc/`` for documents about things
 (a named graph is a document about the thing it describes).
 
->>> str(authority_iri("E09000033"))
-'https://w3id.org/cqc-kg/id/authority/E09000033'
->>> str(assessment_graph_iri("E09000033", "2024-11-08"))
-'https://w3id.org/cqc-kg/doc/assessment/E09000033/2024-11-08'
+>>> str(authority_iri("E08000035"))
+'https://w3id.org/cqc-kg/id/authority/E08000035'
+>>> str(assessment_graph_iri("E08000035", "2024-11-08"))
+'https://w3id.org/cqc-kg/doc/assessment/E08000035/2024-11-08'
 """
 
 from __future__ import annotations
