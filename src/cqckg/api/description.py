@@ -7,7 +7,8 @@ everything they link to; the text anchors of every one of them with their quote 
 and up to :data:`INCOMING` resources that link to it. The same triples are the page's RDF
 (Turtle, JSON-LD, N-Triples ...) and the data its HTML is drawn from.
 
->>> "?in ?ip <https://w3id.org/cqc-kg/id/x>" in describe_query("https://w3id.org/cqc-kg/id/x")
+>>> facts, anchors = describe_queries("https://w3id.org/cqc-kg/id/x")
+>>> "?in ?ip <https://w3id.org/cqc-kg/id/x>" in anchors and "LATERAL" in facts
 True
 """
 
@@ -66,7 +67,7 @@ _OBJECTS = """{
     }
   }"""
 
-_QUERY = """
+_PREFIXES = """
 PREFIX cqc: <https://w3id.org/cqc-kg/def#>
 PREFIX cnt: <http://www.w3.org/2011/content#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -76,16 +77,14 @@ PREFIX qb: <http://purl.org/linked-data/cube#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
 
+# The facts: the focus resources' triples and the labels of what they link to.
+_FACTS = """
 CONSTRUCT {
   ?f ?p ?o .
   ?o ?lp ?lv .
   ?b ?blp ?blv .
-  ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position ; cqc:sectionHeading ?heading .
-  ?quote oa:exact ?exact .
-  ?position oa:start ?start ; oa:end ?end .
-  ?in ?ip @IRI@ .
-  ?in ?ilp ?ilv .
   ?pred rdfs:label ?pred_label .
 }
 WHERE {
@@ -103,6 +102,24 @@ WHERE {
     @L{@ VALUES ?blp { skos:prefLabel skos:notation rdf:type } ?b ?blp ?blv . @}L@
   }
   UNION {
+    { SELECT DISTINCT ?pred WHERE { { @IRI@ ?pred ?x } UNION { ?x ?pred @IRI@ } } }
+    ?pred rdfs:label ?pred_label
+  }
+}
+"""
+
+# The evidence and the backlinks: every focus resource's anchors with their quote and
+# position, and the resources that link to the described one.
+_ANCHORS = """
+CONSTRUCT {
+  ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position ; cqc:sectionHeading ?heading .
+  ?quote oa:exact ?exact .
+  ?position oa:start ?start ; oa:end ?end .
+  ?in ?ip @IRI@ .
+  ?in ?ilp ?ilv .
+}
+WHERE {
+  {
     @FOCUS@
     @L{@
       ?f cqc:anchor|cqc:ratingAnchor ?anchor .
@@ -111,10 +128,6 @@ WHERE {
       ?position oa:start ?start ; oa:end ?end .
       OPTIONAL { ?anchor cqc:sectionHeading ?heading }
     @}L@
-  }
-  UNION {
-    { SELECT DISTINCT ?pred WHERE { { @IRI@ ?pred ?x } UNION { ?x ?pred @IRI@ } } }
-    ?pred rdfs:label ?pred_label
   }
   UNION {
     { SELECT ?in ?ip WHERE { ?in ?ip @IRI@ } LIMIT @INCOMING@ }
@@ -151,26 +164,33 @@ class Terms:
 cqc, oa, cnt = Terms(CQC), Terms(OA), Terms(CNT)
 
 
-def describe_query(iri: str, lateral: bool = True) -> str:
-    """The CONSTRUCT query describing ``iri`` (checked by the engine's IRI parser).
+def describe_queries(iri: str, lateral: bool = True) -> tuple[str, str]:
+    """The two CONSTRUCT queries describing ``iri``: its facts, and their anchors and backlinks.
 
-    With ``lateral``, the query uses Oxigraph's ``LATERAL`` (a proposed SPARQL 1.2 feature)
-    so the engine looks up the few focus resources' triples instead of joining whole indexes:
-    a page's query then takes well under a millisecond rather than tens. Without it, the query
-    is plain SPARQL 1.1 with the same answer, for other stores.
+    They are run side by side on two query workers; their answers together are the
+    description. ``iri`` is checked by the engine's IRI parser. With ``lateral``, the queries
+    use Oxigraph's ``LATERAL`` (a proposed SPARQL 1.2 feature) so the engine looks up the few
+    focus resources' triples instead of joining whole indexes: a typical page's queries then
+    take a few milliseconds rather than tens. Without it, they are plain SPARQL 1.1 with the
+    same answer, for other stores.
 
     Raises:
         ValueError: ``iri`` is not a valid IRI.
     """
     term = str(ox.NamedNode(iri))
-    return (
-        _QUERY.replace("@OBJECTS@", _OBJECTS)
-        .replace("@FOCUS@", _FOCUS)
-        .replace("@IRI@", term)
-        .replace("@INCOMING@", str(INCOMING))
-        .replace("@L{@", "LATERAL {" if lateral else "")
-        .replace("@}L@", "}" if lateral else "")
-    )
+
+    def fill(template: str) -> str:
+        return (
+            (_PREFIXES + template)
+            .replace("@OBJECTS@", _OBJECTS)
+            .replace("@FOCUS@", _FOCUS)
+            .replace("@IRI@", term)
+            .replace("@INCOMING@", str(INCOMING))
+            .replace("@L{@", "LATERAL {" if lateral else "")
+            .replace("@}L@", "}" if lateral else "")
+        )
+
+    return fill(_FACTS), fill(_ANCHORS)
 
 
 @dataclass(frozen=True)
@@ -201,11 +221,12 @@ class Description:
         self._by_subject = index
 
     @classmethod
-    def parse(cls, iri: str, ntriples: bytes, truncated: bool = False) -> Description:
-        """The description from the engine's N-Triples (duplicates dropped, order kept)."""
+    def parse(cls, iri: str, *ntriples: bytes, truncated: bool = False) -> Description:
+        """The description from the engine's N-Triples answers (duplicates dropped)."""
         seen: dict[ox.Triple, None] = {}
-        for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
-            seen.setdefault(quad.triple, None)
+        for body in ntriples:
+            for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+                seen.setdefault(quad.triple, None)
         return cls(iri, list(seen), truncated)
 
     def __bool__(self) -> bool:

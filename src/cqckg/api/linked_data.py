@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import OrderedDict
@@ -27,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from cqckg.api import views
 from cqckg.api.backend import Backend
 from cqckg.api.deps import BackendDep, get_settings
-from cqckg.api.description import Description, describe_query
+from cqckg.api.description import Description, describe_queries
 from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, html_response, render
 from cqckg.api.negotiation import Format
@@ -102,22 +103,32 @@ def thing_iri(base: str, path: str) -> str:
 
 
 async def describe(backend: Backend, iri: str) -> Description:
-    """The description of ``iri``, fetched by one query on the worker pool (using Oxigraph's
-    ``LATERAL`` on the embedded store, plain SPARQL 1.1 on a remote one)."""
+    """The description of ``iri``, from two queries run side by side on the worker pool
+    (using Oxigraph's ``LATERAL`` on the embedded store, plain SPARQL 1.1 on a remote one)."""
     settings = backend.settings
-    job = {
-        "op": "query",
-        "query": describe_query(iri, lateral=isinstance(backend.store, OxigraphStore)),
-        "base_iri": None,
-        "union": True,
-        "default_graphs": None,
-        "named_graphs": None,
-        "results_format": None,
-        "graph_format": Format.N_TRIPLES.value,
-        "max_results": settings.max_results,
-    }
-    answer = await backend.read(job, settings.query_timeout)
-    return await run_in_threadpool(Description.parse, iri, answer.body, answer.truncated)
+    queries = describe_queries(iri, lateral=isinstance(backend.store, OxigraphStore))
+    answers = await asyncio.gather(
+        *(
+            backend.read(
+                {
+                    "op": "query",
+                    "query": query,
+                    "base_iri": None,
+                    "union": True,
+                    "default_graphs": None,
+                    "named_graphs": None,
+                    "results_format": None,
+                    "graph_format": Format.N_TRIPLES.value,
+                    "max_results": settings.max_results,
+                },
+                settings.query_timeout,
+            )
+            for query in queries
+        )
+    )
+    truncated = any(a.truncated for a in answers)
+    bodies = [a.body for a in answers]
+    return await run_in_threadpool(partial(Description.parse, iri, *bodies, truncated=truncated))
 
 
 class PageCache:
