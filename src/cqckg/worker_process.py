@@ -10,8 +10,11 @@ format was asked for, or when rows had to be cut.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
@@ -19,6 +22,9 @@ import pyoxigraph as ox
 
 from cqckg.api.negotiation import Format
 from cqckg.workers import FRAME, encode_frame
+
+# Seconds a job runs at normal priority; the usual query takes milliseconds.
+DEMOTE_AFTER = 0.25
 
 
 class _Full(Exception):
@@ -142,6 +148,34 @@ def _read(stream: BinaryIO) -> bytes | None:
     return stream.read(int.from_bytes(head, "big"))
 
 
+class _Demotion:
+    """Lower the priority of the thread answering a job once the job has run ``after`` seconds.
+
+    A long query then yields the CPU to cheap ones (the other workers, the HTTP process) instead
+    of sharing it equally. The priority cannot be raised again without privileges, so a demoted
+    worker asks to be replaced (``recycle`` in its answer's header).
+    """
+
+    def __init__(self, after: float = DEMOTE_AFTER) -> None:
+        self.demoted = False
+        self._thread_id = threading.get_native_id()
+        self._timer = threading.Timer(after, self._demote)
+        self._timer.daemon = True
+
+    def _demote(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):  # not every platform has this
+            os.setpriority(os.PRIO_PROCESS, self._thread_id, 19)
+            self.demoted = True
+
+    def __enter__(self) -> _Demotion:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._timer.cancel()
+        self._timer.join()
+
+
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     """Answer jobs until stdin closes."""
     store: ox.Store | None = None
@@ -152,7 +186,13 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
             store = None  # release the old snapshot before opening the new one
             store = open_snapshot(Path(job["snapshot"]))
             opened = job["snapshot"]
-        header, body = ({"ok": True}, b"") if job["op"] == "open" else _answer(store, job)
+        if job["op"] == "open":
+            header, body = {"ok": True}, b""
+        else:
+            with _Demotion() as demotion:
+                header, body = _answer(store, job)
+            if demotion.demoted:
+                header["recycle"] = True
         stdout.write(encode_frame(json.dumps(header).encode("utf-8")))
         stdout.write(FRAME.pack(len(body)))
         stdout.write(body)

@@ -159,8 +159,11 @@ class QueryPool:
             # Cancelled mid-exchange (e.g. the client went away): the worker's state is unknown.
             self._replace(worker)
             raise
-        self._idle.put_nowait(worker)
-        self._collect()
+        if reply.header.get("recycle"):
+            self._replace(worker)  # it runs at a lowered priority after a long job
+        else:
+            self._idle.put_nowait(worker)
+            self._collect()
         return reply
 
     def _collect(self) -> None:
