@@ -38,6 +38,7 @@ COMMANDS: tuple[str, ...] = (
     "push",
     "export",
     "import_scores",
+    "bench",
 )
 
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -56,7 +59,7 @@ from cqckg.namespaces import (
     source_iri,
 )
 from cqckg.paths import sources_dir
-from cqckg.store import GraphStore
+from cqckg.store import GraphStore, OxigraphStore, from_ox, to_ox
 from cqckg.validate import ensure_valid
 from cqckg.vocabulary import Vocabulary, load_vocabulary
 
@@ -307,6 +310,9 @@ class IngestResult:
     assessments: list[AssessmentInput] = field(default_factory=list)
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
     replaced: list[str] = field(default_factory=list)  # SHA-256 of documents newer ones replace
+    serialized: dict[URIRef, bytes] = field(
+        default_factory=dict
+    )  # N-Triples, from a parallel build
 
     @property
     def warnings(self) -> list[str]:
@@ -366,8 +372,12 @@ def build_graphs(
     root: Path | None = None,
     progress: bool = False,
     store: GraphStore | None = None,
+    jobs: int = 1,
 ) -> IngestResult:
     """Read, extract, build and validate; nothing is written. Raises on the first problem.
+
+    With ``jobs`` above 1, assessments are built in that many processes and their graphs are
+    kept as N-Triples (``IngestResult.serialized``) rather than as rdflib graphs.
 
     With a ``store``, each assessment also keeps the documents the store already holds for it
     (re-read from their stored text), except those a new document replaces: a document with the
@@ -390,12 +400,53 @@ def build_graphs(
                 else:
                     members.append((parse_document(text, rel, registry=registry), rel))
         groups[key] = members
+    if jobs > 1 and len(groups) > 1:
+        _build_in_parallel(groups, result, jobs)
+        return result
     result.assessments = assemble_groups(groups, vocab, registry)
     for a in result.assessments:
         g = build_assessment(a, vocab)
         ensure_valid(g)
         result.graphs[assessment_graph_iri(a.gss, a.published)] = g
     return result
+
+
+# The groups a parallel build works on: set before the worker processes fork, so they inherit
+# the documents instead of receiving them pickled.
+_GROUPS: dict[tuple[str, dt.date], list[tuple[Document, str]]] = {}
+
+
+def _build_group(key: tuple[str, dt.date]) -> tuple[AssessmentInput, bytes]:
+    """In a worker: extract, reconcile, build and validate one assessment; its graph returned as
+    N-Triples (pickling rdflib terms costs more than building them)."""
+    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
+    a = assemble_groups({key: _GROUPS[key]}, vocab, registry)[0]
+    g = build_assessment(a, vocab)
+    ensure_valid(g)
+    body = ox.serialize(
+        (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g),  # type: ignore[arg-type]
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    return dataclasses.replace(a, documents=[]), body or b""
+
+
+def _build_in_parallel(
+    groups: dict[tuple[str, dt.date], list[tuple[Document, str]]], result: IngestResult, jobs: int
+) -> None:
+    """Build and validate assessments in ``jobs`` processes: they are independent, so the work
+    spreads over the cores while the result is the same as building them one after another."""
+    _GROUPS.clear()
+    _GROUPS.update(groups)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for key, (a, body) in zip(
+                sorted(groups), pool.map(_build_group, sorted(groups)), strict=True
+            ):
+                a.documents = sorted(groups[key], key=lambda p: p[1])
+                result.assessments.append(a)
+                result.serialized[assessment_graph_iri(a.gss, a.published)] = body
+    finally:
+        _GROUPS.clear()
 
 
 def _stored_dates(store: GraphStore, councils: Sequence[str]) -> dict[str, list[dt.date]]:
@@ -440,19 +491,25 @@ def _progress(items: list[Path], enabled: bool, what: str) -> Iterable[Path]:
     return bar
 
 
-def ingest(paths: Sequence[Path], store: GraphStore, *, progress: bool = False) -> IngestResult:
+def ingest(
+    paths: Sequence[Path], store: GraphStore, *, progress: bool = False, jobs: int = 1
+) -> IngestResult:
     """Ingest documents: every assessment is validated, then all are written in one transaction.
 
     An assessment already in the store is rebuilt from its stored documents and the new ones;
-    the text of a document a newer version replaces is removed with it.
+    the text of a document a newer version replaces is removed with it. ``jobs`` processes
+    build and validate assessments side by side (see :func:`build_graphs`).
     """
-    result = build_graphs(paths, progress=progress, store=store)
+    result = build_graphs(paths, progress=progress, store=store, jobs=jobs)
     writes: dict[URIRef, Iterable[tuple[object, object, object]]] = {}
     kept: set[str] = set()
     for a in result.assessments:
-        writes[assessment_graph_iri(a.gss, a.published)] = result.graphs[
-            assessment_graph_iri(a.gss, a.published)
-        ]
+        iri = assessment_graph_iri(a.gss, a.published)
+        writes[iri] = (
+            _parsed(result.serialized[iri], native=isinstance(store, OxigraphStore))
+            if iri in result.serialized
+            else result.graphs[iri]
+        )
         for doc, _rel in a.documents:
             kept.add(doc.sha256)
             text_graph = Graph()
@@ -462,3 +519,13 @@ def ingest(paths: Sequence[Path], store: GraphStore, *, progress: bool = False) 
         writes[source_graph_iri(sha)] = ()
     store.replace_graphs(writes)  # type: ignore[arg-type]
     return result
+
+
+def _parsed(ntriples: bytes, *, native: bool) -> Iterator[tuple[object, object, object]]:
+    """Triples of an N-Triples graph: pyoxigraph terms for the embedded store, which takes them
+    as they are, rdflib terms for any other store."""
+    for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+        if native:
+            yield q.subject, q.predicate, q.object
+        else:
+            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
