@@ -113,7 +113,13 @@ def test_format_parameter_and_suffix_agree(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/doc/authority/E00000000", "/doc/no/such/thing", "/doc/bad%3Cpath%3E", "/doc/authority/x..y"],
+    [
+        "/doc/authority/E00000000",
+        "/doc/no/such/thing",
+        "/doc/bad%3Cpath%3E",
+        "/doc/authority/x..y",
+        "/id/bad%3Cpath%3E",
+    ],
 )
 def test_a_thing_with_no_triples_is_404(client: httpx.Client, path: str) -> None:
     response = client.get(path)

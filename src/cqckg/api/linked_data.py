@@ -214,11 +214,16 @@ def _page(d: Description, fmt: Format | None, links: Links, doc: str) -> bytes:
     status_code=303,
     response_class=RedirectResponse,
     summary="A thing's IRI: 303 See Other to the document about it",
-    responses={303: {"description": "See the document about the thing (/doc/...)"}},
+    responses={
+        303: {"description": "See the document about the thing (/doc/...)"},
+        404: {"description": "No IRI of the graph has this path", "content": {"text/plain": {}}},
+    },
 )
 async def thing(path: str, request: Request) -> Response:
     """Redirect ``/id/{path}`` to ``/doc/{path}``, with the suffix of the format the request
     asks for (``format=`` or ``Accept``) so the redirect itself can be cached and shared."""
+    if not _PATH.fullmatch(path):
+        raise HttpError(404, f"no such thing: /id/{path}")
     fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
     target = f"/doc/{path}" + (f".{_SUFFIX_OF[fmt]}" if fmt is not None else "")
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})

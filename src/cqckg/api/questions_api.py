@@ -97,13 +97,16 @@ async def run(
     iri: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
         str | None, Query(description="a fact's IRI (for the evidence question)")
     ] = None,
+    measure: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
+        str | None, Query(description="a measure's slug, e.g. ascs-feel-safe")
+    ] = None,
     format: Annotated[
         str,
         Query(description="json (the default) or csv", json_schema_extra={"enum": ["json", "csv"]}),
     ] = "json",
 ) -> Response:
-    """Run the question ``name`` with its parameters (``authority`` or ``iri``, as the list
-    says); a parameter the question does not take is refused with 400."""
+    """Run the question ``name`` with the parameters it takes (``authority``, ``iri`` or
+    ``measure``, as the list says); a parameter it does not take is refused with 400."""
     question = _question(name)
     if format not in _FORMATS:
         raise HttpError(400, f"format must be json or csv, not {format!r}")
