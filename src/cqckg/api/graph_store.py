@@ -37,15 +37,17 @@ _METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 def _graph(request: Request, direct: bool) -> tuple[str | None, bool]:
     """The graph a request names (``None``: the default graph) and whether it named one."""
     if direct:
-        return endpoint_iri(request), True
-    fields = form_fields(request, b"")
-    iri = single(fields, "graph")
-    if iri is not None and "default" in fields:
-        raise HttpError(400, "give either graph=IRI or default, not both")
+        iri: str | None = endpoint_iri(request)
+    else:
+        fields = form_fields(request, b"")
+        iri = single(fields, "graph")
+        if iri is not None and "default" in fields:
+            raise HttpError(400, "give either graph=IRI or default, not both")
     if iri is not None:
         try:
             return ox.NamedNode(iri).value, True
         except ValueError:
+            # e.g. a direct URL whose path decodes to a control character
             raise HttpError(400, f"graph must be an absolute IRI, not {iri!r}") from None
     return None, "default" in fields
 
