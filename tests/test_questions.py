@@ -482,6 +482,18 @@ def test_authority_filter_keeps_exactly_that_councils_rows(
     assert filtered == [r for r in everything if r["authority_gss"] == gss]
 
 
+@pytest.mark.parametrize("name", COUNCIL_QUESTIONS)
+def test_the_filter_reaches_every_values_block(name: str) -> None:
+    params = {"authority": WESTMINSTER}
+    if name == "statistic-across-councils":
+        params["measure"] = "ascs-feel-safe"
+    bound = get_question(name).bind(params)
+    assert "UNDEF" not in bound
+    assert bound.count(f"<{ID}authority/{WESTMINSTER}>") == get_question(name).sparql.count(
+        "VALUES ?council { UNDEF }"
+    )
+
+
 def test_compare_scores_for_one_council_still_ranks_against_all(store: OxigraphStore) -> None:
     rows = run_question(store, "compare-scores", {"authority": WESTMINSTER}).rows
     assert rows == (
@@ -627,7 +639,7 @@ GOOD_HEADER = (
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (GOOD_HEADER + "\nSELECT ?a WHERE { }", r"needs exactly one 'VALUES \?council"),
+        (GOOD_HEADER + "\nSELECT ?a WHERE { }", r"needs a 'VALUES \?council"),
         (GOOD_HEADER.replace("# columns: a\n", "") + "\nSELECT ?a {}", "lacks columns"),
         (GOOD_HEADER.replace("{name}", "other") + "\nSELECT ?a {}", "named 'other'"),
         (GOOD_HEADER.replace("GSS code", "council") + "\nSELECT ?a {}", "bad parameter"),

@@ -11,12 +11,14 @@ A question is ``queries/NAME.rq``: a SELECT query that opens with a header of co
 ``columns`` is the projection of the SELECT, in order: a public contract (the CSV header row).
 ``parameters`` lists ``NAME ?VARIABLE (optional|required, GSS code|IRI|measure)`` entries
 separated by ``;`` (or ``none``); a ``measure`` is a measure's slug (``ascs-feel-safe``). Each
-parameter's variable appears in the query once as ``VALUES ?VARIABLE { UNDEF }``, which leaves
-it unconstrained, so the file runs as it stands
-(over every council). Given a value, the runner checks it (a GSS code: E, W, S or N and eight
-digits; an IRI: strictly) and only then writes it into that ``VALUES`` block as an IRI term, a
-GSS code as the council's IRI ``https://w3id.org/cqc-kg/id/authority/{gss}``. User input is never
-pasted into SPARQL any other way.
+parameter's variable appears in the query as ``VALUES ?VARIABLE { UNDEF }``, which leaves it
+unconstrained, so the file runs as it stands (over every council). A query may repeat that block
+in its subqueries: pyoxigraph evaluates a subquery on its own, so repeating the council filter
+there keeps a one-council run from aggregating over every council. Given a value, the runner
+checks it (a GSS code: E, W, S or N and eight digits; an IRI: strictly) and only then writes it
+into every such ``VALUES`` block as an IRI term, a GSS code as the council's IRI
+``https://w3id.org/cqc-kg/id/authority/{gss}``. User input is never pasted into SPARQL any other
+way.
 
 The CLI (``cqckg question``), the HTTP API, the web UI and the tests all go through
 :func:`run_question` (rows as Python values) or :func:`run_question_serialized` (bytes, written by
@@ -221,10 +223,8 @@ class Question:
                     )
                 continue
             block = f"VALUES ?{parameter.variable} {{ {parameter.term(value)} }}"
-            found = _placeholder(parameter.variable).search(sparql)
-            if found is None:  # load_question checked there is one; guard against edits
-                raise QuestionError(f"{self.path}: no VALUES block for {parameter.name!r}")
-            sparql = sparql[: found.start()] + block + sparql[found.end() :]
+            # Splitting on the placeholder and joining with the block needs no escaping.
+            sparql = block.join(_placeholder(parameter.variable).split(sparql))
         return sparql
 
 
@@ -339,11 +339,10 @@ def load_question(path: Path) -> Question:
         raise QuestionError(f"{path}: bad or repeated columns: {header['columns']}")
     parameters = _parse_parameters(header["parameters"], str(path))
     for parameter in parameters:
-        found = len(_placeholder(parameter.variable).findall(text))
-        if found != 1:
+        if not _placeholder(parameter.variable).search(text):
             raise QuestionError(
-                f"{path}: parameter {parameter.name!r} needs exactly one "
-                f"'VALUES ?{parameter.variable} {{ UNDEF }}' in the query, found {found}"
+                f"{path}: parameter {parameter.name!r} needs a "
+                f"'VALUES ?{parameter.variable} {{ UNDEF }}' block in the query"
             )
     return Question(
         name=header["name"],
