@@ -139,6 +139,10 @@ async def indirect(request: Request, backend: BackendDep) -> Response:
 
 
 @router.api_route(PATH + "/{path:path}", methods=_METHODS)
-async def direct(request: Request, backend: BackendDep) -> Response:
+async def direct(
+    request: Request,
+    backend: BackendDep,
+    path: str,  # noqa: ARG001 - declares the path parameter in the OpenAPI schema
+) -> Response:
     """The graph whose IRI is this URL."""
     return await _dispatch(request, backend, direct=True)
