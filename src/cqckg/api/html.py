@@ -94,11 +94,7 @@ def render(template: str, **context: Any) -> str:
 def html_response(
     body: str, status: int = 200, headers: dict[str, str] | None = None
 ) -> HTMLResponse:
-    """An HTML response with the pages' security headers."""
-    sent = {
-        "Content-Security-Policy": CSP,
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
-        **(headers or {}),
-    }
+    """An HTML response with the pages' Content Security Policy (the app's middleware adds
+    the other security headers to every response)."""
+    sent = {"Content-Security-Policy": CSP, **(headers or {})}
     return HTMLResponse(body, status_code=status, headers=sent)
