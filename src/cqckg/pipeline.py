@@ -309,7 +309,8 @@ class IngestResult:
 
     assessments: list[AssessmentInput] = field(default_factory=list)
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
-    replaced: list[str] = field(default_factory=list)  # SHA-256 of documents newer ones replace
+    # SHA-256 of the stored documents newer versions replace, by assessment graph
+    replaced: dict[URIRef, list[str]] = field(default_factory=dict)
     serialized: dict[URIRef, bytes] = field(
         default_factory=dict
     )  # N-Triples, from a parallel build
@@ -396,7 +397,9 @@ def build_graphs(
             new_paths = {rel for _, rel in members}
             for rel, text in _stored_documents(store, *key):
                 if rel in new_paths:
-                    result.replaced.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
+                    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                    graph = assessment_graph_iri(key[0], key[1].isoformat())
+                    result.replaced.setdefault(graph, []).append(sha)
                 else:
                     members.append((parse_document(text, rel, registry=registry), rel))
         groups[key] = members
@@ -494,30 +497,35 @@ def _progress(items: list[Path], enabled: bool, what: str) -> Iterable[Path]:
 def ingest(
     paths: Sequence[Path], store: GraphStore, *, progress: bool = False, jobs: int = 1
 ) -> IngestResult:
-    """Ingest documents: every assessment is validated, then all are written in one transaction.
+    """Ingest documents: all-or-nothing for the run's input, atomic per assessment in the store.
 
-    An assessment already in the store is rebuilt from its stored documents and the new ones;
-    the text of a document a newer version replaces is removed with it. ``jobs`` processes
-    build and validate assessments side by side (see :func:`build_graphs`).
+    Every assessment is read, built and validated before anything is written, so a bad document
+    or a broken rule leaves the store as it was. Each assessment is then written in one
+    transaction with its source texts: were the process killed while writing, every assessment
+    is either its old version or its new one. An assessment already in the store is rebuilt
+    from its stored documents and the new ones; the text of a document a newer version replaces
+    goes with it. ``jobs`` processes build and validate assessments side by side.
     """
     result = build_graphs(paths, progress=progress, store=store, jobs=jobs)
-    writes: dict[URIRef, Iterable[tuple[object, object, object]]] = {}
-    kept: set[str] = set()
+    native = isinstance(store, OxigraphStore)
     for a in result.assessments:
         iri = assessment_graph_iri(a.gss, a.published)
-        writes[iri] = (
-            _parsed(result.serialized[iri], native=isinstance(store, OxigraphStore))
-            if iri in result.serialized
-            else result.graphs[iri]
-        )
+        writes: dict[URIRef, Iterable[tuple[object, object, object]]] = {
+            iri: (
+                _parsed(result.serialized[iri], native=native)
+                if iri in result.serialized
+                else result.graphs[iri]
+            )
+        }
+        kept = set()
         for doc, _rel in a.documents:
             kept.add(doc.sha256)
             text_graph = Graph()
             text_graph.add((source_iri(doc.sha256), CNT.chars, Literal(doc.text)))
             writes[source_graph_iri(doc.sha256)] = text_graph
-    for sha in set(result.replaced) - kept:
-        writes[source_graph_iri(sha)] = ()
-    store.replace_graphs(writes)  # type: ignore[arg-type]
+        for sha in set(result.replaced.get(iri, ())) - kept:
+            writes[source_graph_iri(sha)] = ()
+        store.replace_graphs(writes)  # type: ignore[arg-type]
     return result
 
 

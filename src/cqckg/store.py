@@ -196,6 +196,9 @@ class OxigraphStore(GraphStore):
         return results.serialize(format=rfmt) or b""  # type: ignore[attr-defined]
 
     def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
+        if not any(self._store.contains_named_graph(ox.NamedNode(str(g))) for g in graphs):
+            self._load_new_graphs(graphs)
+            return
         parts = []
         for iri, triples in graphs.items():
             body = ox.serialize(
@@ -210,6 +213,24 @@ class OxigraphStore(GraphStore):
             return
         try:
             self._store.update(" ;\n".join(parts))
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"could not write to {self.location}: {exc}") from exc
+
+    def _load_new_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
+        """Add graphs the store does not hold yet, in one transaction.
+
+        Loading N-Quads is about three times faster than parsing the same triples as SPARQL
+        ``INSERT DATA``; with no graph to drop first, one load is as atomic as one update.
+        """
+        quads: list[ox.Quad] = []
+        for iri, triples in graphs.items():
+            name = ox.NamedNode(str(iri))
+            quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples)  # type: ignore[arg-type]
+        if not quads:
+            return
+        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        try:
+            self._store.load(body, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"could not write to {self.location}: {exc}") from exc
 
