@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "paths", nargs="+", type=Path, metavar="PATH", help="documents or folders of documents"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="build and validate assessments in N processes (0: one per core; default 1)",
+    )
     add_store_option(p)
     p.set_defaults(func=run)
 
@@ -31,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         if FRAMEWORK_GRAPH.toPython() not in store.named_graphs():
             store.replace_graphs(reference_graphs())
-        result = ingest(args.paths, store, progress=not args.no_progress and sys.stderr.isatty())
+        jobs = args.jobs if args.jobs > 0 else os.cpu_count() or 1
+        progress = not args.no_progress and sys.stderr.isatty()
+        result = ingest(args.paths, store, progress=progress, jobs=jobs)
     except DocumentError as exc:
         print(f"cqckg ingest: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
