@@ -218,3 +218,13 @@ def test_a_replaced_document_takes_its_text_with_it(store: OxigraphStore, tmp_pa
     assert not any(g.endswith(old) for g in graphs)
     assert sum(g.startswith("https://w3id.org/cqc-kg/doc/source/") for g in graphs) == 5
     assert verify_store(store).ok
+
+
+def test_the_same_document_twice_is_refused(store: OxigraphStore, tmp_path: Path) -> None:
+    shutil.copy(WESTMINSTER / "press-release.txt", tmp_path / "release.txt")
+    shutil.copy(WESTMINSTER / "press-release.txt", tmp_path / "release-copy.txt")
+    with pytest.raises(DocumentError) as caught:
+        ingest([tmp_path], store)
+    assert caught.value.rule == "duplicate-document"
+    assert "release.txt" in str(caught.value) and "release-copy.txt" in str(caught.value)
+    assert store.named_graphs() == []

@@ -386,6 +386,7 @@ def build_graphs(
     """
     files = source_files(paths)
     docs = [read_document(f) for f in _progress(files, progress, "reading")]
+    _refuse_duplicates(docs)
     vocab, registry = load_vocabulary(), AuthorityRegistry.load()
     councils = sorted({d.authority_gss for d in docs})
     known = _stored_dates(store, councils) if store is not None else {}
@@ -412,6 +413,19 @@ def build_graphs(
         ensure_valid(g)
         result.graphs[assessment_graph_iri(a.gss, a.published)] = g
     return result
+
+
+def _refuse_duplicates(docs: Sequence[Document]) -> None:
+    """The same text twice in one run is a mistake (a copied file), not two sources."""
+    seen: dict[str, Path] = {}
+    for d in docs:
+        first = seen.setdefault(d.sha256, d.path)
+        if first != d.path:
+            raise DocumentError(
+                SourceLocation(d.path, 1),
+                "duplicate-document",
+                f"the same text as {first}; expected each document once",
+            )
 
 
 # The groups a parallel build works on: set before the worker processes fork, so they inherit
