@@ -28,16 +28,16 @@ EXIT_COULD_NOT_RUN = 2
 
 # One module per command, in the order ``cqckg --help`` lists them.
 COMMANDS: tuple[str, ...] = (
-    "ingest",
-    "build",
-    "verify",
     "serve",
+    "ingest",
+    "import_scores",
+    "build",
+    "validate",
+    "verify",
     "question",
     "query",
-    "validate",
-    "push",
     "export",
-    "import_scores",
+    "push",
     "bench",
 )
 
