@@ -244,7 +244,7 @@ class _Writer:
 
 
 def assessment_file_stem(graph: str) -> str | None:
-    """``E09000033-2024-11-08`` for an assessment's named graph, ``None`` for other graphs."""
+    """``E08000035-2024-11-08`` for an assessment's named graph, ``None`` for other graphs."""
     marker = f"{BASE}doc/assessment/"
     if not graph.startswith(marker):
         return None

@@ -144,8 +144,8 @@ class Parameter:
 
         Raises :class:`QuestionError` when it does not.
 
-        >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("E09000033")
-        '<https://w3id.org/cqc-kg/id/authority/E09000033>'
+        >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("E08000035")
+        '<https://w3id.org/cqc-kg/id/authority/E08000035>'
         >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("E0900003")
         ... # doctest: +ELLIPSIS
         Traceback (most recent call last):
@@ -156,7 +156,7 @@ class Parameter:
             if not _GSS.fullmatch(value):
                 raise QuestionError(
                     f"{self.name}: {value!r} is not a GSS code "
-                    "(a letter E, W, S or N and eight digits, e.g. E09000033)"
+                    "(a letter E, W, S or N and eight digits, e.g. E08000035)"
                 )
             return str(ox.NamedNode(str(authority_iri(value))))
         if self.kind is ParameterKind.MEASURE:
@@ -202,7 +202,7 @@ class Question:
         ``None`` values count as not given. Raises :class:`QuestionError` for an unknown
         parameter, a missing required one or a value that fails its check.
 
-        >>> "E09000033" in get_question("gaps").bind({"authority": "E09000033"})
+        >>> "E08000035" in get_question("gaps").bind({"authority": "E08000035"})
         True
         >>> get_question("evidence").bind({})
         Traceback (most recent call last):
@@ -432,7 +432,7 @@ def run_question(
     :class:`~cqckg.errors.QueryError` / :class:`~cqckg.errors.StoreError` if the query fails.
 
     >>> from cqckg.store import open_store
-    >>> run_question(open_store(":memory:"), "gaps", {"authority": "E09000033"}).rows
+    >>> run_question(open_store(":memory:"), "gaps", {"authority": "E08000035"}).rows
     ()
     """
     question = get_question(name)

@@ -7,8 +7,8 @@ URL, so an IRI such as ``javascript:...`` prints as text. Pages send a Content S
 allowing only the server's own scripts, styles and images.
 
 >>> links = Links("https://w3id.org/cqc-kg/")
->>> links.href("https://w3id.org/cqc-kg/id/authority/E09000033")
-'/doc/authority/E09000033'
+>>> links.href("https://w3id.org/cqc-kg/id/authority/E08000035")
+'/doc/authority/E08000035'
 >>> links.href("https://w3id.org/cqc-kg/def#Assessment")
 '/def#Assessment'
 >>> links.href("javascript:alert(1)") is None

@@ -92,7 +92,7 @@ async def run(
     request: Request,
     backend: BackendDep,
     authority: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
-        str | None, Query(description="a council's GSS code, e.g. E09000033")
+        str | None, Query(description="a council's GSS code, e.g. E08000035")
     ] = None,
     iri: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
         str | None, Query(description="a fact's IRI (for the evidence question)")

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="the question, e.g. gaps")
     p.add_argument("--list", action="store_true", help="list the questions and what they ask")
-    p.add_argument("--authority", metavar="GSS", help="only this council, by GSS code (E09000033)")
+    p.add_argument("--authority", metavar="GSS", help="only this council, by GSS code (E08000035)")
     p.add_argument("--iri", metavar="IRI", help="the fact to show the evidence for ('evidence')")
     p.add_argument(
         "--measure",
