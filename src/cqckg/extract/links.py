@@ -89,7 +89,10 @@ STATED_NEXT_SENTENCE = 0.8
 STATED_PURPOSE = 0.7
 SAME_PASSAGE = 0.6
 SHARED_TOPIC = 0.4
-MAX_INFERRED_PER_GAP = 2
+MAX_INFERRED_PER_GAP = 1
+# Between strategies equally fit for a gap, an inferred link goes to the broadest: a strategy
+# covers every gap of its topic, a project or protocol usually one piece of it.
+BREADTH = ("strategy", "vision", "plan", "framework", "programme", "policy", "fund", "grant")
 
 
 def _sentences_of(doc: Document, anchors: Iterable[Anchor]) -> list[Sentence]:
@@ -255,6 +258,10 @@ def _anchors(doc: Document, where: list[Sentence]) -> tuple[Anchor, ...]:
     return tuple(sorted({sentence_anchor(doc, s) for s in where}))
 
 
+def _breadth(strategy: StrategyRecord) -> int:
+    return BREADTH.index(strategy.kind) if strategy.kind in BREADTH else len(BREADTH)
+
+
 def extract_links(
     doc: Document,
     vocab: Vocabulary,
@@ -332,7 +339,9 @@ def extract_links(
     for gap in gaps:
         if any(k[1] == gap.text for k in best):
             continue
-        candidates = sorted(inferred.get(gap.text, []), key=lambda c: (-c[0], c[1].title))
+        candidates = sorted(
+            inferred.get(gap.text, []), key=lambda c: (-c[0], _breadth(c[1]), c[1].title)
+        )
         for conf, st, where in candidates[:MAX_INFERRED_PER_GAP]:
             offer(st, gap, LinkBasis.SHARED_TOPIC, conf, where)
     return sorted(best.values(), key=lambda ln: (ln.strategy, ln.gap))
