@@ -95,7 +95,7 @@ CASES: list[tuple[str, Callable[[Path], Path], int, str]] = [
     ("two councils", two_councils, 2, "[council-conflict]"),
     ("cut in half", cut_in_half, 2, "[theme-missing]"),
     ("enormous", enormous, 2, "[size-limit]"),
-    ("the same document twice", duplicated, 1, "sourcePath"),
+    ("the same document twice", duplicated, 2, "[duplicate-document]"),
 ]
 
 
