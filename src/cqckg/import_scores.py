@@ -51,18 +51,19 @@ from cqckg.store import GraphStore
 from cqckg.validate import ensure_valid, reference_graph
 from cqckg.vocabulary import load_vocabulary
 
-STATEMENTS = (
-    "assessing-needs",
-    "supporting-people-to-live-healthier-lives",
-    "equity-in-experience-and-outcomes",
-    "care-provision-integration-and-continuity",
-    "partnerships-and-communities",
-    "safe-pathways-systems-and-transitions",
-    "safeguarding",
-    "governance-management-and-sustainability",
-    "learning-improvement-and-innovation",
-)
-RATINGS = ("outstanding", "good", "requires-improvement", "inadequate")
+
+def _statements() -> list[str]:
+    """The quality statements' slugs in framework order (from graph/framework.ttl)."""
+    statements = load_vocabulary().quality_statements.values()
+    return [
+        q.slug for q in sorted(statements, key=lambda q: tuple(map(int, q.notation.split("."))))
+    ]
+
+
+def _ratings() -> list[str]:
+    return list(load_vocabulary().rating_bands)
+
+
 RATINGS_TABLE = concept_iri("document-kind", "ratings-table")
 KIND_GRAPH = URIRef(f"{BASE}doc/vocabularies/ratings-table")
 
@@ -145,7 +146,7 @@ def _columns(header: list[str], where: SourceLocation) -> dict[str, int]:
     for index, name in enumerate(header):
         key = slugify(name)
         role = next((r for r, names in _HEADERS.items() if key in names), None)
-        if role is None and key in STATEMENTS:
+        if role is None and key in _statements():
             role = key
         if role is None:
             raise DocumentError(where, "ratings-header", f"unknown column {name!r}")
@@ -169,10 +170,10 @@ def _row(
         raise ValueError(f"no council matches {cell('council')!r}")
     published = _parse_date(cell("published"))
     rating = slugify(cell("rating")) if cell("rating") else None
-    if rating is not None and rating not in RATINGS:
-        raise ValueError(f"overall rating {cell('rating')!r} is not one of {', '.join(RATINGS)}")
+    if rating is not None and rating not in _ratings():
+        raise ValueError(f"overall rating {cell('rating')!r} is not one of {', '.join(_ratings())}")
     scores: dict[str, int] = {}
-    for slug in STATEMENTS:
+    for slug in _statements():
         text = cell(slug)
         if text:
             if text not in ("1", "2", "3", "4"):

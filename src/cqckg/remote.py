@@ -248,21 +248,6 @@ class RemoteStore(GraphStore):
         body, content_type = self._run(query, _JSON_RESULTS)
         return _parse_query_results(body, content_type)
 
-    def select(
-        self, query: str
-    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
-        results = self._results(query)
-        if not isinstance(results, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        names = [v.value for v in results.variables]
-        return [{n: sol[n] for n in names} for sol in results]
-
-    def ask(self, query: str) -> bool:
-        results = self._results(query)
-        if not isinstance(results, ox.QueryBoolean):
-            raise QueryError("expected an ASK query")
-        return bool(results)
-
     def construct(self, query: str) -> Graph:
         body, content_type = self._run(query, "application/n-triples, text/turtle;q=0.9")
         if content_type.split(";")[0].strip().lower() in _RESULT_FORMATS:

@@ -75,14 +75,25 @@ class GraphStore(ABC):
     location: str
 
     @abstractmethod
+    def _results(self, query: str) -> object:
+        """Run a query over the union of named graphs; the results as pyoxigraph parses them."""
+
     def select(
         self, query: str
     ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
         """Run a SELECT query over the union of named graphs; rows as variable -> term."""
+        results = self._results(query)
+        if not isinstance(results, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in results.variables]
+        return [{n: sol[n] for n in names} for sol in results]
 
-    @abstractmethod
     def ask(self, query: str) -> bool:
         """Run an ASK query over the union of named graphs."""
+        results = self._results(query)
+        if not isinstance(results, ox.QueryBoolean):
+            raise QueryError("expected an ASK query")
+        return bool(results)
 
     @abstractmethod
     def construct(self, query: str) -> Graph:
@@ -151,7 +162,7 @@ class OxigraphStore(GraphStore):
         """The underlying pyoxigraph store (for the API's engine-side serialisation)."""
         return self._store
 
-    def _query(self, query: str) -> object:
+    def _results(self, query: str) -> object:
         try:
             return self._store.query(query, use_default_graph_as_union=True)
         except SyntaxError as exc:
@@ -159,23 +170,8 @@ class OxigraphStore(GraphStore):
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
-    def select(
-        self, query: str
-    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
-        results = self._query(query)
-        if not isinstance(results, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        names = [v.value for v in results.variables]
-        return [{n: sol[n] for n in names} for sol in results]
-
-    def ask(self, query: str) -> bool:
-        results = self._query(query)
-        if not isinstance(results, ox.QueryBoolean):
-            raise QueryError("expected an ASK query")
-        return bool(results)
-
     def construct(self, query: str) -> Graph:
-        results = self._query(query)
+        results = self._results(query)
         if not isinstance(results, ox.QueryTriples):
             raise QueryError("expected a CONSTRUCT or DESCRIBE query")
         g = Graph()
@@ -184,7 +180,7 @@ class OxigraphStore(GraphStore):
         return g
 
     def query_serialized(self, query: str, media_type: str) -> bytes:
-        results = self._query(query)
+        results = self._results(query)
         if isinstance(results, ox.QueryTriples):
             fmt = _GRAPH_FORMATS.get(media_type)
             if fmt is None:
@@ -231,6 +227,32 @@ class OxigraphStore(GraphStore):
         body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
         try:
             self._store.load(body, format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"could not write to {self.location}: {exc}") from exc
+
+    def replace_graphs_ntriples(self, graphs: Mapping[URIRef, bytes]) -> None:
+        """:meth:`replace_graphs` with each graph given as N-Triples (as this store writes them).
+
+        Graphs the store does not hold yet are loaded as one N-Quads document made from the
+        N-Triples by naming the graph on each line, with no terms built in Python.
+        """
+        if any(self._store.contains_named_graph(ox.NamedNode(str(g))) for g in graphs):
+            self.replace_graphs(
+                {
+                    g: (
+                        (q.subject, q.predicate, q.object)
+                        for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+                    )
+                    for g, body in graphs.items()
+                }
+            )
+            return
+        body = b"".join(_name_graph(nt, g) for g, nt in graphs.items())
+        if not body:
+            return
+        try:
+            # lenient: the N-Triples were written by pyoxigraph, so their IRIs are valid already
+            self._store.load(body, format=ox.RdfFormat.N_QUADS, lenient=True)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"could not write to {self.location}: {exc}") from exc
 
@@ -331,6 +353,14 @@ class OxigraphStore(GraphStore):
 
     def close(self) -> None:
         self._store.flush()
+
+
+def _name_graph(ntriples: bytes, graph: URIRef) -> bytes:
+    """N-Triples as N-Quads in ``graph``. N-Triples escape line breaks inside literals, so every
+    line break ends a triple, and a triple ends with `` .``."""
+    if ntriples.count(b"\n") != ntriples.count(b" .\n"):
+        raise StoreError("not N-Triples as pyoxigraph writes them: a line does not end with ' .'")
+    return ntriples.replace(b" .\n", b" <" + str(graph).encode("utf-8") + b"> .\n")
 
 
 def open_store(location: str | Path | None = None) -> GraphStore:
