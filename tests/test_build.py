@@ -53,8 +53,8 @@ def test_committed_graph_names_everything_and_parses() -> None:
 def test_shipped_graph_loads_validates_and_verifies() -> None:
     store = open_store(":memory:")
     summary = load_shipped_graph(store)
-    # ontology, 5 reference graphs, 4 assessments, 23 source texts
-    assert summary.graphs == 1 + 5 + 4 + 23
+    # ontology, 5 reference graphs, 4 assessments, 23 source texts, the fingerprint
+    assert summary.graphs == 1 + 5 + 4 + 23 + 1
     report = validate_store(store)
     assert report.conforms, report
     checked = verify_store(store, sources_dir())
@@ -68,3 +68,13 @@ def test_cli_help_lists_every_command() -> None:
     ).stdout
     for command in ("ingest", "build", "validate", "verify", "serve", "query", "question"):
         assert command in out
+
+
+def test_shipped_graph_is_reloaded_only_when_the_files_change(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cqckg import load
+
+    store = open_store(":memory:")
+    assert load.ensure_shipped_graph(store) is not None  # empty store: loaded
+    assert load.ensure_shipped_graph(store) is None  # same files: left alone
+    monkeypatch.setattr(load, "shipped_fingerprint", lambda: "changed")
+    assert load.ensure_shipped_graph(store) is not None  # new files: reloaded

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from cqckg.errors import DocumentError, SourceLocation, StoreError
 from cqckg.namespaces import (
@@ -131,8 +131,42 @@ def iter_shipped_graphs() -> Iterator[tuple[URIRef, Graph]]:
     yield from source_text_graphs(assessments).items()
 
 
+SHIPPED_GRAPH = URIRef(DOC["shipped"])
+
+
+def shipped_fingerprint() -> str:
+    """SHA-256 over every shipped file the store is loaded from (names and bytes)."""
+    digest = hashlib.sha256()
+    files = [ontology_dir() / "cqc-kg.ttl", *sorted(graph_dir().glob("*.ttl"))]
+    files += sorted(assessments_dir().glob("*.ttl")) if assessments_dir().is_dir() else []
+    files += sorted(p for p in sources_dir().rglob("*") if p.is_file())
+    for path in files:
+        digest.update(path.relative_to(path.parents[1]).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def load_shipped_graph(store: GraphStore) -> LoadSummary:
-    """Load everything shipped under ``ontology/`` and ``graph/`` into ``store``, atomically."""
+    """Load everything shipped under ``ontology/`` and ``graph/`` into ``store``, atomically,
+    with a fingerprint of the files (graph ``doc/shipped``) so a later start can tell whether
+    they changed."""
     graphs = dict(iter_shipped_graphs())
+    marker = Graph()
+    marker.add((SHIPPED_GRAPH, DCTERMS.identifier, Literal(shipped_fingerprint())))
+    graphs[SHIPPED_GRAPH] = marker
     store.replace_graphs(graphs)
     return LoadSummary(graphs=len(graphs), triples=sum(len(g) for g in graphs.values()))
+
+
+def ensure_shipped_graph(store: GraphStore) -> LoadSummary | None:
+    """Load the shipped graph unless the store already holds this very version of it.
+
+    The shipped graphs (ontology, vocabularies, councils, the assessments built from
+    ``graph/sources``) are replaced when the files change, e.g. after an update of the
+    project; assessments ingested from elsewhere, in graphs of their own, are left alone.
+    """
+    rows = store.select(f"SELECT ?id WHERE {{ <{SHIPPED_GRAPH}> <{DCTERMS.identifier}> ?id }}")
+    stored = {row["id"].value for row in rows if row["id"] is not None}
+    if stored == {shipped_fingerprint()}:
+        return None
+    return load_shipped_graph(store)

@@ -21,8 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cqckg.api.negotiation import Format
 from cqckg.errors import StoreError
-from cqckg.load import load_shipped_graph
-from cqckg.namespaces import CQC
+from cqckg.load import ensure_shipped_graph
 from cqckg.remote import RemotePool, RemoteStore
 from cqckg.settings import Settings
 from cqckg.store import OxigraphStore, open_store
@@ -31,9 +30,6 @@ from cqckg.workers import QueryPool
 log = logging.getLogger(__name__)
 
 _CACHEABLE_BYTES = 1024 * 1024
-_HAS_ASSESSMENTS = f"ASK {{ ?a a <{CQC.Assessment}> }}"
-
-
 @dataclass(frozen=True)
 class Answer:
     """A successful read: the body as the engine wrote it, its format and whether it was cut."""
@@ -61,9 +57,10 @@ class Backend:
         if not isinstance(store, OxigraphStore | RemoteStore):
             raise StoreError("cqckg serve needs the embedded store or a SPARQL store URL")
         self.store: OxigraphStore | RemoteStore = store
-        if settings.load_shipped and not store.ask(_HAS_ASSESSMENTS):
-            summary = load_shipped_graph(store)
-            log.info("loaded the shipped graph: %s", summary)
+        if settings.load_shipped:
+            summary = ensure_shipped_graph(store)
+            if summary is not None:
+                log.info("loaded the shipped graph: %s", summary)
         self.version = 0
         self._snapshots = Path(tempfile.mkdtemp(prefix="cqckg-snapshots-"))
         self._lock = asyncio.Lock()
