@@ -11,21 +11,23 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
-# Debian's chromium drives the web UI tests (Playwright is pointed at /usr/bin/chromium).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+# Debian packages the tests use: chromium drives the web UI tests (Playwright is pointed at
+# /usr/bin/chromium); Virtuoso is a second SPARQL store tests/test_remote_store.py checks the
+# named questions against (it installs in about 10 s and starts in about 4 s; its tests skip
+# where it cannot be installed).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
-
-# Debian's Virtuoso: tests/test_remote_store.py runs the named questions against it too (it
-# installs in about 10 s and starts in about 4 s); the tests skip it where it is not installed.
-if ! command -v virtuoso-t >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-        virtuoso-opensource >/dev/null || echo "virtuoso-opensource not installed; its tests skip"
+    for package in "${missing[@]}"; do
+        flags=(-y -qq)
+        [ "$package" = chromium ] || flags+=(--no-install-recommends)
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install "${flags[@]}" "$package" >/dev/null \
+            || echo "$package could not be installed; tests needing it skip"
+    done
 fi
 
 .venv/bin/ruff check src tests tools benchmarks
