@@ -1,20 +1,30 @@
-"""What a linked-data page says about one resource, fetched in one CONSTRUCT query.
+"""What a linked-data page says about one resource, fetched in a few CONSTRUCT queries.
 
-The description of a resource holds its own triples; the triples of the facts that belong to it
-(the scores, findings, statistics, strategies, partners and links of an assessment; the
+The full description of a resource holds its own triples; the triples of the facts that belong
+to it (the scores, findings, statistics, strategies, partners and links of an assessment; the
 assessments, scores and statistics of a council); the labels, types and broader concepts of
 everything they link to; the text anchors of every one of them with their quote and position;
-and up to :data:`INCOMING` resources that link to it. The same triples are the page's RDF
-(Turtle, JSON-LD, N-Triples ...) and the data its HTML is drawn from.
+and up to :data:`INCOMING` resources that link to it. It is the resource's RDF (Turtle,
+JSON-LD, N-Triples ...).
+
+An HTML page needs less. :func:`index_query` first lists the items of an assessment's long lists
+(:data:`LISTS`: gaps, strengths, strategies, partners) in order (:class:`ListIndex`), or counts
+those of a council's assessments. The page's *summary* (:func:`summary_queries`) is then the
+description with only the first :data:`FIRST` items of each list, and a *list page*
+(:func:`list_queries`) holds one page of :data:`PAGE_SIZE` items of one list with their quotes.
 
 >>> facts, anchors = describe_queries("https://w3id.org/cqc-kg/id/x")
 >>> "?in ?ip <https://w3id.org/cqc-kg/id/x>" in anchors and "LATERAL" in facts
+True
+>>> facts, anchors = list_queries("https://w3id.org/cqc-kg/id/x", ["https://w3id.org/cqc-kg/id/g"])
+>>> "VALUES ?f { <https://w3id.org/cqc-kg/id/g> }" in facts and "SELECT ?in" not in anchors
 True
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -22,8 +32,20 @@ import pyoxigraph as ox
 from cqckg.namespaces import CNT, CQC, OA, PREFIXES
 
 INCOMING = 200
+FIRST = 5  # items of each list an assessment's page shows
+PAGE_SIZE = 50  # items on a page of a list
+
+# The long lists of an assessment's facts, each with a page of its own: path segment -> class
+# (local name in the cqc namespace).
+LISTS: dict[str, str] = {
+    "gaps": "Gap",
+    "strengths": "Strength",
+    "strategies": "Strategy",
+    "partners": "PartnerOrganisation",
+}
 
 _RDF_TYPE = PREFIXES["rdf"] + "type"
+_VALUE = PREFIXES["rdf"] + "value"
 _LABELS = tuple(
     PREFIXES[prefix] + name
     for prefix, name in (
@@ -33,28 +55,45 @@ _LABELS = tuple(
         ("rdf", "value"),
     )
 )
+# The text a list is sorted by: the first of these an item has (its smallest value).
+_LIST_TEXT = (
+    _VALUE,
+    PREFIXES["skos"] + "prefLabel",
+    PREFIXES["dcterms"] + "title",
+    PREFIXES["rdfs"] + "label",
+)
 _NOTATION = PREFIXES["skos"] + "notation"
 _ISSUED = PREFIXES["dcterms"] + "issued"
+CQC_IRI = str(CQC)
+_NO_GROUP = "~"  # sorts after every notation: items about no quality statement come last
 
-# The resources whose own facts the description carries: the resource itself; an assessment's
-# facts and source documents; a council's assessments and their scores and statistics. It is
-# repeated inside each branch below: the engine then starts every branch from these few nodes
-# instead of scanning the store and joining afterwards (about 25 times faster).
-_FOCUS = """{
-    { BIND (@IRI@ AS ?f) }
-    UNION {
+# The facts shown in full on an assessment's page, and every kind of fact of an assessment.
+_SHOWN = "cqc:StatementScore, cqc:Statistic"
+_MEMBER_NAMES = ("StatementScore", "Statistic", *LISTS.values(), "AddressingLink")
+_MEMBERS = ", ".join(f"cqc:{name}" for name in _MEMBER_NAMES)
+# The classes of the facts an assessment's page shows or lists (not repeated as backlinks).
+MEMBER_CLASSES = frozenset(str(CQC) + name for name in _MEMBER_NAMES)
+
+# The resources whose own facts a description carries (?f), as branches of a UNION: the
+# resource itself; an assessment's facts and source documents; a council's assessments and
+# their scores and statistics. The union is repeated inside each query below: the engine then
+# starts every part from these few nodes instead of scanning the store and joining afterwards
+# (about 25 times faster).
+_SELF = "{ BIND (@IRI@ AS ?f) }"
+_FACTS_OF = """{
       ?f cqc:assessment @IRI@ ; a ?member_type .
-      FILTER (?member_type IN (cqc:StatementScore, cqc:Gap, cqc:Strength, cqc:Statistic,
-                               cqc:Strategy, cqc:PartnerOrganisation, cqc:AddressingLink))
-    }
-    UNION { ?f cqc:describes @IRI@ }
+      FILTER (?member_type IN (@KINDS@))
+    }"""
+_RELATED = """{ ?f cqc:describes @IRI@ }
     UNION { ?f cqc:assessedAuthority @IRI@ }
     UNION {
       ?council_assessment cqc:assessedAuthority @IRI@ .
       ?f cqc:assessment ?council_assessment ; a ?chart_type .
       FILTER (?chart_type IN (cqc:StatementScore, cqc:Statistic))
-    }
-  }"""
+    }"""
+# Chosen items of an assessment's lists (@ITEMS@: IRIs), each with its addressing links.
+_CHOSEN = """{ VALUES ?f { @ITEMS@ } }
+    UNION { VALUES ?item { @ITEMS@ } @L{@ ?item cqc:qualifiedAddressing ?f @}L@ }"""
 
 # The IRIs the focus resources link to (not their anchors or provenance), once each.
 _OBJECTS = """{
@@ -109,7 +148,7 @@ WHERE {
 """
 
 # The evidence and the backlinks: every focus resource's anchors with their quote and
-# position, and the resources that link to the described one.
+# position, and (@INCOMING_PART@) the resources that link to the described one.
 _ANCHORS = """
 CONSTRUCT {
   ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position ; cqc:sectionHeading ?heading .
@@ -129,13 +168,47 @@ WHERE {
       OPTIONAL { ?anchor cqc:sectionHeading ?heading }
     @}L@
   }
-  UNION {
-    { SELECT ?in ?ip WHERE { ?in ?ip @IRI@ } LIMIT @INCOMING@ }
+  @INCOMING_PART@
+}
+"""
+_INCOMING = """UNION {
+    { SELECT ?in ?ip WHERE { ?in ?ip @IRI@ @NOT_LISTED@ } LIMIT @INCOMING@ }
     OPTIONAL {
       VALUES ?ilp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value
                     cqc:assessedAuthority dcterms:issued }
       ?in ?ilp ?ilv .
     }
+  }"""
+# On a page that lists an assessment's facts (or links to their lists), they are not repeated
+# as backlinks.
+_NOT_LISTED = f"""FILTER (?ip != cqc:assessment || NOT EXISTS {{
+        ?in a ?listed FILTER (?listed IN ({_MEMBERS}))
+      }})"""
+
+# The lists' items of the resource (if an assessment) with what they are sorted by, and how
+# many items each list of the resource's assessments (if a council) has.
+_INDEX = """
+SELECT ?assessment ?kind ?item ?group ?text ?items
+WHERE {
+  {
+    BIND (@IRI@ AS ?assessment)
+    @L{@
+      ?item cqc:assessment @IRI@ ; a ?kind .
+      FILTER (?kind IN (@KINDS@))
+    @}L@
+    @L{@ OPTIONAL { ?item cqc:aboutStatement ?statement . ?statement skos:notation ?group } @}L@
+    @L{@ OPTIONAL { ?item rdf:value|skos:prefLabel|dcterms:title ?text } @}L@
+  }
+  UNION {
+    SELECT ?assessment ?kind (COUNT(DISTINCT ?counted) AS ?items)
+    WHERE {
+      ?assessment cqc:assessedAuthority @IRI@ .
+      @L{@
+        ?counted cqc:assessment ?assessment ; a ?kind .
+        FILTER (?kind IN (@KINDS@))
+      @}L@
+    }
+    GROUP BY ?assessment ?kind
   }
 }
 """
@@ -164,8 +237,39 @@ class Terms:
 cqc, oa, cnt = Terms(CQC), Terms(OA), Terms(CNT)
 
 
+def _fill(template: str, iri: str, lateral: bool, focus: list[str], **more: str) -> str:
+    term = str(ox.NamedNode(iri))
+    text = (
+        (_PREFIXES + template)
+        .replace("@OBJECTS@", _OBJECTS)
+        .replace("@FOCUS@", "{\n    " + "\n    UNION ".join(focus) + "\n  }")
+    )
+    for name, value in more.items():
+        text = text.replace(f"@{name}@", value)
+    return (
+        text.replace("@IRI@", term)
+        .replace("@L{@", "LATERAL {" if lateral else "")
+        .replace("@}L@", "}" if lateral else "")
+    )
+
+
+def _queries(iri: str, lateral: bool, focus: list[str], incoming: str | None) -> tuple[str, str]:
+    facts = _fill(_FACTS, iri, lateral, focus)
+    part = "" if incoming is None else _INCOMING.replace("@NOT_LISTED@", incoming)
+    anchors = _fill(_ANCHORS, iri, lateral, focus, INCOMING_PART=part, INCOMING=str(INCOMING))
+    return facts, anchors
+
+
+def _chosen(items: Sequence[str]) -> list[str]:
+    if not items:
+        return []
+    values = " ".join(str(ox.NamedNode(item)) for item in items)
+    return [_CHOSEN.replace("@ITEMS@", values)]
+
+
 def describe_queries(iri: str, lateral: bool = True) -> tuple[str, str]:
-    """The two CONSTRUCT queries describing ``iri``: its facts, and their anchors and backlinks.
+    """The two CONSTRUCT queries of the full description of ``iri`` (its RDF): its facts, and
+    their anchors and backlinks.
 
     They are run side by side on two query workers; their answers together are the
     description. ``iri`` is checked by the engine's IRI parser. With ``lateral``, the queries
@@ -177,20 +281,91 @@ def describe_queries(iri: str, lateral: bool = True) -> tuple[str, str]:
     Raises:
         ValueError: ``iri`` is not a valid IRI.
     """
-    term = str(ox.NamedNode(iri))
+    focus = [_SELF, _FACTS_OF.replace("@KINDS@", _MEMBERS), _RELATED]
+    return _queries(iri, lateral, focus, "")
 
-    def fill(template: str) -> str:
-        return (
-            (_PREFIXES + template)
-            .replace("@OBJECTS@", _OBJECTS)
-            .replace("@FOCUS@", _FOCUS)
-            .replace("@IRI@", term)
-            .replace("@INCOMING@", str(INCOMING))
-            .replace("@L{@", "LATERAL {" if lateral else "")
-            .replace("@}L@", "}" if lateral else "")
-        )
 
-    return fill(_FACTS), fill(_ANCHORS)
+def summary_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[str, str]:
+    """The queries of what the HTML page of ``iri`` shows: its full description, except that
+    of an assessment's :data:`LISTS` only ``items`` are in it (with their quotes and
+    addressing links), and the backlinks leave out the facts the page lists or links to.
+
+    Raises:
+        ValueError: ``iri`` or an item is not a valid IRI.
+    """
+    focus = [_SELF, _FACTS_OF.replace("@KINDS@", _SHOWN), _RELATED, *_chosen(items)]
+    return _queries(iri, lateral, focus, _NOT_LISTED)
+
+
+def list_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[str, str]:
+    """The queries of a page of one of the lists of the assessment ``iri``: the assessment's
+    own triples and the ``items`` with their labels, links, addressing links and quotes.
+
+    Raises:
+        ValueError: ``iri`` or an item is not a valid IRI.
+    """
+    return _queries(iri, lateral, [_SELF, *_chosen(items)], None)
+
+
+def index_query(iri: str, kinds: Sequence[str] = tuple(LISTS), lateral: bool = True) -> str:
+    """A SELECT of the items of the lists ``kinds`` (keys of :data:`LISTS`) of ``iri`` if it
+    is an assessment, with what they are sorted by, and of how many items those lists of its
+    assessments have if it is a council: read by :meth:`ListIndex.parse`.
+
+    Raises:
+        ValueError: ``iri`` is not a valid IRI.
+    """
+    listed = ", ".join(f"cqc:{LISTS[kind]}" for kind in kinds)
+    return _fill(_INDEX, iri, lateral, [], KINDS=listed)
+
+
+@dataclass
+class ListIndex:
+    """The lists of an assessment in order (:attr:`items`: list name -> item IRIs), and the
+    lengths of the lists of it or of a council's assessments (:attr:`counts`: (assessment IRI,
+    list name) -> items).
+
+    Items are sorted by the smallest notation of the quality statement they are about (those
+    about none last), then their smallest text (``rdf:value``, ``skos:prefLabel`` or
+    ``dcterms:title``), then their IRI.
+
+    >>> index = ListIndex.parse("https://w3id.org/cqc-kg/id/a", b"")
+    >>> index.items, index.counts
+    ({}, {})
+    """
+
+    iri: str
+    items: dict[str, list[str]] = field(default_factory=dict)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, iri: str, tsv: bytes) -> ListIndex:
+        """The index from the engine's TSV answer to :func:`index_query` (``iri``'s)."""
+        names = {CQC_IRI + name: kind for kind, name in LISTS.items()}
+        keys: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
+        counts: dict[tuple[str, str], int] = {}
+        results = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        if isinstance(results, ox.QuerySolutions):
+            for row in results:
+                kind = names.get(_value(row["kind"]))
+                assessment = _value(row["assessment"])
+                if kind is None:
+                    continue
+                if row["items"] is not None:
+                    counts[assessment, kind] = int(_value(row["items"]))
+                    continue
+                item = _value(row["item"])
+                key = (_value(row["group"]) or _NO_GROUP, _value(row["text"]), item)
+                known = keys[kind].get(item)
+                keys[kind][item] = key if known is None else min(known, key)
+        items = {kind: sorted(found, key=found.__getitem__) for kind, found in keys.items()}
+        for kind, listed in items.items():
+            counts[iri, kind] = len(listed)
+        return cls(iri, items, counts)
+
+
+def _value(term: object) -> str:
+    return "" if term is None else str(getattr(term, "value", term))
 
 
 @dataclass(frozen=True)

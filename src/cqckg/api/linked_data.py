@@ -6,6 +6,11 @@ Following the UK Government linked-data URI patterns, ``/id/{path}`` names a thi
 Turtle, JSON-LD, N-Triples or RDF/XML. The format comes from a suffix (``/doc/x.ttl``), else
 ``format=``, else ``Accept``. A thing with no triples is 404.
 
+The RDF is the thing's whole description; the HTML page is a summary of it: an assessment's page
+shows the first items of its long lists (gaps, strengths, strategies, partners) and links to
+``/doc/{assessment}/{list}?page=N``, which shows every item of the list, a page at a time, each
+with its quotes (see :mod:`cqckg.api.description`).
+
 >>> choose_format("text/html,application/xhtml+xml,*/*;q=0.8") is None
 True
 >>> choose_format("text/turtle;q=0.9, application/ld+json")
@@ -18,7 +23,7 @@ import asyncio
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from functools import partial
 
 from fastapi import APIRouter, Request, Response
@@ -28,7 +33,18 @@ from starlette.concurrency import run_in_threadpool
 from cqckg.api import views
 from cqckg.api.backend import Backend
 from cqckg.api.deps import BackendDep, get_settings
-from cqckg.api.description import Description, describe_queries
+from cqckg.api.description import (
+    FIRST,
+    LISTS,
+    PAGE_SIZE,
+    Description,
+    ListIndex,
+    cqc,
+    describe_queries,
+    index_query,
+    list_queries,
+    summary_queries,
+)
 from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, html_response, render
 from cqckg.api.negotiation import Format
@@ -102,33 +118,63 @@ def thing_iri(base: str, path: str) -> str:
     return f"{base}id/{path}"
 
 
-async def describe(backend: Backend, iri: str) -> Description:
-    """The description of ``iri``, from two queries run side by side on the worker pool
-    (using Oxigraph's ``LATERAL`` on the embedded store, plain SPARQL 1.1 on a remote one)."""
+def _job(query: str, graph: bool, max_results: int) -> dict[str, object]:
+    return {
+        "op": "query",
+        "query": query,
+        "base_iri": None,
+        "union": True,
+        "default_graphs": None,
+        "named_graphs": None,
+        "results_format": None if graph else Format.TSV.value,
+        "graph_format": Format.N_TRIPLES.value if graph else None,
+        "max_results": max_results,
+    }
+
+
+async def _construct(backend: Backend, iri: str, queries: tuple[str, ...]) -> Description:
+    """The description of ``iri`` from CONSTRUCT ``queries`` run side by side on the pool."""
     settings = backend.settings
-    queries = describe_queries(iri, lateral=isinstance(backend.store, OxigraphStore))
     answers = await asyncio.gather(
         *(
-            backend.read(
-                {
-                    "op": "query",
-                    "query": query,
-                    "base_iri": None,
-                    "union": True,
-                    "default_graphs": None,
-                    "named_graphs": None,
-                    "results_format": None,
-                    "graph_format": Format.N_TRIPLES.value,
-                    "max_results": settings.max_results,
-                },
-                settings.query_timeout,
-            )
+            backend.read(_job(query, True, settings.max_results), settings.query_timeout)
             for query in queries
         )
     )
     truncated = any(a.truncated for a in answers)
     bodies = [a.body for a in answers]
     return await run_in_threadpool(partial(Description.parse, iri, *bodies, truncated=truncated))
+
+
+def _lateral(backend: Backend) -> bool:
+    return isinstance(backend.store, OxigraphStore)
+
+
+async def describe(backend: Backend, iri: str) -> Description:
+    """The full description of ``iri`` (its RDF), from two queries run side by side on the
+    worker pool (using Oxigraph's ``LATERAL`` on the embedded store, plain SPARQL 1.1 on a
+    remote one)."""
+    return await _construct(backend, iri, describe_queries(iri, lateral=_lateral(backend)))
+
+
+async def list_index(
+    backend: Backend, iri: str, kinds: tuple[str, ...] = tuple(LISTS)
+) -> ListIndex:
+    """The lists ``kinds`` of ``iri`` (an assessment) in order, or their lengths for the
+    assessments of ``iri`` (a council): one SELECT on the pool."""
+    settings = backend.settings
+    query = index_query(iri, kinds, lateral=_lateral(backend))
+    answer = await backend.read(_job(query, False, settings.max_results), settings.query_timeout)
+    return await run_in_threadpool(ListIndex.parse, iri, answer.body)
+
+
+async def summarise(backend: Backend, iri: str) -> tuple[Description, ListIndex]:
+    """What the HTML page of ``iri`` shows: its lists' index, then the description holding
+    only the first :data:`~cqckg.api.description.FIRST` items of each list."""
+    index = await list_index(backend, iri)
+    first = [item for items in index.items.values() for item in items[:FIRST]]
+    queries = summary_queries(iri, first, lateral=_lateral(backend))
+    return await _construct(backend, iri, queries), index
 
 
 class PageCache:
@@ -173,19 +219,36 @@ async def cached_page(
     key: Hashable,
     make: Callable[[Description], bytes],
 ) -> bytes:
-    """The page ``key`` from the cache, or ``make(description of iri)`` (run in a thread).
+    """The page ``key`` from the cache, or ``make(full description of iri)`` (run in a thread).
 
     Raises:
         HttpError: 404 when nothing describes ``iri``.
     """
-    cache, version = page_cache(request), backend.version
-    body = cache.get(version, key)
-    if body is None:
+
+    async def build() -> bytes | None:
         d = await describe(backend, iri)
         if not d:
             raise HttpError(404, f"nothing is known about <{iri}>")
-        body = await run_in_threadpool(make, d)
-        cache.put(version, key, body)
+        return await run_in_threadpool(make, d)
+
+    body = await cached(request, backend, key, build)
+    assert body is not None
+    return body
+
+
+async def cached(
+    request: Request,
+    backend: Backend,
+    key: Hashable,
+    build: Callable[[], Awaitable[bytes | None]],
+) -> bytes | None:
+    """The page ``key`` from the cache, else what ``build`` makes (kept unless ``None``)."""
+    cache, version = page_cache(request), backend.version
+    body = cache.get(version, key)
+    if body is None:
+        body = await build()
+        if body is not None:
+            cache.put(version, key, body)
     return body
 
 
@@ -201,12 +264,71 @@ def _timing(started: float) -> str:
     return f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
 
 
-def _page(d: Description, fmt: Format | None, links: Links, doc: str) -> bytes:
-    if fmt is not None:
-        return d.serialize(fmt.rdf)
-    formats = {suffix: f"{doc}.{suffix}" for suffix in _SUFFIX_OF.values()}
-    page = views.page(d, links)
-    return render("resource.html", page=page, links=links, formats=formats).encode("utf-8")
+def _formats(doc: str, query: str = "") -> dict[str, str]:
+    return {suffix: f"{doc}.{suffix}{query}" for suffix in _SUFFIX_OF.values()}
+
+
+def _rdf(d: Description, fmt: Format) -> bytes:
+    return d.serialize(fmt.rdf)
+
+
+def _html(d: Description, index: ListIndex, links: Links, doc: str) -> bytes:
+    page = views.page(d, links, index)
+    body = render("resource.html", page=page, links=links, formats=_formats(doc))
+    return body.encode("utf-8")
+
+
+def _list_html(
+    d: Description,
+    links: Links,
+    kind: str,
+    items: list[str],
+    number: int,
+    total: int,
+    doc: str,
+) -> bytes:
+    page = views.list_page(d, links, kind, items, number, total)
+    formats = _formats(doc, f"?page={number}")
+    return render("list.html", page=page, links=links, formats=formats).encode("utf-8")
+
+
+def page_number(text: str | None) -> int:
+    """The ``page=`` of a list (1 when absent).
+
+    Raises:
+        HttpError: 404 for anything but a whole number from 1.
+    """
+    if text is None:
+        return 1
+    if not text.isdigit() or int(text) < 1 or len(text) > 6:
+        raise HttpError(404, f"no page {text!r}: pages are numbered from 1")
+    return int(text)
+
+
+async def _list_body(
+    request: Request, backend: Backend, parent: str, kind: str, fmt: Format | None, doc: str
+) -> bytes | None:
+    """Page ``page=`` of the list ``kind`` of the assessment ``parent``, or ``None`` when
+    ``parent`` is not an assessment."""
+    number = page_number(request.query_params.get("page"))
+    links = Links(backend.settings.base_iri)
+
+    async def build() -> bytes | None:
+        index = await list_index(backend, parent, (kind,))
+        found = index.items.get(kind, [])
+        items = found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        queries = list_queries(parent, items, lateral=_lateral(backend))
+        d = await _construct(backend, parent, queries)
+        if not d.is_a(parent, cqc.Assessment):
+            return None
+        if number > views.pages(len(found)):
+            raise HttpError(404, f"no page {number}: the {kind} of <{parent}> fill fewer")
+        if fmt is not None:
+            return await run_in_threadpool(_rdf, d, fmt)
+        make = partial(_list_html, d, links, kind, items, number, len(found), doc)
+        return await run_in_threadpool(make)
+
+    return await cached(request, backend, ("list", parent, kind, number, fmt), build)
 
 
 @router.get(
@@ -239,13 +361,32 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
     """The description of ``{base}id/{path}``: its triples, the labels of what it links to, the
     facts that belong to it and the quoted sentences they rest on. Suffixes ``.html``,
     ``.ttl``, ``.jsonld``, ``.nt`` and ``.rdf`` choose the format; else ``format=`` or
-    ``Accept``."""
+    ``Accept``. The HTML of an assessment shows the first items of each list; ``{assessment
+    path}/gaps``, ``/strengths``, ``/strategies`` and ``/partners`` (with ``page=``, from 1)
+    show them all, :data:`~cqckg.api.description.PAGE_SIZE` a page."""
     started = time.perf_counter()
     stem, fmt, suffixed = split_suffix(path)
     if not suffixed:
         fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
     iri = thing_iri(backend.settings.base_iri, stem)
+    parent, _, last = stem.rpartition("/")
+    if last in LISTS and parent:
+        doc = f"/doc/{stem}"
+        listed = await _list_body(request, backend, iri[: -len(last) - 1], last, fmt, doc)
+        if listed is not None:
+            return page_response(listed, fmt, started)
+    if fmt is not None:
+        make = partial(_rdf, fmt=fmt)
+        body = await cached_page(request, backend, iri, ("doc", iri, fmt), make)
+        return page_response(body, fmt, started)
     links = Links(backend.settings.base_iri)
-    make = partial(_page, fmt=fmt, links=links, doc=f"/doc/{stem}")
-    body = await cached_page(request, backend, iri, ("doc", iri, fmt), make)
-    return page_response(body, fmt, started)
+
+    async def build() -> bytes:
+        d, index = await summarise(backend, iri)
+        if not d:
+            raise HttpError(404, f"nothing is known about <{iri}>")
+        return await run_in_threadpool(_html, d, index, links, f"/doc/{stem}")
+
+    page = await cached(request, backend, ("page", iri), build)
+    assert page is not None
+    return page_response(page, fmt, started)

@@ -2,13 +2,15 @@
 
 :func:`page` gives every resource its labels, types, properties (links typed by their
 predicate), quotes and the resources linking to it; for a council or an assessment it adds the
-sections a reader looks for: scores by theme, statistics against their comparators, findings,
-strategies with the gaps they address, and partners, every fact with the sentence it rests on.
+sections a reader looks for: scores by theme, statistics against their comparators, and the
+first items of the findings, strategies (with the gaps they address) and partners, each list
+with its length and a link to its pages (:func:`list_page`); every fact with the sentence it
+rests on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +18,16 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from cqckg.api.charts import Comparison, comparison_chart, scores_chart
-from cqckg.api.description import Description, Quote, Terms, cqc
+from cqckg.api.description import (
+    FIRST,
+    MEMBER_CLASSES,
+    PAGE_SIZE,
+    Description,
+    ListIndex,
+    Quote,
+    Terms,
+    cqc,
+)
 from cqckg.api.html import Links
 from cqckg.namespaces import PREFIXES, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE
 
@@ -82,6 +93,46 @@ class AssessmentPart:
     scores_chart: Markup | None
     statistics: list[Fact]
     statistics_chart: Markup | None
+    lists: list[ListPart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ListPart:
+    """One of an assessment's lists as its page shows it: the first items, how many there
+    are and where they all are."""
+
+    name: str
+    heading: str
+    noun: str
+    facts: list[Fact]
+    total: int
+    href: str | None
+
+
+@dataclass
+class ListPage:
+    """A page of one of an assessment's lists: items ``first``-``last`` of ``total``."""
+
+    iri: str
+    kind: str
+    title: str
+    heading: str
+    assessment: Value
+    facts: list[Fact]
+    total: int
+    number: int
+    pages: list[tuple[int, str]]
+    first: int
+    last: int
+    truncated: bool
+
+    @property
+    def previous(self) -> str | None:
+        return self.pages[self.number - 2][1] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.pages[self.number][1] if self.number < len(self.pages) else None
 
 
 @dataclass
@@ -96,14 +147,30 @@ class Page:
     incoming: list[Row]
     truncated: bool
     assessments: list[AssessmentPart] = field(default_factory=list)
-    gaps: list[Fact] = field(default_factory=list)
-    strengths: list[Fact] = field(default_factory=list)
-    strategies: list[Fact] = field(default_factory=list)
-    partners: list[Fact] = field(default_factory=list)
+    lists: list[ListPart] = field(default_factory=list)
 
 
-def page(d: Description, links: Links) -> Page:
-    """The page for the described resource."""
+# The lists' headings and what one item is called.
+HEADINGS: dict[str, tuple[str, str]] = {
+    "gaps": ("Gaps (areas for development)", "gaps"),
+    "strengths": ("Strengths", "strengths"),
+    "strategies": ("Strategies and the gaps they address", "strategies"),
+    "partners": ("Partners", "partners"),
+}
+
+
+def pages(total: int, size: int = PAGE_SIZE) -> int:
+    """How many pages ``total`` items fill (an empty list has one, empty, page).
+
+    >>> pages(0), pages(50), pages(51)
+    (1, 1, 2)
+    """
+    return max(1, -(-total // size))
+
+
+def page(d: Description, links: Links, index: ListIndex | None = None) -> Page:
+    """The page for the described resource; ``index`` (from the summary's queries) orders and
+    counts an assessment's lists, of which the page shows the first :data:`FIRST` items."""
     iri = d.iri
     view = Page(
         iri=iri,
@@ -114,20 +181,61 @@ def page(d: Description, links: Links) -> Page:
         incoming=_incoming(d, links),
         truncated=d.truncated,
     )
+    index = index or ListIndex(iri)
     if d.is_a(iri, cqc.LocalAuthority):
         found = d.subjects(cqc.assessedAuthority, iri)
-        parts = [_assessment(d, links, a) for a in found]
+        parts = [_assessment(d, links, a, index) for a in found]
         view.assessments = sorted(parts, key=lambda p: p.published, reverse=True)
     if d.is_a(iri, cqc.Assessment):
-        view.assessments = [_assessment(d, links, iri)]
-        members = d.subjects(cqc.assessment, iri)
-        view.gaps = [_finding(d, links, m) for m in members if d.is_a(m, cqc.Gap)]
-        view.strengths = [_finding(d, links, m) for m in members if d.is_a(m, cqc.Strength)]
-        view.strategies = [_strategy(d, links, m) for m in members if d.is_a(m, cqc.Strategy)]
-        view.partners = [
-            _partner(d, links, m) for m in members if d.is_a(m, cqc.PartnerOrganisation)
+        view.assessments = [_assessment(d, links, iri, index)]
+        shown = {kind: items[:FIRST] for kind, items in index.items.items()}
+        view.lists = [
+            ListPart(
+                kind,
+                heading,
+                noun,
+                _facts(d, links, kind, shown.get(kind, [])),
+                index.counts.get((iri, kind), 0),
+                _list_href(links, iri, kind),
+            )
+            for kind, (heading, noun) in HEADINGS.items()
         ]
     return view
+
+
+def list_page(
+    d: Description, links: Links, kind: str, items: Sequence[str], number: int, total: int
+) -> ListPage:
+    """Page ``number`` (from 1) of the list ``kind`` of the assessment ``d.iri``, which has
+    ``total`` items: ``items`` are this page's, in order."""
+    iri = d.iri
+    heading, _ = HEADINGS[kind]
+    href = _list_href(links, iri, kind) or ""
+    first = (number - 1) * PAGE_SIZE + 1
+    return ListPage(
+        iri=iri,
+        kind=kind,
+        title=f"{heading}: {d.label(iri)}",
+        heading=heading,
+        assessment=_link(d, links, iri),
+        facts=_facts(d, links, kind, items),
+        total=total,
+        number=number,
+        pages=[(n, f"{href}?page={n}") for n in range(1, pages(total) + 1)],
+        first=min(first, total),
+        last=min(first + len(items) - 1, total),
+        truncated=d.truncated,
+    )
+
+
+def _list_href(links: Links, assessment: str, kind: str) -> str | None:
+    local = links.local(assessment)
+    return None if local is None else f"{local}/{kind}"
+
+
+def _facts(d: Description, links: Links, kind: str, items: Iterable[str]) -> list[Fact]:
+    make: Callable[[Description, Links, str], Fact] = _BUILDERS[kind]
+    return [make(d, links, item) for item in items if d.properties(item)]
 
 
 def _link(d: Description, links: Links, iri: str) -> Value:
@@ -167,7 +275,10 @@ def _rows(d: Description, links: Links) -> list[Row]:
 
 def _incoming(d: Description, links: Links) -> list[Row]:
     grouped: dict[str, list[Value]] = {}
+    listed = d.is_a(d.iri, cqc.Assessment)
     for subject, predicate in d.incoming():
+        if listed and predicate == cqc.assessment and MEMBER_CLASSES & set(d.types(subject)):
+            continue  # shown or counted in the page's sections
         grouped.setdefault(predicate, []).append(_link(d, links, subject))
     rows = []
     for predicate, values in grouped.items():
@@ -180,7 +291,9 @@ def _optional_link(d: Description, links: Links, iri: str | None) -> Value | Non
     return None if iri is None else _link(d, links, iri)
 
 
-def _assessment(d: Description, links: Links, a: str) -> AssessmentPart:
+def _assessment(
+    d: Description, links: Links, a: str, index: ListIndex | None = None
+) -> AssessmentPart:
     published = d.value(a, _ISSUED) or ""
     scores = _scores(d, links, a)
     chart_rows = [(theme, [(f.text, f.score) for f in facts]) for theme, facts in scores]
@@ -210,6 +323,13 @@ def _assessment(d: Description, links: Links, a: str) -> AssessmentPart:
         )
         if comparisons
         else None,
+        lists=[
+            ListPart(kind, heading, noun, [], index.counts[a, kind], _list_href(links, a, kind))
+            for kind, (heading, noun) in HEADINGS.items()
+            if (a, kind) in index.counts
+        ]
+        if index is not None
+        else [],
     )
 
 
@@ -322,3 +442,11 @@ def _strategy(d: Description, links: Links, s: str) -> Fact:
 def _partner(d: Description, links: Links, p: str) -> Fact:
     kinds = _labelled(d, links, d.links(p, cqc.partnerType))
     return Fact(d.label(p), links.href(p), d.quotes(p), None, kinds)
+
+
+_BUILDERS: dict[str, Callable[[Description, Links, str], Fact]] = {
+    "gaps": _finding,
+    "strengths": _finding,
+    "strategies": _strategy,
+    "partners": _partner,
+}

@@ -1,0 +1,180 @@
+"""First-render and cached timings of the largest linked-data pages.
+
+    .venv/bin/python benchmarks/pages.py [--store DIR] [--runs 5] [--pages 3]
+
+Starts a ``cqckg serve`` (2 query workers, as deployed) over a store holding the corpus in
+``graph/sources`` (ingested into a temporary folder unless ``--store`` names one, which is copied
+so it is never written), finds the assessments and councils with the most facts, and times for
+each of their pages, over ``--runs`` rounds:
+
+- *first*: the first request after the store changed, so the server's page and result caches
+  are empty (each round writes one triple to a scratch graph through the Graph Store protocol,
+  which starts a new store version; the query workers stay warm, as on a running server);
+- *cached*: the same request again.
+
+Prints the median and worst of each, the server's own figure (``Server-Timing``) and the body
+size, and the machine's load average before and after (other work on the machine slows every
+figure). Timings are measured here, never asserted in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "benchmark-pages-token-0123456789"
+SCRATCH = "https://w3id.org/cqc-kg/benchmark/scratch"
+BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
+
+# The assessments (and their councils) with the most facts: the largest pages.
+LARGEST = """
+PREFIX cqc: <https://w3id.org/cqc-kg/def#>
+SELECT ?assessment ?council (COUNT(?fact) AS ?facts)
+WHERE {
+  ?assessment a cqc:Assessment ; cqc:assessedAuthority ?council .
+  ?fact cqc:assessment ?assessment
+}
+GROUP BY ?assessment ?council ORDER BY DESC(?facts) ?assessment LIMIT %d
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _store(folder: Path, given: Path | None) -> Path:
+    store = folder / "store"
+    if given is not None:
+        shutil.copytree(given, store)
+        return store
+    command = [sys.executable, "-m", "cqckg.cli", "ingest", str(ROOT / "graph" / "sources")]
+    subprocess.run([*command, "--no-progress", "--store", str(store)], check=True)
+    return store
+
+
+def _serve(store: Path, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, "CQCKG_LOAD_SHIPPED": "false", "CQCKG_WRITE_TOKEN": TOKEN}
+    command = [sys.executable, "-m", "cqckg.cli", "serve", "--store", str(store)]
+    log = (folder / "server.log").open("wb")
+    process = subprocess.Popen(
+        [*command, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/sparql", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"cqckg serve did not start; see {folder / 'server.log'}")
+
+
+def _largest(client: httpx.Client, count: int) -> list[str]:
+    response = client.get(
+        "/sparql",
+        params={"query": LARGEST % count},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    response.raise_for_status()
+    paths: list[str] = []
+    for row in response.json()["results"]["bindings"]:
+        assessment = row["assessment"]["value"].split("/id/", 1)[1]
+        council = row["council"]["value"].split("/id/", 1)[1]
+        paths += [f"/doc/{assessment}", f"/doc/{assessment}/gaps", f"/doc/{assessment}.ttl"]
+        paths.append(f"/doc/{council}")
+    return list(dict.fromkeys(paths))
+
+
+def _touch(client: httpx.Client, round_: int) -> None:
+    """Start a new store version: the page and result caches begin empty."""
+    body = f'<{SCRATCH}> <{SCRATCH}#round> "{round_}" .\n'
+    response = client.put(
+        "/store",
+        params={"graph": SCRATCH},
+        content=body.encode(),
+        headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {TOKEN}"},
+    )
+    response.raise_for_status()
+    # Both query workers move to the new snapshot before the pages are timed (a running
+    # server's workers are on the current one): two different queries at once.
+    with ThreadPoolExecutor(2) as pool:
+        queries = [f"SELECT * WHERE {{ BIND ({round_ * 2 + i} AS ?x) }}" for i in range(2)]
+        for answer in pool.map(lambda q: client.get("/sparql", params={"query": q}), queries):
+            answer.raise_for_status()
+
+
+def _get(client: httpx.Client, path: str) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    response = client.get(path, headers={"Accept": BROWSER})
+    total = (time.perf_counter() - started) * 1000
+    response.raise_for_status()
+    timing = response.headers.get("server-timing", "")
+    server = float(timing.split("dur=")[1].split(",")[0]) if "dur=" in timing else float("nan")
+    return total, server, len(response.content)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", type=Path, help="an existing store folder (copied)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds of first renders (5)")
+    parser.add_argument("--pages", type=int, default=3, help="largest assessments to time (3)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cqckg-pages-") as tmp:
+        folder = Path(tmp)
+        process, url = _serve(_store(folder, args.store), folder)
+        try:
+            with httpx.Client(base_url=url, timeout=60) as client:
+                paths = _largest(client, args.pages)
+                for path in paths:  # warm the workers, as on a server that has been running
+                    _get(client, path)
+                load_before = _load()
+                first: dict[str, list[tuple[float, float, int]]] = {p: [] for p in paths}
+                cached: dict[str, list[tuple[float, float, int]]] = {p: [] for p in paths}
+                for round_ in range(args.runs):
+                    _touch(client, round_)
+                    for path in paths:
+                        first[path].append(_get(client, path))
+                        cached[path].append(_get(client, path))
+                load_after = _load()
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    print(f"load average before {load_before}, after {load_after}; {os.cpu_count()} cores")
+    print(f"{'page':<58} {'first ms (server)':>22} {'worst':>7} {'cached ms':>10} {'KB':>7}")
+    for path in paths:
+        totals = [t for t, _, _ in first[path]]
+        servers = [s for _, s, _ in first[path]]
+        warm = [t for t, _, _ in cached[path]]
+        size = first[path][-1][2] / 1024
+        shown = f"{statistics.median(totals):.1f} ({statistics.median(servers):.1f})"
+        print(
+            f"{path:<58} {shown:>22} {max(totals):>7.1f} "
+            f"{statistics.median(warm):>10.1f} {size:>7.0f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
