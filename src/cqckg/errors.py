@@ -36,6 +36,10 @@ class DocumentError(CqcKgError):
         self.message = message
         super().__init__(f"{location}: [{rule}] {message}")
 
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[SourceLocation, str, str]]:
+        # Raised in a worker process of a parallel ingest, it crosses back pickled.
+        return (type(self), (self.location, self.rule, self.message))
+
 
 class ValidationFailed(CqcKgError):
     """A graph breaks one or more SHACL rules with severity Violation; nothing was written."""
@@ -44,6 +48,9 @@ class ValidationFailed(CqcKgError):
         self.report_text = report_text
         self.violations = violations
         super().__init__(f"{violations} SHACL violation(s); nothing was written\n{report_text}")
+
+    def __reduce__(self) -> tuple[type[ValidationFailed], tuple[str, int]]:
+        return (type(self), (self.report_text, self.violations))
 
 
 class ConflictError(CqcKgError):
