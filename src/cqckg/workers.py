@@ -76,6 +76,7 @@ class QueryPool:
     _all: set[_Worker] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _closing: bool = False
+    _collected: frozenset[Path | None] = frozenset()
 
     async def start(self) -> None:
         """Start every worker and wait until each has opened the snapshot."""
@@ -168,7 +169,10 @@ class QueryPool:
 
     def _collect(self) -> None:
         """Delete snapshots that are neither current nor still open in a worker."""
-        in_use = {w.snapshot for w in self._all} | {self.snapshot}
+        in_use = frozenset({w.snapshot for w in self._all} | {self.snapshot})
+        if in_use == self._collected:
+            return  # nothing was published or let go since the last look (the usual request)
+        self._collected = in_use
         for old in self.snapshot.parent.glob("v*"):
             if old not in in_use:
                 if old.is_dir():

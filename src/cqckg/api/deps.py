@@ -40,8 +40,18 @@ def require_writer(request: Request) -> None:
         )
 
 
-BackendDep = Annotated[Backend, Depends(get_backend)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+async def _backend(request: Request) -> Backend:
+    # A coroutine: FastAPI runs a plain function dependency in its thread pool, a thread hop
+    # that cost more per request than the rest of the routing.
+    return get_backend(request)
+
+
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+BackendDep = Annotated[Backend, Depends(_backend)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
 Writer = Depends(require_writer)
 
 
