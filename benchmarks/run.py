@@ -51,7 +51,6 @@ from cqckg.store import OxigraphStore  # noqa: E402
 BIN = Path(sys.executable).parent
 JSON_RESULTS = "application/sparql-results+json"
 RDFLIB_TRIPLE_BOUND = 3_000_000  # beyond this rdflib needs several GiB and minutes to load
-PEER_QUERY_BOUND_S = 20.0  # rdflib-endpoint: a question slower than this is reported as such
 
 
 # -- measuring helpers ----------------------------------------------------------------------------
@@ -285,6 +284,18 @@ def export_and_load(store_dir: Path, work: Path) -> dict[str, Any]:
     }
 
 
+def council_queries(store_dir: Path, name: str = "scores") -> list[str]:
+    """One named question bound to each assessed council in turn (for the throughput runs)."""
+    rows = ox.Store.read_only(str(store_dir)).query(
+        "SELECT DISTINCT ?a WHERE { GRAPH ?g { ?x <https://w3id.org/cqc-kg/def#assessedAuthority> "
+        "?a } }"
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    councils = sorted(row[0].value.rsplit("/", 1)[-1] for row in rows)
+    (question,) = (q for q in list_questions() if q.name == name)
+    return [question.bind({"authority": c}) for c in councils]
+
+
 def questions(store_dir: Path) -> dict[str, str]:
     """Every named question, bound to one council (and a finding for ``evidence``)."""
     store = ox.Store.read_only(str(store_dir))
@@ -336,7 +347,16 @@ def _time_http(url: str, query: str, runs: int, bound: float = 60.0) -> list[flo
 def _summary(times: list[float] | str) -> dict[str, Any]:
     if isinstance(times, str):
         return {"error": times}
-    return {"median_ms": statistics.median(times) * 1000, "p95_ms": _pct(times, 0.95) * 1000}
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": _pct(times, 0.95) * 1000,
+        "runs": len(times),
+    }
+
+
+def _sample_load(res: dict[str, Any], stage: str) -> None:
+    """Note the load average after a stage: the machine is shared."""
+    res.setdefault("load_average", []).append([stage, *os.getloadavg()])
 
 
 def latency(
@@ -352,16 +372,27 @@ def latency(
 
 
 _WRK_LUA = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Accept"] = "application/sparql-results+json"
-wrk.body = "query=" .. os.getenv("BENCH_QUERY")
+local bodies = {}
+for line in io.lines(os.getenv("BENCH_BODIES")) do bodies[#bodies + 1] = line end
+local headers = {
+  ["Content-Type"] = "application/x-www-form-urlencoded",
+  ["Accept"] = "application/sparql-results+json",
+}
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", nil, headers, bodies[i])
+end
 """
 
 
-def _load_wrk(url: str, query: str, clients: int, seconds: float, work: Path) -> dict[str, Any]:
+def _load_wrk(
+    url: str, queries: list[str], clients: int, seconds: float, work: Path
+) -> dict[str, Any]:
     script = work / "post.lua"
     script.write_text(_WRK_LUA)
+    bodies = work / "bodies.txt"
+    bodies.write_text("".join("query=" + urllib.parse.quote_plus(q) + "\n" for q in queries))
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [
@@ -374,7 +405,7 @@ def _load_wrk(url: str, query: str, clients: int, seconds: float, work: Path) ->
             str(script),
             url,
         ],
-        env={**os.environ, "BENCH_QUERY": urllib.parse.quote_plus(query)},
+        env={**os.environ, "BENCH_BODIES": str(bodies)},
         capture_output=True,
         text=True,
         check=True,
@@ -405,7 +436,7 @@ def _ms(text: str) -> float:
     return float(text)
 
 
-def _load_httpx(url: str, query: str, clients: int, seconds: float) -> dict[str, Any]:
+def _load_httpx(url: str, queries: list[str], clients: int, seconds: float) -> dict[str, Any]:
     import asyncio
 
     async def main() -> tuple[list[float], int]:
@@ -415,17 +446,21 @@ def _load_httpx(url: str, query: str, clients: int, seconds: float) -> dict[str,
         limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
         async with httpx.AsyncClient(limits=limits, timeout=30) as client:
 
-            async def worker() -> None:
+            async def worker(start: int) -> None:
                 nonlocal errors
+                i = start
                 while time.perf_counter() < end:
+                    i += 1
                     t = time.perf_counter()
                     r = await client.post(
-                        url, data={"query": query}, headers={"Accept": JSON_RESULTS}
+                        url,
+                        data={"query": queries[i % len(queries)]},
+                        headers={"Accept": JSON_RESULTS},
                     )
                     lat.append(time.perf_counter() - t)
                     errors += r.status_code != 200
 
-            await asyncio.gather(*(worker() for _ in range(clients)))
+            await asyncio.gather(*(worker(k) for k in range(clients)))
         return lat, errors
 
     cpu = time.process_time()
@@ -442,34 +477,36 @@ def _load_httpx(url: str, query: str, clients: int, seconds: float) -> dict[str,
     }
 
 
-def throughput(url: str, query: str, seconds: float, work: Path) -> dict[str, Any]:
+def throughput(url: str, queries: list[str], seconds: float, work: Path) -> dict[str, Any]:
+    """Requests/s at 1, 8 and 32 clients, the requests cycling through ``queries``."""
     out = {}
     for clients in (1, 8, 32):
         if shutil.which("wrk"):
-            out[str(clients)] = _load_wrk(url, query, clients, seconds, work)
+            out[str(clients)] = _load_wrk(url, queries, clients, seconds, work)
         else:
-            out[str(clients)] = _load_httpx(url, query, clients, seconds)
+            out[str(clients)] = _load_httpx(url, queries, clients, seconds)
     return out
 
 
-def _rdflib_engine(dump: str) -> tuple[Any, float, int]:
-    from rdflib import Dataset
-
-    t = time.perf_counter()
-    ds = Dataset(default_union=True)
-    ds.parse(dump, format="nquads")
-    return ds, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-_PEER_SCRIPT = """
-import sys, uvicorn
-from rdflib import Dataset
-from rdflib_endpoint import SparqlEndpoint
-ds = Dataset(default_union=True)
-ds.parse(sys.argv[1], format="nquads")
-app = SparqlEndpoint(graph=ds)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
-"""
+def rdflib_engines(
+    dump: str, qs: dict[str, str], bound: float, runs: int, work: Path
+) -> dict[str, Any]:
+    """rdflib in memory and rdflib-endpoint, each question bounded (``rdflib_engines.py``)."""
+    qfile = work / "questions.json"
+    qfile.write_text(json.dumps(qs))
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "rdflib_engines.py"),
+            *(dump, str(qfile), str(bound), str(runs)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sys.stderr.write(out.stderr)
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
 
 
 def scale_run(scale: int, args: argparse.Namespace, base: Path) -> dict[str, Any]:
@@ -481,9 +518,13 @@ def scale_run(scale: int, args: argparse.Namespace, base: Path) -> dict[str, Any
     print(f"scale {scale}: generating", file=sys.stderr)
     rounds = generate(work / "corpus", councils=args.councils, rounds=scale)
     res: dict[str, Any] = {"scale": scale}
+    _sample_load(res, "generated")
     res["ingest"] = ingest_rounds(rounds, work / "store", args.jobs)
+    _sample_load(res, "ingest")
     res["validation"] = validation(work / "store", None if scale == 1 else args.validation_sample)
+    _sample_load(res, "validation")
     res["load"] = export_and_load(work / "store", work)
+    _sample_load(res, "store load")
     qs = questions(work / "store")
     runs = args.runs
 
@@ -508,9 +549,11 @@ def scale_run(scale: int, args: argparse.Namespace, base: Path) -> dict[str, Any
             engines["oxigraph serve"] = lambda q: _time_http(oxi_url, q, runs)
             engines["cqc-kg (cache on)"] = lambda q: _time_http(cq_url, q, runs)
             lat = latency(qs, engines)
+            _sample_load(res, "latency")
             memory["cqc-kg serve"] = _tree_rss(cq_pid)
             memory["oxigraph serve"] = _tree_rss(oxi_pid)
-            tq = qs["scores"]
+            tq = council_queries(work / "store")
+            res["throughput_queries"] = len(tq)
             tp["oxigraph serve"] = throughput(oxi_url, tq, args.seconds, work)
             tp["cqc-kg (cache on)"] = throughput(cq_url, tq, args.seconds, work)
             memory["cqc-kg serve after load"] = _tree_rss(cq_pid)
@@ -522,43 +565,18 @@ def scale_run(scale: int, args: argparse.Namespace, base: Path) -> dict[str, Any
             nc_url = f"http://127.0.0.1:{cq_nocache_port}/sparql"
             lat.update(latency(qs, {"cqc-kg (cache off)": lambda q: _time_http(nc_url, q, runs)}))
             tp["cqc-kg (cache off)"] = throughput(nc_url, tq, args.seconds, work)
+            _sample_load(res, "throughput")
 
     quads = res["load"]["quads"]
     if quads <= RDFLIB_TRIPLE_BOUND and not args.no_rdflib:
-        ds, load_s, rss = _rdflib_engine(res["load"]["dump"])
-        res["rdflib_load"] = {"load_s": load_s, "peak_rss_mb": rss / 1e6}
-
-        def in_memory(q: str) -> list[float] | str:
-            times = []
-            for i in range(min(runs, 5) + 1):
-                t = time.perf_counter()
-                list(ds.query(q))
-                elapsed = time.perf_counter() - t
-                if i:
-                    times.append(elapsed)
-                if elapsed > PEER_QUERY_BOUND_S:
-                    return f"over {PEER_QUERY_BOUND_S:.0f} s"
-            return times
-
-        lat.update(latency(qs, {"rdflib in-memory": in_memory}))
-        del ds
-        peer_port = _free_port()
-        peer = [sys.executable, "-c", _PEER_SCRIPT, res["load"]["dump"], str(peer_port)]
-        with _server(peer, peer_port) as peer_pid:
-            peer_url = f"http://127.0.0.1:{peer_port}/"
-            lat.update(
-                latency(
-                    qs,
-                    {
-                        "rdflib-endpoint": lambda q: _time_http(
-                            peer_url, q, min(runs, 3), PEER_QUERY_BOUND_S
-                        )
-                    },
-                )
-            )
-            memory["rdflib-endpoint"] = _tree_rss(peer_pid)
+        rl = rdflib_engines(res["load"]["dump"], qs, args.rdflib_bound, min(runs, 5), work)
+        res["rdflib_load"] = {"load_s": rl["load_s"], "peak_rss_mb": rl["load_peak_rss"] / 1e6}
+        lat["rdflib in-memory"] = {q: _summary(t) for q, t in rl["in_memory"].items()}
+        lat["rdflib-endpoint"] = {q: _summary(t) for q, t in rl["endpoint"].items()}
+        memory["rdflib-endpoint"] = tuple(rl["endpoint_rss"])
+        _sample_load(res, "rdflib")
     else:
-        skip = f"not run: {quads} quads is over the bound of {RDFLIB_TRIPLE_BOUND}"
+        skip = f"not run: {quads:,} quads is over the bound of {RDFLIB_TRIPLE_BOUND:,}"
         for engine in ("rdflib in-memory", "rdflib-endpoint"):
             lat[engine] = {name: {"error": skip} for name in qs}
     res["latency"] = lat
@@ -622,6 +640,9 @@ def report(results: dict[str, Any]) -> str:
             f"## Scale {s}x: {ing['assessments']} assessments, {ing['documents']} documents, "
             f"{ing['mb']:.1f} MB, {ld['quads']:,} quads",
             "",
+            "Load average (1 min) after each stage: "
+            + ", ".join(f"{stage} {one:.1f}" for stage, one, *_ in sc.get("load_average", [])),
+            "",
             "| measure | value |",
             "|---|---|",
             f"| ingest (read, extract, build, validate, write; {ing['jobs']} processes) | "
@@ -669,15 +690,18 @@ def report(results: dict[str, Any]) -> str:
                 if "error" in r:
                     cells.append(r["error"])
                 else:
+                    runs = f", {r['runs']} runs" if e.startswith("rdflib") and "runs" in r else ""
                     cells.append(
                         f"{r['median_ms']:.1f} ({r['p95_ms']:.1f}) "
-                        f"{_ratio(r['median_ms'], ref[q].get('median_ms'))}"
+                        f"{_ratio(r['median_ms'], ref[q].get('median_ms'))}{runs}"
                     )
             lines.append(f"| {q} | " + " | ".join(cells) + " |")
         tp = sc["throughput"]
         lines += [
             "",
-            f"### Throughput at {s}x (question `scores` for one council; requests/s, p50/p99 ms)",
+            f"### Throughput at {s}x (question `scores`, the requests cycling through "
+            f"{sc.get('throughput_queries', 1)} councils; requests/s, p50/p99 ms, ratio to "
+            "oxigraph serve)",
             "",
             "| server | 1 client | 8 clients | 32 clients | client CPU s (1/8/32) |",
             "|---|---|---|---|---|",
@@ -835,6 +859,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="ingest processes")
     parser.add_argument("--validation-sample", type=int, default=153)
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib and rdflib-endpoint")
+    parser.add_argument(
+        "--rdflib-bound",
+        type=float,
+        default=5.0,
+        help="seconds each question may take on rdflib's engines before it is reported as not "
+        "finishing (default 5)",
+    )
     parser.add_argument(
         "--publish",
         action="store_true",
