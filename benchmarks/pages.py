@@ -8,8 +8,9 @@ so it is never written), finds the assessments and councils with the most facts,
 each of their pages, over ``--runs`` rounds:
 
 - *first*: the first request after the store changed, so the server's page and result caches
-  are empty (each round writes one triple to a scratch graph through the Graph Store protocol,
-  which starts a new store version; the query workers stay warm, as on a running server);
+  are empty (before each page one triple is written to a scratch graph through the Graph Store
+  protocol, which starts a new store version; the query workers stay warm, as on a running
+  server);
 - *cached*: the same request again.
 
 Prints the median and worst of each, the server's own figure (``Server-Timing``) and the body
@@ -121,14 +122,25 @@ def _touch(client: httpx.Client, round_: int) -> None:
             answer.raise_for_status()
 
 
-def _get(client: httpx.Client, path: str) -> tuple[float, float, int]:
+Timed = tuple[float, dict[str, float], int]  # client ms, Server-Timing phases, bytes
+
+
+def _get(client: httpx.Client, path: str) -> Timed:
     started = time.perf_counter()
     response = client.get(path, headers={"Accept": BROWSER})
     total = (time.perf_counter() - started) * 1000
     response.raise_for_status()
-    timing = response.headers.get("server-timing", "")
-    server = float(timing.split("dur=")[1].split(",")[0]) if "dur=" in timing else float("nan")
-    return total, server, len(response.content)
+    phases = {}
+    for part in response.headers.get("server-timing", "").split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if duration:
+            phases[name] = float(duration)
+    return total, phases, len(response.content)
+
+
+def _median(runs: list[Timed], phase: str) -> str:
+    found = [phases[phase] for _, phases, _ in runs if phase in phases]
+    return f"{statistics.median(found):.1f}" if found else "-"
 
 
 def _load() -> str:
@@ -146,15 +158,19 @@ def main(argv: list[str] | None = None) -> int:
         process, url = _serve(_store(folder, args.store), folder)
         try:
             with httpx.Client(base_url=url, timeout=60) as client:
-                paths = _largest(client, args.pages)
-                for path in paths:  # warm the workers, as on a server that has been running
-                    _get(client, path)
+                # Warm the workers, as on a server that has been running (and leave out pages
+                # this server does not have, to compare with older versions).
+                paths = [
+                    path
+                    for path in _largest(client, args.pages)
+                    if client.get(path, headers={"Accept": BROWSER}).status_code == 200
+                ]
                 load_before = _load()
-                first: dict[str, list[tuple[float, float, int]]] = {p: [] for p in paths}
-                cached: dict[str, list[tuple[float, float, int]]] = {p: [] for p in paths}
+                first: dict[str, list[Timed]] = {p: [] for p in paths}
+                cached: dict[str, list[Timed]] = {p: [] for p in paths}
                 for round_ in range(args.runs):
-                    _touch(client, round_)
-                    for path in paths:
+                    for number, path in enumerate(paths):
+                        _touch(client, round_ * len(paths) + number)
                         first[path].append(_get(client, path))
                         cached[path].append(_get(client, path))
                 load_after = _load()
@@ -162,17 +178,20 @@ def main(argv: list[str] | None = None) -> int:
             process.terminate()
             process.wait(timeout=10)
     print(f"load average before {load_before}, after {load_after}; {os.cpu_count()} cores")
-    print(f"{'page':<58} {'first ms (server)':>22} {'worst':>7} {'cached ms':>10} {'KB':>7}")
+    print("first: median ms of the first request after a store change (worst of the runs);")
+    print("server, index, describe, render: medians of the server's Server-Timing phases")
+    columns = ("first", "worst", "server", "index", "describe", "render", "cached", "KB")
+    print(f"{'page':<52}" + "".join(f"{c:>9}" for c in columns))
     for path in paths:
         totals = [t for t, _, _ in first[path]]
-        servers = [s for _, s, _ in first[path]]
-        warm = [t for t, _, _ in cached[path]]
-        size = first[path][-1][2] / 1024
-        shown = f"{statistics.median(totals):.1f} ({statistics.median(servers):.1f})"
-        print(
-            f"{path:<58} {shown:>22} {max(totals):>7.1f} "
-            f"{statistics.median(warm):>10.1f} {size:>7.0f}"
-        )
+        cells = [
+            f"{statistics.median(totals):.1f}",
+            f"{max(totals):.1f}",
+            *(_median(first[path], phase) for phase in ("app", "index", "describe", "render")),
+            f"{statistics.median(t for t, _, _ in cached[path]):.1f}",
+            f"{first[path][-1][2] / 1024:.0f}",
+        ]
+        print(f"{path:<52}" + "".join(f"{c:>9}" for c in cells))
     return 0
 
 

@@ -168,13 +168,38 @@ async def list_index(
     return await run_in_threadpool(ListIndex.parse, iri, answer.body)
 
 
-async def summarise(backend: Backend, iri: str) -> tuple[Description, ListIndex]:
+class Phases:
+    """How long each phase of building a page took, for ``Server-Timing`` (milliseconds)."""
+
+    def __init__(self) -> None:
+        self.started = self._last = time.perf_counter()
+        self.parts: dict[str, float] = {}
+
+    def done(self, name: str) -> None:
+        """The phase ``name`` ends now (it began when the last one ended)."""
+        now = time.perf_counter()
+        self.parts[name] = (now - self._last) * 1000
+        self._last = now
+
+    def header(self) -> str:
+        total = (time.perf_counter() - self.started) * 1000
+        parts = (f"{name};dur={ms:.1f}" for name, ms in self.parts.items())
+        return ", ".join([f"app;dur={total:.1f}", *parts])
+
+
+async def summarise(
+    backend: Backend, iri: str, phases: Phases | None = None
+) -> tuple[Description, ListIndex]:
     """What the HTML page of ``iri`` shows: its lists' index, then the description holding
     only the first :data:`~cqckg.api.description.FIRST` items of each list."""
+    phases = phases or Phases()
     index = await list_index(backend, iri)
+    phases.done("index")
     first = [item for items in index.items.values() for item in items[:FIRST]]
     queries = summary_queries(iri, first, lateral=_lateral(backend))
-    return await _construct(backend, iri, queries), index
+    d = await _construct(backend, iri, queries)
+    phases.done("describe")
+    return d, index
 
 
 class PageCache:
@@ -252,7 +277,7 @@ async def cached(
     return body
 
 
-def page_response(body: bytes, fmt: Format | None, started: float) -> Response:
+def page_response(body: bytes, fmt: Format | None, started: float | Phases) -> Response:
     """The response for a finished page: HTML with the pages' headers, or RDF."""
     headers = {"Vary": "Accept", "Server-Timing": _timing(started)}
     if fmt is None:
@@ -260,7 +285,9 @@ def page_response(body: bytes, fmt: Format | None, started: float) -> Response:
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
-def _timing(started: float) -> str:
+def _timing(started: float | Phases) -> str:
+    if isinstance(started, Phases):
+        return started.header()
     return f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
 
 
@@ -306,7 +333,13 @@ def page_number(text: str | None) -> int:
 
 
 async def _list_body(
-    request: Request, backend: Backend, parent: str, kind: str, fmt: Format | None, doc: str
+    request: Request,
+    backend: Backend,
+    parent: str,
+    kind: str,
+    fmt: Format | None,
+    doc: str,
+    phases: Phases,
 ) -> bytes | None:
     """Page ``page=`` of the list ``kind`` of the assessment ``parent``, or ``None`` when
     ``parent`` is not an assessment."""
@@ -315,10 +348,12 @@ async def _list_body(
 
     async def build() -> bytes | None:
         index = await list_index(backend, parent, (kind,))
+        phases.done("index")
         found = index.items.get(kind, [])
         items = found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
         queries = list_queries(parent, items, lateral=_lateral(backend))
         d = await _construct(backend, parent, queries)
+        phases.done("describe")
         if not d.is_a(parent, cqc.Assessment):
             return None
         if number > views.pages(len(found)):
@@ -326,7 +361,9 @@ async def _list_body(
         if fmt is not None:
             return await run_in_threadpool(_rdf, d, fmt)
         make = partial(_list_html, d, links, kind, items, number, len(found), doc)
-        return await run_in_threadpool(make)
+        body = await run_in_threadpool(make)
+        phases.done("render")
+        return body
 
     return await cached(request, backend, ("list", parent, kind, number, fmt), build)
 
@@ -364,7 +401,7 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
     ``Accept``. The HTML of an assessment shows the first items of each list; ``{assessment
     path}/gaps``, ``/strengths``, ``/strategies`` and ``/partners`` (with ``page=``, from 1)
     show them all, :data:`~cqckg.api.description.PAGE_SIZE` a page."""
-    started = time.perf_counter()
+    started = Phases()
     stem, fmt, suffixed = split_suffix(path)
     if not suffixed:
         fmt = choose_format(request.headers.get("accept"), request.query_params.get("format"))
@@ -372,7 +409,7 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
     parent, _, last = stem.rpartition("/")
     if last in LISTS and parent:
         doc = f"/doc/{stem}"
-        listed = await _list_body(request, backend, iri[: -len(last) - 1], last, fmt, doc)
+        listed = await _list_body(request, backend, iri[: -len(last) - 1], last, fmt, doc, started)
         if listed is not None:
             return page_response(listed, fmt, started)
     if fmt is not None:
@@ -382,10 +419,12 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
     links = Links(backend.settings.base_iri)
 
     async def build() -> bytes:
-        d, index = await summarise(backend, iri)
+        d, index = await summarise(backend, iri, started)
         if not d:
             raise HttpError(404, f"nothing is known about <{iri}>")
-        return await run_in_threadpool(_html, d, index, links, f"/doc/{stem}")
+        body = await run_in_threadpool(_html, d, index, links, f"/doc/{stem}")
+        started.done("render")
+        return body
 
     page = await cached(request, backend, ("page", iri), build)
     assert page is not None
