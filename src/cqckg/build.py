@@ -91,6 +91,7 @@ class AssessmentInput:
     documents: list[tuple[Document, str]]  # (document, path relative to the sources folder)
     extraction: Extraction
     complete_scores: bool = False  # a document lists every score the assessment gave
+    authority_name: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -156,9 +157,8 @@ class _Builder:
     def assessment_node(self) -> None:
         a, s = self.a, self.assessment
         self.add(s, RDF.type, CQC.Assessment)
-        self.add(
-            s, RDFS.label, Literal(f"Assessment of {a.gss} published {a.published}", lang="en")
-        )
+        who = a.authority_name or a.gss
+        self.add(s, RDFS.label, Literal(f"Assessment of {who} published {a.published}", lang="en"))
         self.add(s, CQC.assessedAuthority, authority_iri(a.gss))
         self.add(s, DCTERMS.issued, Literal(a.published, datatype=XSD.date))
         self.add(

@@ -246,6 +246,7 @@ def table_graph(document: Document, rel: str, row: RatingsRow) -> Graph:
         published=row.published,
         pilot=row.pilot,
         region=registry.get(row.gss).region,
+        authority_name=registry.get(row.gss).name,
         documents=[(document, rel)],
         extraction=extraction,
         complete_scores=True,

@@ -356,6 +356,7 @@ def assemble_groups(
             published=published.isoformat(),
             pilot=any(d.pilot for d, _ in group),
             region=registry.get(gss).region,
+            authority_name=registry.get(gss).name,
             documents=sorted(((d, rel) for d, rel, _ in parts), key=lambda p: p[1]),
             extraction=extraction,
             complete_scores=complete,

@@ -144,7 +144,8 @@ def extract_rating(doc: Document, vocab: Vocabulary) -> RatingRecord | None:
             rating = vocab.rating_for_label(nxt.clean)
             if rating is not None:
                 indicative = bool(m.group("ind")) or doc.pilot
-                return RatingRecord(rating, indicative, (anchor(doc, line.start, nxt.end),))
+                start = line.start + len(line.raw) - len(re.sub(r"^[\s#*]+", "", line.raw))
+                return RatingRecord(rating, indicative, (anchor(doc, start, nxt.end),))
     for rx in (_RATES_HEADLINE, _RATED):
         rm = rx.search(doc.text)
         if rm:
