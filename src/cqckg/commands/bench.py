@@ -31,6 +31,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--quick", action="store_true", help="tiny sizes, a few seconds")
     p.add_argument("--out", type=Path, default=None, help="output folder (default benchmarks/out)")
     p.add_argument(
+        "--rdflib-bound",
+        type=float,
+        default=None,
+        help="seconds a question may take on rdflib's engines before it is reported as not "
+        "finishing (default 5)",
+    )
+    p.add_argument("--no-rdflib", action="store_true", help="skip rdflib and rdflib-endpoint")
+    p.add_argument(
         "--publish",
         action="store_true",
         help="also write BENCHMARKS.md and benchmarks/results.json in the checkout",
@@ -55,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
         argv.append("--quick")
     if args.out is not None:
         argv += ["--out", str(args.out)]
+    if args.rdflib_bound is not None:
+        argv += ["--rdflib-bound", str(args.rdflib_bound)]
+    if args.no_rdflib:
+        argv.append("--no-rdflib")
     if args.publish:
         argv.append("--publish")
     code: int = module.main(argv)
