@@ -30,6 +30,8 @@ from cqckg.workers import QueryPool
 log = logging.getLogger(__name__)
 
 _CACHEABLE_BYTES = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Answer:
     """A successful read: the body as the engine wrote it, its format and whether it was cut."""
