@@ -51,6 +51,16 @@ PEOPLE_QUERY = (
 )
 
 
+def stop_process(process: subprocess.Popen[bytes], seconds: float = 10) -> None:
+    """Ask a server to stop, and kill it if it has not within ``seconds``."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
@@ -111,12 +121,7 @@ def run_server(
         _wait_until_ready(running, folder / "server.log")
         yield running
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 
@@ -223,12 +228,7 @@ def run_oxigraph(location: Path | None = None, *args: str) -> Iterator[str]:
             time.sleep(0.05)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from conftest import (
     prepare_store,
     run_oxigraph,
     run_server,
+    stop_process,
     trig_graphs,
 )
 from cqckg import cli
@@ -330,12 +331,7 @@ def run_virtuoso(folder: Path) -> Iterator[str]:
         options = "virtuoso&update=sparql-auth&gsp=sparql-graph-crud-auth&auth=digest"
         yield f"http://dba:dba@127.0.0.1:{http_port}#{options}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 20)
 
 
 @pytest.fixture(scope="module")
