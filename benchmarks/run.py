@@ -297,13 +297,18 @@ def council_queries(store_dir: Path, name: str = "scores") -> list[str]:
 
 
 def questions(store_dir: Path) -> dict[str, str]:
-    """Every named question, bound to one council (and a finding for ``evidence``)."""
+    """Every named question, bound to one council (and a finding for ``evidence``).
+
+    The council is the one with the most findings (ties broken by code), so the single-council
+    questions are timed on a full assessment rather than on a short pilot page.
+    """
     store = ox.Store.read_only(str(store_dir))
     council = next(
         iter(
             store.query(
-                "SELECT ?a WHERE { GRAPH ?g { ?x <https://w3id.org/cqc-kg/def#assessedAuthority> "
-                "?a } } ORDER BY ?a LIMIT 1"
+                "PREFIX cqc: <https://w3id.org/cqc-kg/def#> "
+                "SELECT ?a (COUNT(?f) AS ?n) WHERE { GRAPH ?g { ?x cqc:assessedAuthority ?a . "
+                "?f cqc:assessment ?x ; a ?t FILTER (?t IN (cqc:Gap, cqc:Strength)) } } GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1"
             )
         )
     )[0].value.rsplit("/", 1)[-1]
