@@ -34,7 +34,9 @@ import pyshacl
 from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
 from pyshacl.graph_abstraction import OxigraphDataGraph
-from rdflib import Dataset, Graph, URIRef
+from pyshacl.graph_abstraction import to_ox as pyshacl_to_ox
+from pyshacl.graph_abstraction import to_rdf as pyshacl_to_rdf
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
@@ -42,7 +44,7 @@ from rdflib.term import Node
 from cqckg import paths
 from cqckg.errors import DocumentError, SourceLocation, ValidationFailed
 from cqckg.namespaces import CQC, DOC, OA, SH
-from cqckg.store import GraphStore, to_ox
+from cqckg.store import GraphStore
 
 __all__ = [
     "ValidationReport",
@@ -140,13 +142,94 @@ def reference_graph() -> Graph:
     return g
 
 
-def _context(data: Graph, reference: Graph) -> Iterator[tuple[Node, Node, Node]]:
-    """What the rules need from the reference data: the description of every IRI ``data`` names,
-    and the class hierarchy."""
-    yield from reference.triples((None, RDFS.subClassOf, None))
-    named = {n for s, _, o in data for n in (s, o) if isinstance(n, URIRef)}
-    for node in named:
-        yield from reference.triples((node, None, None))
+class _Terms:
+    """rdflib <-> pyoxigraph term conversion for one validation, each distinct term once.
+
+    Terms repeat (every anchor names its source, every fact its assessment), and pyshacl turns
+    each answer of the store back into a new rdflib term (a ``Literal`` re-parses its value):
+    both directions are remembered. A term converted to pyoxigraph is also the way back when
+    converting back gives an equal term; a plain literal does not (pyoxigraph gives it the
+    datatype ``xsd:string``), nor a literal pyoxigraph stores in canonical form, which comes back
+    as a different pyoxigraph term and so is converted as pyshacl would.
+    """
+
+    def __init__(self, like: _Terms | None = None) -> None:
+        self._ox: dict[Node, Any] = {} if like is None else dict(like._ox)
+        self._rdf: dict[Any, Node] = {} if like is None else dict(like._rdf)
+
+    def ox_term(self, term: Node) -> Any:
+        found: Any = self._ox.get(term)
+        if found is None:
+            found = self._ox[term] = pyshacl_to_ox(term)  # type: ignore[arg-type]
+            if not isinstance(term, Literal) or (
+                term.datatype is not None or term.language == found.language
+            ):
+                self._rdf.setdefault(found, term)
+        return found
+
+    def rdf_term(self, term: Any) -> Node:
+        found = self._rdf.get(term)
+        if found is None:
+            new: Any = pyshacl_to_rdf(term)
+            found = self._rdf[term] = new
+            self._ox.setdefault(new, term)
+        return found
+
+    def quad(self, s: Node, p: Node, o: Node) -> ox.Quad:
+        return ox.Quad(self.ox_term(s), self.ox_term(p), self.ox_term(o))
+
+
+class _Reference:
+    """The reference data a graph is validated with, converted to pyoxigraph as it is needed.
+
+    Each resource's description is converted once: for the shipped reference data (the usual
+    case: one per process, see :func:`_shipped_reference`) across every assessment validated."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.terms = _Terms()
+        self._about: dict[Node, list[ox.Quad]] = {}
+        self._hierarchy: list[ox.Quad] | None = None
+
+    def everything(self) -> list[ox.Quad]:
+        return [self.terms.quad(*t) for t in self.graph]
+
+    def context(self, named: Iterable[Node]) -> list[ox.Quad]:
+        """What the rules need from the reference data: the description of every IRI in
+        ``named``, and the class hierarchy."""
+        if self._hierarchy is None:
+            self._hierarchy = [
+                self.terms.quad(*t) for t in self.graph.triples((None, RDFS.subClassOf, None))
+            ]
+        out = list(self._hierarchy)
+        for node in named:
+            about = self._about.get(node)
+            if about is None:
+                about = self._about[node] = [
+                    self.terms.quad(*t) for t in self.graph.triples((node, None, None))
+                ]
+            out.extend(about)
+        return out
+
+
+@functools.cache
+def _shipped_reference() -> _Reference:
+    return _Reference(reference_graph())
+
+
+def _reference(graph: Graph) -> _Reference:
+    return _shipped_reference() if graph is reference_graph() else _Reference(graph)
+
+
+def _data_quads(data: Graph, terms: _Terms) -> tuple[list[ox.Quad], set[Node]]:
+    """``data`` as pyoxigraph quads, and the IRIs it names as subject or object."""
+    quads = []
+    named: set[Node] = set()
+    for s, p, o in data:
+        quads.append(terms.quad(s, p, o))
+        named.add(s)
+        named.add(o)
+    return quads, {n for n in named if isinstance(n, URIRef)}
 
 
 def _describes_reference(data: Graph) -> bool:
@@ -154,16 +237,97 @@ def _describes_reference(data: Graph) -> bool:
     return any(o in classes for o in data.objects(None, RDF.type))
 
 
-class _NonEmptyDataGraph(OxigraphDataGraph):
-    """A data graph whose truth value is cheap.
+class _ValidatedDataGraph(OxigraphDataGraph):
+    """pyshacl's view of the pyoxigraph store, with the lookups it repeats answered from memory.
 
-    pyshacl tests ``datagraph or shapes_graph`` once per result it reports; a graph's truth value
-    is its length, and over a pyoxigraph store that is a COUNT query of the whole graph, which
-    made every warning cost tens of milliseconds. The graph validated is never empty.
+    - Its truth value is cheap. pyshacl tests ``datagraph or shapes_graph`` once per result it
+      reports; a graph's truth value is its length, and over a pyoxigraph store that is a COUNT
+      query of the whole graph, which made every warning cost tens of milliseconds. The graph
+      validated is never empty.
+    - ``objects`` of a node by a property is answered from an index of that property, built
+      the first time it is asked for. pyshacl finds value nodes and classes one node at a time
+      (about 28,000 ``objects`` calls for a large assessment, half of them repeats: ``rdf:type``
+      of the same node for every ``sh:class``, the same path in several property shapes), and
+      each call converted its arguments to pyoxigraph terms and every answer back to a new
+      rdflib term (a ``Literal`` re-parses its value). One pass over a property's triples
+      answers every node; pyshacl makes a set of the answers, so their order does not matter.
+      Other ``objects`` and ``subjects`` patterns are remembered as they are asked.
+
+    The graph does not change while it is validated (no inference, no rules); a write clears
+    what was remembered all the same.
     """
+
+    def __init__(self, store: ox.Store, terms: _Terms) -> None:
+        super().__init__(store)
+        self._by_predicate: dict[Node, dict[Node, list[Node]]] = {}
+        self._objects: dict[tuple[Node | None, Node | None], tuple[Node, ...]] = {}
+        self._subjects: dict[tuple[Node | None, Node | None], tuple[Node, ...]] = {}
+        self._terms = terms
 
     def __bool__(self) -> bool:
         return True
+
+    def _to_ox(self, term: Node | None) -> Any:
+        return None if term is None else self._terms.ox_term(term)
+
+    def _pattern_graph(self) -> Any:
+        return None if self._default_union else ox.DefaultGraph()
+
+    def objects(  # type: ignore[override]
+        self, subject: Any = None, predicate: Any = None, unique: bool = False
+    ) -> Iterator[Node]:
+        if isinstance(subject, list | tuple) or self.locked_context is not None:
+            return super().objects(subject, predicate, unique)
+        if subject is not None and predicate is not None:
+            index = self._by_predicate.get(predicate)
+            if index is None:
+                index = self._by_predicate[predicate] = self._index(predicate)
+            return iter(index.get(subject, ()))
+        key = (subject, predicate)
+        found = self._objects.get(key)
+        if found is None:
+            quads = self.impl.quads_for_pattern(
+                self._to_ox(subject), self._to_ox(predicate), None, self._pattern_graph()
+            )
+            found = self._objects[key] = tuple(self._terms.rdf_term(q.object) for q in quads)
+        return iter(found)
+
+    def _index(self, predicate: Node) -> dict[Node, list[Node]]:
+        """The objects of every subject by ``predicate``."""
+        rdf = self._terms.rdf_term
+        index: dict[Node, list[Node]] = {}
+        quads = self.impl.quads_for_pattern(
+            None, self._to_ox(predicate), None, self._pattern_graph()
+        )
+        for q in quads:
+            index.setdefault(rdf(q.subject), []).append(rdf(q.object))
+        return index
+
+    def subjects(  # type: ignore[override]
+        self, predicate: Any = None, object_: Any = None, unique: bool = False
+    ) -> Iterator[Node]:
+        if isinstance(object_, list | tuple) or self.locked_context is not None:
+            return super().subjects(predicate, object_, unique)
+        key = (predicate, object_)
+        found = self._subjects.get(key)
+        if found is None:
+            quads = self.impl.quads_for_pattern(
+                None, self._to_ox(predicate), self._to_ox(object_), self._pattern_graph()
+            )
+            found = self._subjects[key] = tuple(self._terms.rdf_term(q.subject) for q in quads)
+        return iter(found)
+
+    def add(self, *args: Any, **kwargs: Any) -> Any:
+        self._by_predicate.clear()
+        self._objects.clear()
+        self._subjects.clear()
+        return super().add(*args, **kwargs)
+
+    def remove(self, *args: Any, **kwargs: Any) -> Any:
+        self._by_predicate.clear()
+        self._objects.clear()
+        self._subjects.clear()
+        return super().remove(*args, **kwargs)
 
 
 class _ParameterList(list[Node]):
@@ -238,13 +402,11 @@ def _speed_up_pyshacl() -> None:
     )
 
 
-def _run(triples: Iterable[tuple[Node, Node, Node]], shapes: Graph) -> Graph:
+def _run(quads: list[ox.Quad], terms: _Terms, shapes: Graph) -> Graph:
     _speed_up_pyshacl()
     store = ox.Store()
-    # Terms repeat (every anchor names its source, every fact its assessment): convert each once.
-    term = functools.lru_cache(maxsize=None)(to_ox)
-    store.bulk_extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in triples)  # type: ignore[arg-type]
-    data = _NonEmptyDataGraph(store)
+    store.bulk_extend(quads)
+    data = _ValidatedDataGraph(store, terms)
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", inplace=True)
     assert isinstance(report, Graph)
     return report
@@ -339,17 +501,21 @@ def _path_text(report: Graph, result: Node) -> str | None:
 
 def _validate(
     data: Graph,
-    reference: Graph,
+    reference: _Reference,
     *,
     origin: str | None = None,
     lines: Mapping[Node, int] | None = None,
 ) -> ValidationReport:
+    terms = _Terms(reference.terms)
+    quads, named = _data_quads(data, terms)
     if _describes_reference(data):
         described = set(data.subjects(RDF.type, None))
-        report = _run((*data, *reference), _runnable_shapes(assessment_only=False))
+        quads += reference.everything()
+        report = _run(quads, terms, _runnable_shapes(assessment_only=False))
         keep: set[Node] | None = described
     else:
-        report = _run((*data, *_context(data, reference)), _runnable_shapes(assessment_only=True))
+        quads += reference.context(named)
+        report = _run(quads, terms, _runnable_shapes(assessment_only=True))
         keep = None
     return ValidationReport(_results(report, data, keep=keep, origin=origin, lines=lines or {}))
 
@@ -364,7 +530,7 @@ def validate_graph(data: Graph, *, extra: Graph | None = None) -> ValidationRepo
     >>> validate_graph(Graph()).conforms
     True
     """
-    return _validate(data, reference_graph() if extra is None else extra)
+    return _validate(data, _reference(reference_graph() if extra is None else extra))
 
 
 def ensure_valid(graph: Graph, *, extra: Graph | None = None) -> ValidationReport:
@@ -464,8 +630,9 @@ def validate_files(
             for t in g:
                 ref.add(t)
     report = ValidationReport()
+    indexed = _Reference(ref)
     for g, origin, lines in units:
-        report.extend(_validate(g, ref, origin=origin, lines=lines))
+        report.extend(_validate(g, indexed, origin=origin, lines=lines))
     return report
 
 
@@ -484,11 +651,12 @@ def validate_store(store: GraphStore) -> ValidationReport:
     if not len(ref):
         ref = reference_graph()
     report = ValidationReport()
+    indexed = _reference(ref)
     if _describes_reference(ref):
-        report.extend(_validate(ref, ref, origin="<reference graphs>"))
+        report.extend(_validate(ref, indexed, origin="<reference graphs>"))
     for name in names:
         if name.startswith(assessment_prefix):
-            report.extend(_validate(store.graph(URIRef(name)), ref, origin=f"<{name}>"))
+            report.extend(_validate(store.graph(URIRef(name)), indexed, origin=f"<{name}>"))
     return report
 
 
