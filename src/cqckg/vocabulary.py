@@ -190,6 +190,8 @@ class SignalIndex:
                     owners.setdefault(key, set()).add(owner)
                     self._longest = max(self._longest, len(_WORD.findall(fold(word))))
         self._owners = {k: tuple(sorted(v)) for k, v in owners.items()}
+        # Every beginning of a key: a run of words that is none of them cannot grow into a key.
+        self._prefixes = {key[:n] for key in self._owners for n in range(1, len(key) + 1)}
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Every (start, end, owner) match, in text order; one span can signal several owners."""
@@ -203,6 +205,8 @@ class SignalIndex:
                 if j > i and not _JOIN.fullmatch(text, words[j - 1][1], words[j][0]):
                     break
                 key += words[j][2]
+                if key not in self._prefixes:
+                    break
                 found = self._owners.get(key)
                 if found:
                     best = (j, found)

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cqckg.extract.anchors import sentence_anchor
-from cqckg.extract.patterns import any_of
+from cqckg.extract.patterns import any_of, fold_case, leading_texts
 from cqckg.extract.records import (
     Direction,
     EvidenceCategory,
@@ -43,10 +43,16 @@ class Cue:
     pattern: re.Pattern[str]
     weight: float
     gap_kind: GapKind | None = None
+    # Every match begins with one of these (see ``leading_texts``); None: no such texts.
+    leading: tuple[str, ...] | None = None
+
+    def may_match(self, folded: str) -> bool:
+        """False when the pattern cannot match a text whose ``fold_case`` is ``folded``."""
+        return self.leading is None or any(t in folded for t in self.leading)
 
 
 def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> Cue:
-    return Cue(name, re.compile(rx, re.IGNORECASE), weight, gap_kind)
+    return Cue(name, re.compile(rx, re.IGNORECASE), weight, gap_kind, leading_texts(rx))
 
 
 _NEG = r"(?:no|not|without|never|none|nobody|neither|nor)"
@@ -497,16 +503,22 @@ def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
     matched: list[str] = []
     strength = 0.0
     masked_spans: list[tuple[int, int]] = []
+    folded = fold_case(text)
     for cue in NEGATED_PROBLEMS:
+        if not cue.may_match(folded):
+            continue
         for m in cue.pattern.finditer(text):
             strength += cue.weight
             if cue.weight:
                 matched.append(cue.name)
             masked_spans.append(m.span())
     rest = _mask(text, masked_spans)
+    folded = fold_case(rest)
     gap = 0.0
     kinds: dict[GapKind, float] = {}
     for cue in GAP_CUES:
+        if not cue.may_match(folded):
+            continue
         hits = len(cue.pattern.findall(rest))
         if hits:
             w = cue.weight * min(hits, 1 if cue.weight < 2 else 2)
@@ -515,6 +527,8 @@ def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
             if cue.gap_kind is not None:
                 kinds[cue.gap_kind] = kinds.get(cue.gap_kind, 0.0) + w
     for cue in STRENGTH_CUES:
+        if not cue.may_match(folded):
+            continue
         hits = len(cue.pattern.findall(rest))
         if hits:
             strength += cue.weight * min(hits, 3)

@@ -1,0 +1,75 @@
+"""The shortcuts extraction takes for speed never change what it finds."""
+
+from __future__ import annotations
+
+import re
+import sys
+from functools import cache
+
+import pytest
+
+from cqckg.extract.findings import GAP_CUES, NEGATED_PROBLEMS, STRENGTH_CUES, Cue
+from cqckg.extract.patterns import _PLAIN, any_of, fold_case, leading_texts
+from cqckg.ingest import read_documents
+from cqckg.paths import sources_dir
+from cqckg.vocabulary import SignalIndex
+
+CUES = (*NEGATED_PROBLEMS, *GAP_CUES, *STRENGTH_CUES)
+
+
+@cache
+def _sentences() -> tuple[str, ...]:
+    docs = read_documents([sources_dir()])
+    return tuple(s.text for d in docs for s in d.sentences)
+
+
+def test_case_folds_cover_every_character_matching_a_plain_one() -> None:
+    plain = re.compile("[" + re.escape("".join(sorted(_PLAIN))) + "]", re.IGNORECASE)
+    special = [chr(c) for c in range(128, sys.maxunicode + 1) if plain.fullmatch(chr(c))]
+    assert special == ["\u0130", "\u0131", "\u017f", "\u212a"]
+    for ch in special:
+        assert fold_case(ch) in _PLAIN
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\bnot always\b", ("not always",)),
+        (r"\bgaps?\b(?! between)", ("gap",)),
+        (r"\b(?:no|not) (?:problems?)\b", ("no", "not")),
+        (r"\b(?:had )?died\b", ("had ", "died")),
+        (r"\b(?:a|b)+c", None),
+        (r"\b(?:a|b)*c", None),
+        (r"\b(?:the )??highest", ("the ", "highest")),
+        (r"[a-z]+ plan", None),
+        (r"\bx[|(]y|\bz", ("x", "z")),
+        (r"\b(?:x|[^)]y)", None),
+        (r"took \d+ weeks", ("took ",)),
+        (r"\bpay (?:and|&) gap|\bpay gaps?", ("pay ", "pay gap")),
+        (r"", None),
+    ],
+)
+def test_leading_texts(pattern: str, expected: tuple[str, ...] | None) -> None:
+    assert leading_texts(pattern) == expected
+
+
+def test_leading_texts_of_any_of() -> None:
+    assert leading_texts(any_of(r"\bwaits?\b", r"\b(?<!no )delay")) == ("wait", "delay")
+
+
+@pytest.mark.parametrize("cue", CUES, ids=[c.name for c in CUES])
+def test_cue_prefilter_never_skips_a_match(cue: Cue) -> None:
+    texts = (*_sentences(), "WAİTING LİSTS", "Some ſerious riſks", "Not Always", "no waits")
+    for text in texts:
+        if cue.pattern.search(text):
+            assert cue.may_match(fold_case(text)), text
+
+
+def test_most_cues_have_a_prefilter() -> None:
+    assert sum(c.leading is None for c in CUES) <= 2
+
+
+def test_signal_index_stops_at_words_no_signal_begins_with() -> None:
+    idx = SignalIndex({"a": ("short break", "short-term support"), "b": ("support",)})
+    text = "Short term support, support and a short break; short, break."
+    assert idx.find(text) == [(0, 18, "a"), (20, 27, "b"), (34, 45, "a"), (47, 59, "a")]
