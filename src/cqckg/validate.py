@@ -24,18 +24,21 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import pyshacl
 from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+from pyshacl.constraints.constraint_component import ConstraintComponent
 from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
+from pyshacl.entrypoints import make_default_logger
 from pyshacl.graph_abstraction import OxigraphDataGraph
 from pyshacl.graph_abstraction import to_ox as pyshacl_to_ox
 from pyshacl.graph_abstraction import to_rdf as pyshacl_to_rdf
+from pyshacl.monkey import apply_patches
+from pyshacl.validator import Validator
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -389,9 +392,25 @@ class _BatchedPropertyConstraint(PropertyConstraintComponent):
         return not conforms, reports
 
 
+def _describe(
+    original: Callable[..., str],
+) -> Callable[..., str]:
+    """pyshacl's ``make_v_result_description``, skipped for the graphs validated here.
+
+    pyshacl writes a paragraph of text for every result (each node written with prefixes, a
+    namespace bound each time) for its text report; :func:`_run` never reads that report."""
+
+    def make_v_result_description(self: Any, datagraph: Any, *args: Any, **kwargs: Any) -> str:
+        if isinstance(datagraph, _ValidatedDataGraph):
+            return ""
+        return original(self, datagraph, *args, **kwargs)
+
+    return make_v_result_description
+
+
 @functools.cache
 def _speed_up_pyshacl() -> None:
-    """Install the two changes above in pyshacl: same results, a fraction of the time."""
+    """Install the changes above in pyshacl: same results, a fraction of the time."""
     import pyshacl.shape
 
     mapping = dict(CONSTRAINT_PARAMETERS_MAP)
@@ -400,16 +419,69 @@ def _speed_up_pyshacl() -> None:
         _ParameterList(ALL_CONSTRAINT_PARAMETERS),
         mapping,
     )
+    ConstraintComponent.make_v_result_description = _describe(  # type: ignore[method-assign]
+        ConstraintComponent.make_v_result_description
+    )
+    patch: Any = apply_patches
+    patch()  # as pyshacl.validate does (rdflib fixes; none for the rdflib used here)
 
 
-def _run(quads: list[ox.Quad], terms: _Terms, shapes: Graph) -> Graph:
+@functools.cache
+def _validator_options() -> dict[str, Any]:
+    """The options pyshacl.validate(data, shacl_graph=..., inference="none", inplace=True)
+    gives its validator."""
+    return {
+        "debug": False,
+        "inference": "none",
+        "inplace": True,
+        "abort_on_first": False,
+        "allow_infos": False,
+        "allow_warnings": False,
+        "advanced": False,
+        "iterate_rules": False,
+        "use_js": None,
+        "sparql_mode": False,
+        "logger": make_default_logger(name="pyshacl-validate", debug=False),
+        "focus_nodes": None,
+        "use_shapes": None,
+    }
+
+
+class _Validator(Validator):
+    """pyshacl's validator, handing back the results as it found them.
+
+    pyshacl writes every result into an rdflib report graph (a store indexing by context, an
+    event object per triple) and into a text report, and the results were then read back out
+    of the graph: a fifth of the validation of an assessment with many warnings. The result
+    triples pyshacl made are read directly (:func:`_results`), and the text, which nothing
+    reads, is not written (:func:`_speed_up_pyshacl`)."""
+
+    @classmethod
+    def create_validation_report(
+        cls,
+        sg: Any,  # noqa: ARG003 (pyshacl's signature)
+        conforms: bool,  # noqa: ARG003
+        results: list[tuple[Any, Node, list[Any]]],
+    ) -> tuple[list[tuple[Any, Node, list[Any]]], str]:
+        return results, ""
+
+
+def _run(quads: list[ox.Quad], terms: _Terms, shapes: Graph) -> list[dict[Node, Node]]:
+    """The SHACL validation results: for each, its first value of each ``sh:`` property."""
     _speed_up_pyshacl()
     store = ox.Store()
     store.bulk_extend(quads)
     data = _ValidatedDataGraph(store, terms)
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", inplace=True)
-    assert isinstance(report, Graph)
-    return report
+    validator: Any = _Validator(data, shacl_graph=shapes, options=dict(_validator_options()))
+    _, results, _ = validator.run()
+    found: dict[Node, dict[Node, Node]] = {}
+    for _, node, triples in results:
+        fields = found.setdefault(node, {})
+        for _, p, o in triples:
+            # pyshacl refers to a node of the data or shapes graph as (graph, node); in its
+            # report graph the node's IRI (or a blank node with the same label) stands for it.
+            fields.setdefault(p, o[1] if isinstance(o, tuple) else o)
+    return list(found.values())
 
 
 def _local(term: Node | None) -> str:
@@ -417,16 +489,14 @@ def _local(term: Node | None) -> str:
     return text.rsplit("#", 1)[-1] if "#" in text else text
 
 
-def _rule(report: Graph, result: Node) -> str:
-    constraint = report.value(result, SH.sourceConstraint)
+def _rule(result: Mapping[Node, Node]) -> str:
+    constraint = result.get(SH.sourceConstraint)
     if isinstance(constraint, URIRef) and str(constraint).startswith(_SHAPES_NS):
         return _local(constraint)
-    shape = report.value(result, SH.sourceShape)
+    shape = result.get(SH.sourceShape)
     if isinstance(shape, URIRef) and str(shape).startswith(_SHAPES_NS):
         return _local(shape)
-    return _local(report.value(result, SH.sourceConstraintComponent)).removesuffix(
-        "ConstraintComponent"
-    )
+    return _local(result.get(SH.sourceConstraintComponent)).removesuffix("ConstraintComponent")
 
 
 def _anchor_of(data: Graph, node: Node) -> Node | None:
@@ -454,7 +524,7 @@ def _source_line(data: Graph, node: Node) -> str | None:
 
 
 def _results(
-    report: Graph,
+    report: list[dict[Node, Node]],
     data: Graph,
     *,
     keep: set[Node] | None,
@@ -462,24 +532,24 @@ def _results(
     lines: Mapping[Node, int],
 ) -> list[ValidationResult]:
     out = []
-    for r in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(r, SH.focusNode)
+    for r in report:
+        focus = r.get(SH.focusNode)
         if focus is None or (keep is not None and focus not in keep):
             continue
-        value = report.value(r, SH.value)
+        value = r.get(SH.value)
         # Rules on an assessment or a document report the offending fact as the value.
         about = value if isinstance(value, URIRef) and (value, None, None) in data else focus
         line = lines.get(about, lines.get(focus))
         out.append(
             ValidationResult(
-                severity=_local(report.value(r, SH.resultSeverity)),
-                rule=_rule(report, r),
-                component=_local(report.value(r, SH.sourceConstraintComponent)).removesuffix(
+                severity=_local(r.get(SH.resultSeverity)),
+                rule=_rule(r),
+                component=_local(r.get(SH.sourceConstraintComponent)).removesuffix(
                     "ConstraintComponent"
                 ),
                 focus_node=str(focus),
-                message=str(report.value(r, SH.resultMessage) or ""),
-                path=_path_text(report, r),
+                message=str(r.get(SH.resultMessage) or ""),
+                path=_path_text(r),
                 value=None if value is None else str(value),
                 location=f"{origin}:{line}" if origin and line else origin,
                 source=_source_line(data, about) or _source_line(data, focus),
@@ -490,8 +560,8 @@ def _results(
     )
 
 
-def _path_text(report: Graph, result: Node) -> str | None:
-    path = report.value(result, SH.resultPath)
+def _path_text(result: Mapping[Node, Node]) -> str | None:
+    path = result.get(SH.resultPath)
     if path is None:
         return None
     if isinstance(path, URIRef):
