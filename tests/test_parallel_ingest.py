@@ -8,10 +8,15 @@ import re
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rdflib import Graph, URIRef
 
+from cqckg import pipeline
 from cqckg.errors import DocumentError, SourceLocation, ValidationFailed
+from cqckg.ingest import read_document
+from cqckg.namespaces import CQC, authority_iri
 from cqckg.paths import sources_dir
 from cqckg.pipeline import ingest, source_files
 from cqckg.store import OxigraphStore
@@ -61,3 +66,75 @@ def test_a_bad_document_in_a_parallel_ingest_is_reported_and_nothing_written(
     assert Path(caught.value.location.path).name == "broken.txt"
     assert caught.value.location.line == 3
     assert store.is_empty()
+
+
+def _seeded(tmp_path: Path) -> OxigraphStore:
+    """A store holding a smaller version of one assessment (all its documents but the first), so
+    that the run below replaces it with a different graph rather than the same one."""
+    store = OxigraphStore(tmp_path / "store")
+    _, *some = sorted((SOURCES / "camden").glob("*.txt"))
+    ingest(some, store, jobs=1)
+    assert not store.is_empty()
+    return store
+
+
+def _record_writes(store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The graphs of each write the store is asked for (the writes still happen)."""
+    writes: list[list[str]] = []
+    real = store.replace_graphs_ntriples
+
+    def recording(graphs: dict[URIRef, bytes]) -> None:
+        writes.append(sorted(map(str, graphs)))
+        real(graphs)
+
+    monkeypatch.setattr(store, "replace_graphs_ntriples", recording)
+    return writes
+
+
+def test_a_later_assessment_breaking_a_rule_undoes_the_writes_made_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _seeded(tmp_path)
+    before = _quads(store)
+    last = max((d.authority_gss for d in map(read_document, source_files([SOURCES]))), key=str)
+    real_check = pipeline.ensure_valid
+
+    def breaks_a_rule_for_the_last(graph: Graph, **kwargs: Any) -> object:
+        # A fault injected into the real validation (the workers fork with it): the last
+        # assessment built fails as a graph breaking a shape would.
+        if (None, CQC.assessedAuthority, authority_iri(last)) in graph:
+            raise ValidationFailed("injected: the last assessment breaks a rule", 1)
+        return real_check(graph, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ensure_valid", breaks_a_rule_for_the_last)
+    writes = _record_writes(store, monkeypatch)
+    with pytest.raises(ValidationFailed, match="injected"):
+        ingest([SOURCES], store, jobs=2)
+    # the assessments before the failing one were written while it was built, then undone
+    written = [w for w in writes if any("/doc/assessment/" in g for g in w)]
+    assert len(written) >= 2 * 3  # three written, three put back
+    assert _quads(store) == before
+    assert verify_store(store).ok
+
+
+def test_an_interrupt_while_writing_puts_the_store_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _seeded(tmp_path)
+    before = _quads(store)
+    real = store.replace_graphs_ntriples
+    calls = []
+
+    def interrupted_on_the_third(graphs: dict[URIRef, bytes]) -> None:
+        calls.append(graphs)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(graphs)
+
+    monkeypatch.setattr(store, "replace_graphs_ntriples", interrupted_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([SOURCES], store, jobs=2)
+    # two writes made and the third interrupted; all three put back (what a write replaces is
+    # kept before it starts, so one interrupted just after it finished is undone too)
+    assert len(calls) == 3 + 3
+    assert _quads(store) == before

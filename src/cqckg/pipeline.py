@@ -5,8 +5,8 @@
   what several documents say about the same assessment: each fact keeps the anchors of every
   document stating it; disagreements on single-valued facts (scores, rating) are kept as
   :class:`~cqckg.extract.records.Disagreement` records and reported, never silently overwritten.
-* :func:`ingest` validates every assessment graph before writing and writes all of them, with
-  their source texts, in one store transaction: a failure anywhere leaves the store as it was.
+* :func:`ingest` validates every assessment graph before writing it and writes each, with its
+  source texts, in one store transaction: a failure anywhere leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -387,13 +387,42 @@ def build_graphs(
     (re-read from their stored text), except those a new document replaces: a document with the
     same source path is a newer version of it.
     """
+    groups, result = _prepare(paths, root=root, progress=progress, store=store, jobs=jobs)
+    if jobs > 1 and len(groups) > 1:
+        for a, body in _built_in_parallel(groups, jobs):
+            result.assessments.append(a)
+            result.serialized[assessment_graph_iri(a.gss, a.published)] = body
+        return result
+    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
+    result.assessments = assemble_groups(groups, vocab, registry)
+    for a in result.assessments:
+        g = build_assessment(a, vocab)
+        ensure_valid(g)
+        result.graphs[assessment_graph_iri(a.gss, a.published)] = g
+    return result
+
+
+_Groups = dict[tuple[str, dt.date], list[tuple[Document, str]]]
+
+
+def _prepare(
+    paths: Sequence[Path],
+    *,
+    root: Path | None,
+    progress: bool,
+    store: GraphStore | None,
+    jobs: int,
+) -> tuple[_Groups, IngestResult]:
+    """Read every document and group them into assessments, with the documents ``store``
+    already holds for each (see :func:`build_graphs`). Raises on a document that cannot be read,
+    before anything is built."""
     files = source_files(paths)
     docs = _read_documents(files, progress=progress, jobs=jobs)
     _refuse_duplicates(docs)
-    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
+    registry = AuthorityRegistry.load()
     councils = sorted({d.authority_gss for d in docs})
     known = _stored_dates(store, councils) if store is not None else {}
-    groups: dict[tuple[str, dt.date], list[tuple[Document, str]]] = {}
+    groups: _Groups = {}
     result = IngestResult()
     for key, group in group_documents(docs, known).items():
         members = [(d, relative_source_path(d.path, root)) for d in group]
@@ -407,15 +436,7 @@ def build_graphs(
                 else:
                     members.append((parse_document(text, rel, registry=registry), rel))
         groups[key] = members
-    if jobs > 1 and len(groups) > 1:
-        _build_in_parallel(groups, result, jobs)
-        return result
-    result.assessments = assemble_groups(groups, vocab, registry)
-    for a in result.assessments:
-        g = build_assessment(a, vocab)
-        ensure_valid(g)
-        result.graphs[assessment_graph_iri(a.gss, a.published)] = g
-    return result
+    return groups, result
 
 
 def _refuse_duplicates(docs: Sequence[Document]) -> None:
@@ -462,22 +483,25 @@ def _build_group(key: tuple[str, dt.date]) -> tuple[AssessmentInput, bytes]:
     return dataclasses.replace(a, documents=[]), body or b""
 
 
-def _build_in_parallel(
-    groups: dict[tuple[str, dt.date], list[tuple[Document, str]]], result: IngestResult, jobs: int
-) -> None:
-    """Build and validate assessments in ``jobs`` processes: they are independent, so the work
-    spreads over the cores while the result is the same as building them one after another."""
+def _built_in_parallel(groups: _Groups, jobs: int) -> Iterator[tuple[AssessmentInput, bytes]]:
+    """Build and validate assessments in ``jobs`` processes, yielding each (with its graph as
+    N-Triples) in key order as soon as it and those before it are done: they are independent, so
+    the work spreads over the cores while the result is the same as building them one after
+    another. The first failure is raised where its assessment would have been yielded, and the
+    work not yet started is cancelled."""
     _GROUPS.clear()
     _GROUPS.update(groups)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    finished = False
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for key, (a, body) in zip(
-                sorted(groups), pool.map(_build_group, sorted(groups)), strict=True
-            ):
-                a.documents = sorted(groups[key], key=lambda p: p[1])
-                result.assessments.append(a)
-                result.serialized[assessment_graph_iri(a.gss, a.published)] = body
+        for key, (a, body) in zip(
+            sorted(groups), pool.map(_build_group, sorted(groups)), strict=True
+        ):
+            a.documents = sorted(groups[key], key=lambda p: p[1])
+            yield a, body
+        finished = True
     finally:
+        pool.shutdown(wait=True, cancel_futures=not finished)
         _GROUPS.clear()
 
 
@@ -515,14 +539,14 @@ def _stored_documents(store: GraphStore, gss: str, published: dt.date) -> list[t
 
 
 def _progress(
-    items: Iterable[T], enabled: bool, what: str, total: int | None = None
+    items: Iterable[T], enabled: bool, what: str, total: int | None = None, unit: str = "doc"
 ) -> Iterable[T]:
     count = total if total is not None else len(items) if isinstance(items, list) else 2
     if not enabled or count < 2:
         return items
     from tqdm import tqdm
 
-    bar: Iterable[T] = tqdm(items, desc=what, unit="doc", leave=False, total=total)
+    bar: Iterable[T] = tqdm(items, desc=what, unit=unit, leave=False, total=total)
     return bar
 
 
@@ -531,13 +555,24 @@ def ingest(
 ) -> IngestResult:
     """Ingest documents: all-or-nothing for the run's input, atomic per assessment in the store.
 
-    Every assessment is read, built and validated before anything is written, so a bad document
-    or a broken rule leaves the store as it was. Each assessment is then written in one
-    transaction with its source texts: were the process killed while writing, every assessment
-    is either its old version or its new one. An assessment already in the store is rebuilt
-    from its stored documents and the new ones; the text of a document a newer version replaces
-    goes with it. ``jobs`` processes build and validate assessments side by side.
+    Every document is read and grouped before anything is written, so a document that cannot be
+    read or recognised leaves the store as it was. Each assessment is validated before it is
+    written, and written in one transaction with its source texts: were the process killed while
+    writing, every assessment is either its old version or its new one. An assessment already in
+    the store is rebuilt from its stored documents and the new ones; the text of a document a
+    newer version replaces goes with it.
+
+    ``jobs`` processes build and validate assessments side by side. On the embedded store each
+    assessment is then written as soon as it is valid, while the next ones are still being
+    built, and a later assessment that breaks a rule (or any other failure, an interrupt
+    included) undoes the writes already made: the store ends as it was. With one job, or a
+    remote store, every assessment is validated before the first is written.
     """
+    if jobs > 1 and isinstance(store, OxigraphStore):
+        groups, result = _prepare(paths, root=None, progress=progress, store=store, jobs=jobs)
+        if len(groups) > 1:
+            _write_while_building(groups, result, store, jobs=jobs, progress=progress)
+            return result
     result = build_graphs(paths, progress=progress, store=store, jobs=jobs)
     native = isinstance(store, OxigraphStore)
     for a in result.assessments:
@@ -564,11 +599,43 @@ def ingest(
     return result
 
 
+def _write_while_building(
+    groups: _Groups, result: IngestResult, store: OxigraphStore, *, jobs: int, progress: bool
+) -> None:
+    """Write each assessment as soon as the workers have built and validated it, keeping what
+    each write replaced; on any failure, put every graph written back as it was (newest first,
+    one transaction per assessment) and raise. The store's write is serial and costs about as
+    much as a fifth of the build, so it runs while the workers build the next assessments
+    instead of after the last one."""
+    undo: list[dict[URIRef, bytes]] = []
+    built = _built_in_parallel(groups, jobs)
+    try:
+        for a, body in _progress(built, progress, "ingesting", len(groups), "assessment"):
+            iri = assessment_graph_iri(a.gss, a.published)
+            graphs = _serialized_graphs(iri, body, a, result.replaced.get(iri, ()))
+            undo.append({g: store.graph_ntriples(g) for g in graphs})
+            store.replace_graphs_ntriples(graphs)
+            result.assessments.append(a)
+    except BaseException:
+        built.close()  # stops the workers before the store is put back
+        for before in reversed(undo):
+            store.replace_graphs_ntriples(before)
+        raise
+
+
 def _write_serialized(
     store: OxigraphStore, iri: URIRef, ntriples: bytes, a: AssessmentInput, replaced: Iterable[str]
 ) -> None:
     """Write one assessment built in a worker, with its source texts, in one transaction: its
     N-Triples go to the store as they are, without becoming Python terms on the way."""
+    store.replace_graphs_ntriples(_serialized_graphs(iri, ntriples, a, replaced))
+
+
+def _serialized_graphs(
+    iri: URIRef, ntriples: bytes, a: AssessmentInput, replaced: Iterable[str]
+) -> dict[URIRef, bytes]:
+    """Every graph one assessment's write sets, as N-Triples: the assessment graph, the text of
+    each of its documents, and nothing (``b""``) for the texts newer versions replace."""
     texts = {doc.sha256: doc.text for doc, _rel in a.documents}
     graphs: dict[URIRef, bytes] = {iri: ntriples}
     for sha, text in texts.items():
@@ -578,7 +645,7 @@ def _write_serialized(
         graphs[source_graph_iri(sha)] = ox.serialize([quote], format=ox.RdfFormat.N_TRIPLES) or b""
     for sha in set(replaced) - set(texts):
         graphs[source_graph_iri(sha)] = b""
-    store.replace_graphs_ntriples(graphs)
+    return graphs
 
 
 def _parsed(ntriples: bytes, *, native: bool) -> Iterator[tuple[object, object, object]]:

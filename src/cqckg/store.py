@@ -256,6 +256,18 @@ class OxigraphStore(GraphStore):
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"could not write to {self.location}: {exc}") from exc
 
+    def graph_ntriples(self, iri: URIRef) -> bytes:
+        """The named graph ``iri`` as N-Triples (``b""`` when the store does not hold it), in the
+        form :meth:`replace_graphs_ntriples` takes back."""
+        name = ox.NamedNode(str(iri))
+        if not self._store.contains_named_graph(name):
+            return b""
+        triples = (
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self._store.quads_for_pattern(None, None, None, name)
+        )
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
     def drop_graphs(self, graphs: Iterable[URIRef]) -> None:
         update = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs)
         if update:
