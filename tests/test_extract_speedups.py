@@ -36,16 +36,27 @@ def test_case_folds_cover_every_character_matching_a_plain_one() -> None:
     [
         (r"\bnot always\b", ("not always",)),
         (r"\bgaps?\b(?! between)", ("gap",)),
-        (r"\b(?:no|not) (?:problems?)\b", ("no", "not")),
-        (r"\b(?:had )?died\b", ("had ", "died")),
+        (r"\b(?:no|not) (?:problems?)\b", ("no problem", "not problem")),
+        (r"\b(?:had )?died\b", ("died",)),
         (r"\b(?:a|b)+c", None),
         (r"\b(?:a|b)*c", None),
-        (r"\b(?:the )??highest", ("the ", "highest")),
+        (r"\b(?:x|y)+c", None),
+        (r"\b(?:the )??highest", ("highest",)),
+        (r"\b(?:the )?+highest", ("highest",)),
+        (r"\b(?:[ab]|c)?d", None),
+        (r"\bx(?:[ab]|c)d", ("x",)),
+        (
+            r"\bwith (?:the|local) (police|fire)\b",
+            ("with the police", "with the fire", "with local police", "with local fire"),
+        ),
         (r"[a-z]+ plan", None),
         (r"\bx[|(]y|\bz", ("x", "z")),
         (r"\b(?:x|[^)]y)", None),
         (r"took \d+ weeks", ("took ",)),
-        (r"\bpay (?:and|&) gap|\bpay gaps?", ("pay ", "pay gap")),
+        (r"\bpay (?:and|&) gap|\bpay gaps?", ("pay ",)),
+        (r"\bno\b|\bnot\b|\bnone", ("no",)),
+        (r"(?i)abc", None),
+        (r"(?P<x>abc)", None),
         (r"", None),
     ],
 )
@@ -66,7 +77,7 @@ def test_cue_prefilter_never_skips_a_match(cue: Cue) -> None:
 
 
 def test_most_cues_have_a_prefilter() -> None:
-    assert sum(c.leading is None for c in CUES) <= 2
+    assert [c.name for c in CUES if c.leading is None] == ["however"]
 
 
 def test_signal_index_stops_at_words_no_signal_begins_with() -> None:

@@ -48,7 +48,7 @@ class Cue:
 
     def may_match(self, folded: str) -> bool:
         """False when the pattern cannot match a text whose ``fold_case`` is ``folded``."""
-        return self.leading is None or any(t in folded for t in self.leading)
+        return self.leading is None or any(text in folded for text in self.leading)
 
 
 def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> Cue:

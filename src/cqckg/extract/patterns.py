@@ -20,7 +20,7 @@ def any_of(*alternatives: str) -> str:
 #
 # A case-insensitive pattern such as r"\bnot always\b" can only match a text that contains
 # "not always" in some case. Python's ``re`` has no fast scan for a pattern that begins with
-# ``\b``: it tries every position. Looking for the plain text each alternative begins with
+# ``\b``: it tries every position. Looking for the plain texts its alternatives begin with
 # (``leading_texts``) in the case-folded text (``fold_case``) first is much cheaper, and it
 # never skips a text the pattern would match.
 
@@ -43,48 +43,71 @@ def fold_case(text: str) -> str:
 
 
 def leading_texts(pattern: str) -> tuple[str, ...] | None:
-    """Plain texts (lower case) such that every match of a case-insensitive ``pattern`` begins
-    with one of them, or ``None`` when an alternative begins otherwise (a class, an anchor).
+    """Plain texts (lower case), one of which every match of a case-insensitive ``pattern``
+    holds, or ``None`` when an alternative does not begin with plain text (a class, an anchor).
 
-    ``\\b`` and lookarounds are skipped; a group gives the texts of its alternatives, an
-    optional group those of its alternatives and of what follows it.
+    Each alternative is read from its start for as long as it is plain text: ``\\b`` and
+    lookarounds are skipped, a group is read as each of its alternatives, an optional group also
+    as nothing. A text holding another is left out (finding the other is enough).
 
     >>> leading_texts(r"\\bwaiting (?:lists?|times?)\\b|\\bdelays?\\b")
-    ('waiting ', 'delay')
-    >>> leading_texts(any_of(r"\\b(?:dual|Budget) pressures", r"\\b(?:the )?highest\\b"))
-    ('dual', 'budget', 'the ', 'highest')
+    ('waiting list', 'waiting time', 'delay')
+    >>> leading_texts(any_of(r"\\b(?:dual|Budget) pressures", r"\\b(?:the )?highest (?:rate|in)"))
+    ('dual pressures', 'budget pressures', 'highest rate', 'highest in')
     >>> leading_texts(r"\\b(?<!actions )needed\\b"), leading_texts(r"^\\s*however")
     (('needed',), None)
     """
     texts: list[str] = []
     for alternative in _alternatives(pattern):
-        leading = _leading(alternative)
-        if leading is None:
+        read, _ = _read(alternative)
+        if "" in read:
             return None
-        texts.extend(leading)
-    return tuple(texts)
+        texts.extend(read)
+    unique = list(dict.fromkeys(texts))
+    return tuple(t for t in unique if not any(o != t and o in t for o in unique))
 
 
-def _leading(alternative: str) -> tuple[str, ...] | None:
-    while alternative.startswith((r"\b", "(?=", "(?!", "(?<=", "(?<!")):  # nothing consumed
-        skip = 2 if alternative.startswith(r"\b") else _group_end(alternative) + 1
-        alternative = alternative[skip:]
-    if alternative.startswith("(?:"):
-        end = _group_end(alternative)
-        group, rest = alternative[3:end], alternative[end + 1 :]
-        inside = leading_texts(group)
-        if not rest or rest[0] not in _QUANTIFIERS:
-            return inside
-        if rest[0] != "?" or inside is None:
-            return None
-        after = _leading(rest.removeprefix("??").removeprefix("?"))
-        return None if after is None else inside + after
-    text = ""
-    for i, ch in enumerate(alternative.lower()):
-        if ch not in _PLAIN or alternative[i + 1 : i + 2] in _QUANTIFIERS:
-            break
-        text += ch
-    return (text,) if text else None
+# Reading stops before a group that would make more texts than this (fewer, shorter texts are
+# still a filter).
+_MOST_TEXTS = 24
+
+
+def _read(sequence: str) -> tuple[list[str], bool]:
+    """The plain texts every match of ``sequence`` (one alternative) begins with, read as far as
+    it is plain, and whether that is the whole of it."""
+    texts = [""]
+    rest = sequence
+    while rest:
+        if rest.startswith(r"\b"):
+            rest = rest[2:]
+        elif rest.startswith(("(?=", "(?!", "(?<=", "(?<!")):  # lookarounds consume nothing
+            rest = rest[_group_end(rest) + 1 :]
+        elif rest.startswith("(?:") or (rest.startswith("(") and not rest.startswith("(?")):
+            end = _group_end(rest)
+            body = rest[3 if rest.startswith("(?:") else 1 : end]
+            inner = [_read(a) for a in _alternatives(body)]
+            rest = rest[end + 1 :]
+            choices = [t for read, _ in inner for t in read]
+            whole = all(w for _, w in inner)
+            if rest.startswith("?"):  # optional (also lazy "??" or possessive "?+")
+                rest = rest[2:] if rest[1:2] in ("?", "+") else rest[1:]
+                if not whole:
+                    return texts, False
+                choices.append("")
+            elif rest[:1] in _QUANTIFIERS:
+                return texts, False
+            if len(texts) * len(choices) > _MOST_TEXTS:
+                return texts, False
+            texts = [t + c for t in texts for c in choices]
+            if not whole:
+                return texts, False
+        else:
+            ch = rest[0].lower()
+            if ch not in _PLAIN or rest[1:2] in _QUANTIFIERS:
+                return texts, False
+            texts = [t + ch for t in texts]
+            rest = rest[1:]
+    return texts, True
 
 
 def _syntax(pattern: str) -> Iterator[tuple[int, str, int]]:
