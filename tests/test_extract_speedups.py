@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from functools import cache
 
 import pytest
 
+from cqckg.extract import partners, strategies
 from cqckg.extract.findings import GAP_CUES, NEGATED_PROBLEMS, STRENGTH_CUES, Cue
-from cqckg.extract.patterns import _PLAIN, any_of, fold_case, leading_texts
+from cqckg.extract.patterns import _PLAIN, any_of, fold_case, leading_texts, may_match
 from cqckg.ingest import read_documents
 from cqckg.paths import sources_dir
 from cqckg.vocabulary import SignalIndex
@@ -84,3 +86,37 @@ def test_signal_index_stops_at_words_no_signal_begins_with() -> None:
     idx = SignalIndex({"a": ("short break", "short-term support"), "b": ("support",)})
     text = "Short term support, support and a short break; short, break."
     assert idx.find(text) == [(0, 18, "a"), (20, 27, "b"), (34, 45, "a"), (47, 59, "a")]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "texts"),
+    [
+        (partners._CUE, partners._CUE_TEXTS),
+        (partners._GROUP_OF, partners._GROUP_OF_TEXTS),
+    ],
+    ids=["partners-cue", "group-of"],
+)
+def test_pattern_prefilter_never_skips_a_match(
+    pattern: re.Pattern[str], texts: tuple[str, ...] | None
+) -> None:
+    assert texts is not None
+    for text in (*_sentences(), "We Worked Closely With Age UK", "a group of  charities"):
+        if pattern.search(text):
+            assert may_match(texts, fold_case(text)), text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needed"),
+    [
+        (strategies._LOWER_STRATEGY, lambda text: "strategy" in text),
+        (strategies._CALLED, lambda text: "called" in text),
+        (strategies._LOWER_WITH_YEARS, lambda text: strategies._A_YEAR.search(text) is not None),
+    ],
+    ids=["lower-strategy", "called", "lower-with-years"],
+)
+def test_strategy_title_prefilters_never_skip_a_match(
+    pattern: re.Pattern[str], needed: Callable[[str], bool]
+) -> None:
+    for text in (*_sentences(), "a carers strategy", "its winter plan for 2023-24"):
+        if pattern.search(text):
+            assert needed(text), text

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -195,7 +195,7 @@ class SignalIndex:
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Every (start, end, owner) match, in text order; one span can signal several owners."""
-        words = [(m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text)]
+        words = _words(text)
         out: list[tuple[int, int, str]] = []
         i = 0
         while i < len(words):
@@ -227,6 +227,12 @@ class SignalIndex:
 # hyphens, apostrophes or a comma ("prevent, delay or reduce"), but not by a full stop.
 _WORD = re.compile(r"[^\W_]+")
 _JOIN = re.compile(r"[\s\-‐‑–'’,]*")
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, casefolded word) of each word: several indexes read the same sentence."""
+    return tuple((m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cqckg.extract.anchors import sentence_anchor
-from cqckg.extract.patterns import any_of, fold_case, leading_texts
+from cqckg.extract.patterns import any_of, fold_case, leading_texts, may_match
 from cqckg.extract.records import (
     Direction,
     EvidenceCategory,
@@ -48,7 +48,7 @@ class Cue:
 
     def may_match(self, folded: str) -> bool:
         """False when the pattern cannot match a text whose ``fold_case`` is ``folded``."""
-        return self.leading is None or any(text in folded for text in self.leading)
+        return may_match(self.leading, folded)
 
 
 def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> Cue:

@@ -49,6 +49,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from cqckg.authorities import AuthorityRegistry
@@ -64,6 +65,7 @@ from cqckg.extract.names import (
     name_runs,
     without_overlaps,
 )
+from cqckg.extract.patterns import fold_case, leading_texts, may_match
 from cqckg.extract.records import Anchor, PartnerRecord
 from cqckg.extract.strategies import HEADS as TITLE_HEADS
 from cqckg.ingest.model import Document, Sentence
@@ -126,6 +128,8 @@ _LOWER_HEADS = (
     "committee",
     "group",
 )
+# The first of them written right after a name (in the order above).
+_LOWER_HEAD = re.compile(r"\s+(" + "|".join(_LOWER_HEADS) + r")\b")
 # The council's own units: not partners unless the sentence says they are multi-agency.
 _INTERNAL_HEADS = frozenset({"team", "teams", "department", "service", "services", "unit"})
 _MULTI_AGENCY = re.compile(
@@ -167,6 +171,7 @@ _CUE = re.compile(
     r"(?:organisations|charities|groups|agencies|bodies),? (?:such as|including))\s+",
     re.I,
 )
+_CUE_TEXTS = leading_texts(_CUE.pattern)
 _STRONG_CUE = re.compile(r"partner|worked|working|collaborat|affiliated", re.I)
 _ITEM_FOLLOWER = re.compile(
     r"\s*(?:[,.;:)]|$|\s(?:and|or|to|who|which|that|in|on|at|for|as|was|were|is|are|had|has|"
@@ -176,8 +181,11 @@ _QUOTED_ORG = re.compile(
     r"(?<![\w'’])['‘\"“]([^'‘’\"“”\n]{2,60}?)['’\"”](?!\w)(\s*\(\s*[A-Z][A-Za-z&]+\s*\))?"
     r"\s+(forum|group|board|panel|network|partnership|committee)\b"
 )
+_ITEM_THE = re.compile(r"(?:the\s+)?")
+_ITEM_SEP = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
 _LEAD_PROVIDER = re.compile(r"\s+(?:is|was|are|were) the (?:lead )?(?:provider|partner)\b")
 _GROUP_OF = re.compile(r"\bgroup of\s+$")
+_GROUP_OF_TEXTS = leading_texts(_GROUP_OF.pattern)
 
 
 @dataclass
@@ -289,13 +297,12 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
             return [_named(text, start, words[-1].end)]
         return []
     pos = acronym[1] if acronym else words[-1].end
-    for head in _LOWER_HEADS:
-        m = re.match(rf"\s+{head}\b", text[pos:])
-        if m is not None and not (
-            run.sentence_initial and len(words) == 1 and not words[0].text.isupper()
-        ):
-            name = f"{text[start : words[-1].end]} {head}"
-            return [_Candidate(name, start, pos + m.end(), acronym[0] if acronym else None)]
+    m = _LOWER_HEAD.match(text, pos)
+    if m is not None and not (
+        run.sentence_initial and len(words) == 1 and not words[0].text.isupper()
+    ):
+        name = f"{text[start : words[-1].end]} {m.group(1)}"
+        return [_Candidate(name, start, m.end(), acronym[0] if acronym else None)]
     return []
 
 
@@ -357,25 +364,30 @@ def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
     provider"."""
     by_start = {r.start: r for r in runs}
     out: list[_Candidate] = []
-    for cue in _CUE.finditer(text):
+    folded = fold_case(text)
+    cues = _CUE.finditer(text) if may_match(_CUE_TEXTS, folded) else ()
+    for cue in cues:
         items: list[tuple[int, int]] = []
         pos = cue.end()
         while True:
-            m = re.match(r"(?:the\s+)?", text[pos:])
-            begin = pos + (m.end() if m else 0)
+            the = _ITEM_THE.match(text, pos)
+            begin = the.end() if the else pos
             run = by_start.get(begin) or by_start.get(pos)
             if run is None or not _ITEM_FOLLOWER.match(text, run.end):
                 break
             items.extend(_split_item(run))
-            sep = re.match(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", text[run.end :])
+            sep = _ITEM_SEP.match(text, run.end)
             if sep is None:
                 break
-            pos = run.end + sep.end()
+            pos = sep.end()
         strong = _STRONG_CUE.search(cue.group(0)) is not None
         if len(items) >= 2 or (items and strong):
             out.extend(_Candidate(text[s:e], s, e) for s, e in items if _listable(text[s:e]))
+    group_of = may_match(_GROUP_OF_TEXTS, folded)
     for run in runs:
-        if _LEAD_PROVIDER.match(text, run.end) or _GROUP_OF.search(text, 0, run.start):
+        if _LEAD_PROVIDER.match(text, run.end) or (
+            group_of and _GROUP_OF.search(text, 0, run.start)
+        ):
             words = _trim(run)
             if words and len(words) >= 2:
                 out.append(
@@ -551,6 +563,7 @@ def _assessor_only(text: str, start: int) -> bool:
 _WORD = re.compile(r"[A-Za-z]+")
 
 
+@lru_cache(maxsize=4)
 def _first_words(registry: AuthorityRegistry) -> frozenset[str]:
     """The first words of every council's names: a sentence without one names no council."""
     return frozenset(

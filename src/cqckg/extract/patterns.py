@@ -42,6 +42,17 @@ def fold_case(text: str) -> str:
     return text.translate(_ASCII_CASE_FOLDS).lower()
 
 
+def may_match(texts: tuple[str, ...] | None, folded: str) -> bool:
+    """False when a pattern whose ``leading_texts`` are ``texts`` cannot match a text whose
+    ``fold_case`` is ``folded``.
+
+    >>> texts = leading_texts(r"\\bworked (?:closely )?with\\b")
+    >>> may_match(texts, fold_case("We Worked closely with them")), may_match(texts, "with")
+    (True, False)
+    """
+    return texts is None or any(text in folded for text in texts)
+
+
 def leading_texts(pattern: str) -> tuple[str, ...] | None:
     """Plain texts (lower case), one of which every match of a case-insensitive ``pattern``
     holds, or ``None`` when an alternative does not begin with plain text (a class, an anchor).

@@ -141,6 +141,7 @@ _CALLED = re.compile(r"\b([A-Za-z]+)\s+called\s+['‘\"“]?")
 _LOWER_WITH_YEARS = re.compile(
     r"\b(?:a|an|the|its|their)\s+((?:[a-z][\w\-]*\s+){1,3}?)([a-z]+)(?=\s+(?:for\s+)?(?:19|20)\d\d)"
 )
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
 _LOWER_STRATEGY = re.compile(r"\b(?:a|an)\s+([a-z][\w\-]+)\s+(strategy)\b")
 _CO_PRODUCED = re.compile(r"\bco-?produc(?:ed|tion)\b|\bco-?designed\b", re.I)
 _THIS_ONE = re.compile(
@@ -298,7 +299,9 @@ def _quoted_titles(text: str) -> list[TitleMention]:
 
 
 def _called_titles(text: str) -> list[TitleMention]:
-    out = []
+    out: list[TitleMention] = []
+    if "called" not in text:  # what _CALLED needs; much cheaper than its scan
+        return out
     for m in _CALLED.finditer(text):
         head = m.group(1).casefold()
         if head not in HEADS:
@@ -317,8 +320,10 @@ def _called_titles(text: str) -> list[TitleMention]:
 
 
 def _lower_case_titles(text: str) -> list[TitleMention]:
-    out = []
-    for m in _LOWER_WITH_YEARS.finditer(text):
+    out: list[TitleMention] = []
+    # cheap checks for what each pattern needs: a year, the word "strategy"
+    with_years = _LOWER_WITH_YEARS.finditer(text) if _A_YEAR.search(text) else ()
+    for m in with_years:
         head = m.group(2)
         words = m.group(1).split()
         if head not in HEADS or all(w in GENERIC for w in words):
@@ -328,7 +333,7 @@ def _lower_case_titles(text: str) -> list[TitleMention]:
             continue
         start = m.start(1)
         out.append(TitleMention(clean(text[start:end]), start, end, y0, y1))
-    for m in _LOWER_STRATEGY.finditer(text):
+    for m in _LOWER_STRATEGY.finditer(text) if "strategy" in text else ():
         if m.group(1) in GENERIC:
             continue
         out.append(TitleMention(f"{m.group(1)} {m.group(2)}", m.start(1), m.end(2)))
