@@ -120,3 +120,21 @@ def test_strategy_title_prefilters_never_skip_a_match(
     for text in (*_sentences(), "a carers strategy", "its winter plan for 2023-24"):
         if pattern.search(text):
             assert needed(text), text
+
+
+def test_sentences_overlapping_is_the_linear_scan() -> None:
+    for doc in read_documents([sources_dir()]):
+        starts = [s.start for s in doc.sentences]
+        assert starts == sorted(starts)
+        assert all(a.end <= b.start for a, b in zip(doc.sentences, doc.sentences[1:], strict=False))
+        spans = [(s.start, s.end) for s in doc.sentences[::7]]
+        spans += [(k, k + 40) for k in range(0, len(doc.text), 997)] + [(5, 5), (0, len(doc.text))]
+        for start, end in spans:
+            expected = [s for s in doc.sentences if s.start < end and start < s.end]
+            assert doc.sentences_overlapping(start, end) == expected
+
+
+def test_line_of_counts_lines() -> None:
+    doc = read_documents([sources_dir()])[0]
+    for offset in range(0, len(doc.text), 101):
+        assert doc.line_of(offset) == doc.text.count("\n", 0, offset) + 1

@@ -98,11 +98,8 @@ BREADTH = ("strategy", "vision", "plan", "framework", "programme", "policy", "fu
 def _sentences_of(doc: Document, anchors: Iterable[Anchor]) -> list[Sentence]:
     out = []
     for a in anchors:
-        if a.document_sha256 != doc.sha256:
-            continue
-        for s in doc.sentences:
-            if s.start < a.end and a.start < s.end:
-                out.append(s)
+        if a.document_sha256 == doc.sha256:
+            out.extend(doc.sentences_overlapping(a.start, a.end))
     return out
 
 

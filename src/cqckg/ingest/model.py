@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+
+_NEWLINE = re.compile("\n")
 
 
 class DocumentKind(StrEnum):
@@ -102,6 +105,7 @@ class Document:
     sentences: list[Sentence] = field(default_factory=list)
     kind_evidence: tuple[str, ...] = ()  # the signals that decided ``kind``, for explanations
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _sentence_starts: list[int] = field(default_factory=list, repr=False, compare=False)
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset.
@@ -112,7 +116,7 @@ class Document:
         (1, 2, 3)
         """
         if not self._line_starts:
-            self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+            self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
         return bisect.bisect_right(self._line_starts, offset)
 
     def column_of(self, offset: int) -> int:
@@ -122,6 +126,28 @@ class Document:
 
     def section_of(self, sentence: Sentence) -> Section | None:
         return None if sentence.section is None else self.sections[sentence.section]
+
+    def sentences_overlapping(self, start: int, end: int) -> list[Sentence]:
+        """The sentences holding a character of ``text[start:end]``, in text order.
+
+        >>> sentences = [Sentence(0, "One.", 0, 4, 0, None), Sentence(1, "Two.", 5, 9, 0, None),
+        ...              Sentence(2, "Three.", 10, 16, 0, None)]
+        >>> d = Document(Path("x"), "One. Two. Three.", "", DocumentKind.FULL_REPORT, "E", "x",
+        ...              None, False, "t", sentences=sentences)
+        >>> [s.text for s in d.sentences_overlapping(3, 6)], d.sentences_overlapping(4, 5)
+        (['One.', 'Two.'], [])
+        """
+        if not self._sentence_starts:
+            self._sentence_starts = [s.start for s in self.sentences]
+        # sentences follow each other without overlapping: look from the last one starting
+        # at or before ``start``
+        i = max(0, bisect.bisect_right(self._sentence_starts, start) - 1)
+        out = []
+        while i < len(self.sentences) and self.sentences[i].start < end:
+            if start < self.sentences[i].end:
+                out.append(self.sentences[i])
+            i += 1
+        return out
 
     def sentences_in(self, paragraph: int) -> list[Sentence]:
         return [s for s in self.sentences if s.paragraph == paragraph]
