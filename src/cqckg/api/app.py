@@ -83,6 +83,8 @@ def create_app(
     for router in routers:
         app.include_router(router)
     errors.install(app)
+    # Innermost: the query endpoint skips the router, not the middleware below.
+    app.add_middleware(sparql.SparqlRoute)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

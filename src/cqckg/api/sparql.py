@@ -7,8 +7,12 @@ Without a query, ``GET /sparql`` returns the service description.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cqckg.api.backend import Answer
 from cqckg.api.deps import (
@@ -124,3 +128,61 @@ async def query_post(request: Request, backend: BackendDep) -> Response:
     """Run a query sent URL-encoded (``query=``) or directly (``application/sparql-query``)."""
     fields, query = await read_operation(request, "query", "application/sparql-query")
     return await _run(request, backend, fields, query)
+
+
+ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def _handler_for(
+    handlers: Mapping[Any, ExceptionHandler], exc: Exception
+) -> ExceptionHandler | None:
+    for kind in type(exc).__mro__:
+        if kind in handlers:
+            return handlers[kind]
+    return None
+
+
+class SparqlRoute:
+    """ASGI middleware answering ``GET`` and ``POST /sparql`` without FastAPI's router.
+
+    The query endpoint is the server's hot path. Matching the request against every route,
+    solving the handler's dependencies and going through FastAPI's exception layers cost more
+    per request than the rest of the HTTP process's work on a cheap query, so this calls the
+    same handlers (:func:`query_get`, :func:`query_post`) directly and answers an exception with
+    the app's own exception handler for it (``errors.install``); an exception without one goes
+    on up, as it would from the router. Every other method and path goes on to the app. The
+    routes stay on :data:`router`, which documents them in the OpenAPI schema.
+
+    Installed inside the security-header, body-limit and CORS middleware, which see every
+    request as before.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method")
+        if scope["type"] != "http" or method not in ("GET", "POST") or _route(scope) != PATH:
+            await self.app(scope, receive, send)
+            return
+        app = scope["app"]
+        request = Request(scope, receive, send)
+        backend = app.state.backend
+        try:
+            if method == "GET":
+                response = await query_get(request, backend, app.state.settings)
+            else:
+                response = await query_post(request, backend)
+        except Exception as exc:
+            handler = _handler_for(app.exception_handlers, exc)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
+        await response(scope, receive, send)
+
+
+def _route(scope: Scope) -> str:
+    """The request's path below the app's ``root_path`` (what the router matches)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
