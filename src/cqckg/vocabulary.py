@@ -51,13 +51,18 @@ def fold(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES).casefold()
     text = text.replace("&", " and ")
-    text = re.sub(r"[^\w]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _NON_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+_NON_WORD = re.compile(r"[^\w]+")
+_SPACES = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def _squash(text: str) -> str:
     """Fold harder, for signals: only letters and digits count ('co-production', 'coproduction')."""
-    return re.sub(r"[\W_]+", "", fold(text))
+    return _NON_ALNUM.sub("", fold(text))
 
 
 # A heading may carry a theme or list prefix ("Theme 1:", "1.", "3)"), a score after a dash

@@ -24,15 +24,22 @@ __all__ = ["RULES", "DocumentKind", "KindRule", "Signals", "detect_kind", "is_pi
 # assessments of local authorities began in December 2023 and were first published in 2024.
 PILOT_YEAR = 2023
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_QUOTES = {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+_SPACES = re.compile(r"\s+")
+
+
+def _straight_quotes(text: str) -> str:
+    """Curly quotes and long dashes made plain (``str.replace`` is much faster on a whole
+    document than ``str.translate``)."""
+    for curly, plain in _QUOTES.items():
+        text = text.replace(curly, plain)
+    return text
 
 
 def fold_lines(text: str) -> list[str]:
     """The text's lines folded for matching: case, quotes, dashes, markdown heading marks."""
-    folded = text.translate(_QUOTES).casefold().replace("\ufeff", "")
-    return [
-        re.sub(r"\s+", " ", line.strip().lstrip("#").strip(" *")) for line in folded.split("\n")
-    ]
+    folded = _straight_quotes(text).casefold().replace("\ufeff", "")
+    return [_SPACES.sub(" ", line.strip().lstrip("#").strip(" *")) for line in folded.split("\n")]
 
 
 def _count(pattern: str) -> Callable[[list[str]], int]:
@@ -140,6 +147,9 @@ def expected_kinds() -> str:
     return "; ".join(f"{rule.kind.value}: {rule.description}" for rule in RULES)
 
 
+_INDICATIVE = re.compile(r"\bindicative (?:score|rating)\b|\brating: indicative\b")
+
+
 def is_pilot(text: str, published: dt.date | None) -> bool:
     """Whether a document is from CQC's pilot: indicative scores or rating, or a 2023 date.
 
@@ -148,6 +158,6 @@ def is_pilot(text: str, published: dt.date | None) -> bool:
     >>> is_pilot("Score: 3", dt.date(2024, 11, 8))
     False
     """
-    folded = text.translate(_QUOTES).casefold()
-    indicative = re.search(r"\bindicative (?:score|rating)\b|\brating: indicative\b", folded)
+    folded = _straight_quotes(text).casefold()
+    indicative = _INDICATIVE.search(folded)
     return indicative is not None or (published is not None and published.year == PILOT_YEAR)
