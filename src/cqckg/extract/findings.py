@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cqckg.extract.anchors import sentence_anchor
@@ -482,7 +482,9 @@ class Weighing:
     matched: tuple[str, ...]
 
 
-def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
+def _mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    if not spans:
+        return text
     chars = list(text)
     for s, e in spans:
         for i in range(s, e):
@@ -513,7 +515,8 @@ def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
                 matched.append(cue.name)
             masked_spans.append(m.span())
     rest = _mask(text, masked_spans)
-    folded = fold_case(rest)
+    if masked_spans:
+        folded = fold_case(rest)
     gap = 0.0
     kinds: dict[GapKind, float] = {}
     for cue in GAP_CUES:
