@@ -65,7 +65,13 @@ class Token(NamedTuple):
 
     @property
     def lower(self) -> str:
-        return self.text.casefold().translate(_QUOTES)
+        return _fold_word(self.text)
+
+
+@lru_cache(maxsize=8192)
+def _fold_word(word: str) -> str:
+    """A word case-folded with plain quotes and dashes (asked for many times per word)."""
+    return word.casefold().translate(_QUOTES)
 
 
 @dataclass(frozen=True)
