@@ -134,31 +134,30 @@ class QueryPool:
             QueryTimeout: the deadline passed; the worker (if any) was killed and replaced.
             StoreError: the worker died while answering.
         """
-        deadline = asyncio.get_running_loop().time() + timeout
+        worker: _Worker | None = None
         try:
-            async with asyncio.timeout_at(deadline):
+            # One deadline for the wait and the answer (one timer a request, not two).
+            async with asyncio.timeout(timeout):
                 worker = await self._idle.get()
+                snapshot = worker.snapshot = self.snapshot
+                reply = await worker.exchange({**job, "snapshot": str(snapshot)})
         except TimeoutError:
-            raise QueryTimeout(
-                f"no query worker became free within {timeout:g} s; try again later"
-            ) from None
-        snapshot = self.snapshot
-        job = {**job, "snapshot": str(snapshot)}
-        worker.snapshot = snapshot
-        try:
-            async with asyncio.timeout_at(deadline):
-                reply = await worker.exchange(job)
-        except TimeoutError:
+            if worker is None:
+                raise QueryTimeout(
+                    f"no query worker became free within {timeout:g} s; try again later"
+                ) from None
             self._replace(worker)
             raise QueryTimeout(
                 f"the query ran past its {timeout:g} s limit and was stopped"
             ) from None
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            assert worker is not None  # only an exchange reads or writes
             self._replace(worker)
             raise StoreError(f"the query worker stopped unexpectedly: {exc}") from exc
         except BaseException:
             # Cancelled mid-exchange (e.g. the client went away): the worker's state is unknown.
-            self._replace(worker)
+            if worker is not None:
+                self._replace(worker)
             raise
         if reply.header.get("recycle"):
             self._replace(worker)  # it runs at a lowered priority after a long job

@@ -95,22 +95,20 @@ class Backend:
             WorkerRefusal: the worker refused the job.
             QueryTimeout, StoreError: from the pool.
         """
-        key_text = repr(sorted(job.items()))
-        key = (self.version, key_text)
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
+        caching = bool(self.settings.cache_entries) and isinstance(self.pool, QueryPool)
+        if caching:  # the key costs a repr of the whole job: not made when the cache is off
+            key_text = repr(sorted(job.items()))
+            key = (self.version, key_text)
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
         reply = await self.pool.run(job, timeout)
         header = reply.header
         if not header.get("ok"):
             raise WorkerRefusal(header.get("error", "engine"), header.get("message", ""))
         answer = Answer(reply.body, Format(header["format"]), bool(header.get("truncated")))
-        if (
-            self.settings.cache_entries
-            and isinstance(self.pool, QueryPool)
-            and len(answer.body) + len(key_text) <= _CACHEABLE_BYTES
-        ):
+        if caching and len(answer.body) + len(key_text) <= _CACHEABLE_BYTES:
             self._cache[key] = answer
             if len(self._cache) > self.settings.cache_entries:
                 self._cache.popitem(last=False)
