@@ -197,9 +197,20 @@ class SignalIndex:
         self._owners = {k: tuple(sorted(v)) for k, v in owners.items()}
         # Every beginning of a key: a run of words that is none of them cannot grow into a key.
         self._prefixes = {key[:n] for key in self._owners for n in range(1, len(key) + 1)}
+        # What texts gave, as reports repeat sentences (quality statement pages) and findings
+        # read a paragraph's sentences again for their evidence category.
+        self._found: dict[str, tuple[tuple[int, int, str], ...]] = {}
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Every (start, end, owner) match, in text order; one span can signal several owners."""
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= _FOUND_KEPT:
+                self._found.clear()
+            found = self._found[text] = self._find(text)
+        return list(found)
+
+    def _find(self, text: str) -> tuple[tuple[int, int, str], ...]:
         words = _words(text)
         out: list[tuple[int, int, str]] = []
         i = 0
@@ -221,12 +232,14 @@ class SignalIndex:
             j, found = best
             out.extend((words[i][0], words[j][1], owner) for owner in found)
             i = j + 1
-        return out
+        return tuple(out)
 
     def owners(self, text: str) -> tuple[str, ...]:
         """The owners signalled anywhere in the text, sorted, without repeats."""
         return tuple(sorted({owner for _, _, owner in self.find(text)}))
 
+
+_FOUND_KEPT = 4096  # texts whose signals an index remembers
 
 # Words are runs of letters and digits; a signal's words may be joined in the text by spaces,
 # hyphens, apostrophes or a comma ("prevent, delay or reduce"), but not by a full stop.

@@ -22,6 +22,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cqckg.extract.anchors import sentence_anchor
 from cqckg.extract.patterns import any_of, fold_case, leading_texts, may_match
@@ -492,16 +493,20 @@ def _mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
-    """Classify one sentence.
+@dataclass(frozen=True)
+class _CueWeights:
+    """What the cue patterns alone say of a sentence."""
 
-    >>> weigh("However, staff told us this service was not always available.").kind
-    <FindingKind.GAP: 'gap'>
-    >>> weigh("Frontline teams told us they had no waiting lists for people.").kind
-    <FindingKind.STRENGTH: 'strength'>
-    >>> weigh("The team met monthly.").kind is None
-    True
-    """
+    gap: float
+    strength: float
+    kinds: tuple[tuple[GapKind, float], ...]
+    matched: tuple[str, ...]
+
+
+@lru_cache(maxsize=8192)
+def _cue_weights(text: str) -> _CueWeights:
+    """The cues' weights for a sentence; cached, as reports repeat sentences (a quality statement
+    page repeats the full report's text)."""
     matched: list[str] = []
     strength = 0.0
     masked_spans: list[tuple[int, int]] = []
@@ -536,6 +541,21 @@ def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
         if hits:
             strength += cue.weight * min(hits, 3)
             matched.append(cue.name)
+    return _CueWeights(gap, strength, tuple(kinds.items()), tuple(matched))
+
+
+def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
+    """Classify one sentence.
+
+    >>> weigh("However, staff told us this service was not always available.").kind
+    <FindingKind.GAP: 'gap'>
+    >>> weigh("Frontline teams told us they had no waiting lists for people.").kind
+    <FindingKind.STRENGTH: 'strength'>
+    >>> weigh("The team met monthly.").kind is None
+    True
+    """
+    cues = _cue_weights(text)
+    gap, strength, kinds, matched = cues.gap, cues.strength, dict(cues.kinds), list(cues.matched)
     for st in statistics:
         worse = _worse_than_comparator(st)
         if worse is True:

@@ -221,7 +221,9 @@ def find_partner_names(text: str) -> list[tuple[str, int, int, str | None]]:
     return [(c.name, c.start, c.end, c.acronym) for c in _candidates(text)]
 
 
-def _candidates(text: str) -> list[_Candidate]:
+@lru_cache(maxsize=8192)
+def _candidates(text: str) -> tuple[_Candidate, ...]:
+    """The candidate names of a sentence (cached: reports repeat sentences; not to be changed)."""
     runs = name_runs(text, split_possessive=True)
     found: list[_Candidate] = []
     by_start = {r.start: r for r in runs}
@@ -235,7 +237,7 @@ def _candidates(text: str) -> list[_Candidate]:
     found.extend(_coordinated(text, runs, found))
     for c in found:
         c.generic = _INDEFINITE.search(text, 0, c.start) is not None
-    return without_overlaps(c for c in found if not _assessor_only(text, c.start))
+    return tuple(without_overlaps(c for c in found if not _assessor_only(text, c.start)))
 
 
 # A name followed by one of these nouns only modifies it: "Neighbourhood Network schemes".

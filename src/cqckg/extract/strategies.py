@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -188,13 +189,19 @@ def find_titles(text: str) -> list[TitleMention]:
     >>> find_titles("Commissioning strategies were aligned with the plan.")
     []
     """
+    return list(_titles(text))
+
+
+@lru_cache(maxsize=8192)
+def _titles(text: str) -> tuple[TitleMention, ...]:
+    """:func:`find_titles`, cached: reports repeat sentences (quality statement pages)."""
     found: list[TitleMention] = []
     for run in name_runs(text):
         found.extend(_titles_in_run(text, run))
     found.extend(_quoted_titles(text))
     found.extend(_called_titles(text))
     found.extend(_lower_case_titles(text))
-    return without_overlaps(found)
+    return tuple(without_overlaps(found))
 
 
 def _titles_in_run(text: str, run: Run) -> list[TitleMention]:
