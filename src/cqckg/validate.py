@@ -39,7 +39,7 @@ from pyshacl.graph_abstraction import to_ox as pyshacl_to_ox
 from pyshacl.graph_abstraction import to_rdf as pyshacl_to_rdf
 from pyshacl.monkey import apply_patches
 from pyshacl.validator import Validator
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
@@ -166,7 +166,9 @@ class _Terms:
         if found is None:
             found = self._ox[term] = pyshacl_to_ox(term)  # type: ignore[arg-type]
             if not isinstance(term, Literal) or (
-                term.datatype is not None or term.language == found.language
+                term.datatype is not None
+                if term.language is None
+                else term.language == found.language
             ):
                 self._rdf.setdefault(found, term)
         return found
@@ -282,7 +284,7 @@ class _ValidatedDataGraph(OxigraphDataGraph):
     ) -> Iterator[Node]:
         if isinstance(subject, list | tuple) or self.locked_context is not None:
             return super().objects(subject, predicate, unique)
-        if subject is not None and predicate is not None:
+        if predicate is not None and isinstance(subject, URIRef | BNode):
             index = self._by_predicate.get(predicate)
             if index is None:
                 index = self._by_predicate[predicate] = self._index(predicate)
