@@ -611,24 +611,35 @@ def _eligible(doc: Document, sentence: Sentence, excluded: list[tuple[int, int]]
     text = sentence.text.strip()
     if len(text) < 25 or _BOILERPLATE.match(text) or _TEMPLATE_LINE.match(text):
         return False
-    if not re.search(r"[a-z]{3,}", text) or text.count(" ") < 4:
+    if not _LOWER_WORD.search(text) or text.count(" ") < 4:
         return False
     section = doc.section_of(sentence)
-    if section is not None:
-        for heading in (*section.path, section.heading):
-            clean = re.sub(r"^\W+", "", heading.replace("**", "")).strip()
-            if _NON_FINDINGS_SECTIONS.match(clean):
-                return False
+    headings = () if section is None else (*section.path, section.heading)
+    if any(_holds_no_findings(h) for h in headings):
+        return False
     if doc.kind is DocumentKind.LANDING_PAGE:
         return False
     if doc.kind in (DocumentKind.FULL_REPORT, DocumentKind.QUALITY_STATEMENT_PAGE):
         qs = (section.quality_statement if section else None) or doc.quality_statement
-        in_summary = section is not None and any(
-            h.lower().lstrip("# ").startswith(("summary of", "about ", "demographics"))
-            for h in (*section.path, section.heading)
-        )
+        in_summary = any(_is_summary(h) for h in headings)
         return qs is not None or in_summary
     return True
+
+
+_LOWER_WORD = re.compile(r"[a-z]{3,}")
+_LEADING_NON_WORD = re.compile(r"^\W+")
+
+
+@lru_cache(maxsize=1024)
+def _holds_no_findings(heading: str) -> bool:
+    """A heading of a part without findings ("What people expect", "Financial facts")."""
+    clean = _LEADING_NON_WORD.sub("", heading.replace("**", "")).strip()
+    return _NON_FINDINGS_SECTIONS.match(clean) is not None
+
+
+@lru_cache(maxsize=1024)
+def _is_summary(heading: str) -> bool:
+    return heading.lower().lstrip("# ").startswith(("summary of", "about ", "demographics"))
 
 
 def _evidence(doc: Document, vocab: Vocabulary, sentence: Sentence) -> EvidenceCategory | None:

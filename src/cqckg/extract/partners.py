@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from cqckg.authorities import AuthorityRegistry
+from cqckg.authorities import Authority, AuthorityRegistry
 from cqckg.extract.names import (
     DETERMINERS,
     Run,
@@ -499,7 +499,6 @@ def extract_partners(
         if a not in p.anchors:
             p.anchors.append(a)
 
-    firsts = _first_words(registry)
     generic: set[str] = set()
     for s in doc.sentences:
         found = [c for c in _candidates(s.text) if _acceptable(clean(c.name))]
@@ -513,7 +512,7 @@ def extract_partners(
                 generic.add(name_key(name))
                 continue
             add(name_key(name), name, s, c.acronym)
-        mentions = registry.find_in_text(s.text) if _may_name_council(s.text, firsts) else []
+        mentions = _councils_in(registry, s.text)
         for authority, start, end in mentions:
             if authority.gss == doc.authority_gss:
                 continue
@@ -580,6 +579,14 @@ def _first_words(registry: AuthorityRegistry) -> frozenset[str]:
 
 def _may_name_council(text: str, firsts: frozenset[str]) -> bool:
     return any(w.casefold() in firsts for w in _WORD.findall(text) if w[0].isupper())
+
+
+@lru_cache(maxsize=8192)
+def _councils_in(registry: AuthorityRegistry, text: str) -> tuple[tuple[Authority, int, int], ...]:
+    """The councils a sentence names (cached: reports repeat sentences)."""
+    if not _may_name_council(text, _first_words(registry)):
+        return ()
+    return tuple(registry.find_in_text(text))
 
 
 def _named_body(name: str, vocab: PartnerVocabulary) -> bool:
