@@ -97,6 +97,10 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
+# Many anchors and findings name the same section heading.
+_heading_key = functools.lru_cache(maxsize=4096)(normalise_text)
+
+
 def short_hash(*parts: str) -> str:
     """First 16 hex digits of the SHA-256 of the normalised parts."""
     joined = "\x1f".join(normalise_text(p) for p in parts)
@@ -322,8 +326,9 @@ class _Builder:
             for t in f.topics:
                 self.add(s, _DCTERMS.subject, _concept_iri("topic", t))
             for anc in f.anchors:
-                if anc.section and normalise_text(anc.section) in sections:
-                    self.add(s, _CQC.inSection, sections[normalise_text(anc.section)])
+                section = sections.get(_heading_key(anc.section)) if anc.section else None
+                if section is not None:
+                    self.add(s, _CQC.inSection, section)
             self.fact(s, f.anchors)
         return out
 
