@@ -48,6 +48,10 @@ _BOILERPLATE = re.compile(
 )
 
 
+_HEADING_MARKS = re.compile(r"^\s*#{1,6}\s*")
+_HEADING_LEVEL = re.compile(r"^\s*(#{1,6})\s")
+
+
 @dataclass(frozen=True)
 class Line:
     start: int
@@ -57,13 +61,13 @@ class Line:
     @property
     def clean(self) -> str:
         """The line without markdown heading/emphasis marks, quotes and trailing colon."""
-        t = re.sub(r"^\s*#{1,6}\s*", "", self.raw)
+        t = _HEADING_MARKS.sub("", self.raw)
         t = t.replace("**", "").strip().strip('“”"').strip()
         return t.rstrip(":").strip()
 
     @property
     def heading_level(self) -> int | None:
-        m = re.match(r"^\s*(#{1,6})\s", self.raw)
+        m = _HEADING_LEVEL.match(self.raw)
         return len(m.group(1)) if m else None
 
 

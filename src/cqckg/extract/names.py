@@ -264,12 +264,18 @@ def clean(text: str) -> str:
     >>> clean("The Royal Borough of Greenwich")
     'Royal Borough of Greenwich'
     """
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    text = _SPACES.sub(" ", text).strip()
+    text = _ARTICLE.sub("", text)
     text = text.replace("‘", "").replace("’ ", " ").replace("“", "").replace("”", "")
-    text = re.sub(r"(?<![\w])'|'(?![\w])", "", text)
-    text = re.sub(r"(?<![\w])’|’(?![\w])", "", text)
+    text = _LOOSE_QUOTE.sub("", text)
+    text = _LOOSE_CURLY_QUOTE.sub("", text)
     return text.strip(' ,.;:"').strip()
+
+
+_SPACES = re.compile(r"\s+")
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_LOOSE_QUOTE = re.compile(r"(?<![\w])'|'(?![\w])")
+_LOOSE_CURLY_QUOTE = re.compile(r"(?<![\w])’|’(?![\w])")
 
 
 _STEM_KEEP = frozenset({"its", "this", "us", "has", "was", "is", "plus", "bus", "status"})
@@ -285,6 +291,10 @@ def _stem(word: str) -> str:
     return word
 
 
+_BRACKETED = re.compile(r"\(\s*[^)]*\)")
+_NOT_NAME_CHARS = re.compile(r"[^\w'#+]+")
+
+
 def name_key(title: str) -> str:
     """A key under which spellings of one name meet: case, quotes, years, plurals, 'the',
     'joint' and possessives do not count.
@@ -298,10 +308,10 @@ def name_key(title: str) -> str:
     'winter plan'
     """
     text = unicodedata.normalize("NFKC", title).translate(_QUOTES).casefold()
-    text = re.sub(r"\(\s*[^)]*\)", " ", text)
+    text = _BRACKETED.sub(" ", text)
     text = _YEARS.sub(" ", text)
     text = text.replace("&", " and ")
-    text = re.sub(r"[^\w'#+]+", " ", text)
+    text = _NOT_NAME_CHARS.sub(" ", text)
     words = [_stem(w.strip("'")) for w in text.split()]
     while words and words[0] in {"the", "a", "an", "joint"}:
         words = words[1:]
