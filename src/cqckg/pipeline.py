@@ -17,7 +17,7 @@ import functools
 import hashlib
 import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -483,7 +483,9 @@ def _build_group(key: tuple[str, dt.date]) -> tuple[AssessmentInput, bytes]:
     return dataclasses.replace(a, documents=[]), body or b""
 
 
-def _built_in_parallel(groups: _Groups, jobs: int) -> Iterator[tuple[AssessmentInput, bytes]]:
+def _built_in_parallel(
+    groups: _Groups, jobs: int
+) -> Generator[tuple[AssessmentInput, bytes], None, None]:
     """Build and validate assessments in ``jobs`` processes, yielding each (with its graph as
     N-Triples) in key order as soon as it and those before it are done: they are independent, so
     the work spreads over the cores while the result is the same as building them one after
