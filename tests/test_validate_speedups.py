@@ -73,6 +73,10 @@ def test_store_lookups_match_pyshacls(union: bool) -> None:
                         list(theirs.objects(n, p))
                     continue
                 assert sorted(ours.objects(n, p)) == sorted(theirs.objects(n, p)), (n, p)
+    resources = [n for n in nodes if not isinstance(n, Literal)]
+    for p in predicates:
+        expected = {n: set(theirs.objects(n, p)) for n in resources}
+        assert ours.value_sets(resources, p) == expected, p
     # What pyshacl's conversion gives back, literal by literal (a plain literal comes back as an
     # xsd:string, a decimal in its canonical form).
     values = list(ours.objects(URIRef(EX + "a"), CQC.percentage))

@@ -38,6 +38,7 @@ from pyshacl.graph_abstraction import OxigraphDataGraph
 from pyshacl.graph_abstraction import to_ox as pyshacl_to_ox
 from pyshacl.graph_abstraction import to_rdf as pyshacl_to_rdf
 from pyshacl.monkey import apply_patches
+from pyshacl.shape import Shape
 from pyshacl.validator import Validator
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
@@ -309,6 +310,18 @@ class _ValidatedDataGraph(OxigraphDataGraph):
             index.setdefault(rdf(q.subject), []).append(rdf(q.object))
         return index
 
+    def value_sets(self, focus: Iterable[Node], predicate: Node) -> dict[Node, set[Node]]:
+        """``{f: set(self.objects(f, predicate))}`` for each focus node, from the index."""
+        index = self._by_predicate.get(predicate)
+        if index is None:
+            index = self._by_predicate[predicate] = self._index(predicate)
+        return {
+            f: set(index.get(f, ()))
+            if isinstance(f, URIRef | BNode)
+            else set(self.objects(f, predicate))
+            for f in focus
+        }
+
     def subjects(  # type: ignore[override]
         self, predicate: Any = None, object_: Any = None, unique: bool = False
     ) -> Iterator[Node]:
@@ -411,6 +424,32 @@ def _describe(
     return make_v_result_description
 
 
+def _value_nodes(original: Callable[..., Any]) -> Callable[..., Any]:
+    """pyshacl's ``Shape.value_nodes``, for a property shape whose path is one predicate
+    answered from the graph's index of that predicate in one call.
+
+    pyshacl looks up each focus node's values in a call of its own (with the path's kind
+    tested each time): about 10,000 calls for a large assessment. The value sets are the
+    same."""
+
+    def value_nodes(
+        self: Any, target_graph: Any, focus: Any, sparql_mode: bool = False, debug: bool = False
+    ) -> Any:
+        path = self.path()
+        if (
+            isinstance(target_graph, _ValidatedDataGraph)
+            and target_graph.locked_context is None
+            and isinstance(path, URIRef)
+            and not sparql_mode
+            and not debug
+        ):
+            nodes = focus if isinstance(focus, tuple | list | set) else [focus]
+            return target_graph.value_sets(nodes, path)
+        return original(self, target_graph, focus, sparql_mode=sparql_mode, debug=debug)
+
+    return value_nodes
+
+
 @functools.cache
 def _speed_up_pyshacl() -> None:
     """Install the changes above in pyshacl: same results, a fraction of the time."""
@@ -425,6 +464,7 @@ def _speed_up_pyshacl() -> None:
     ConstraintComponent.make_v_result_description = _describe(  # type: ignore[method-assign]
         ConstraintComponent.make_v_result_description
     )
+    Shape.value_nodes = _value_nodes(Shape.value_nodes)  # type: ignore[method-assign]
     patch: Any = apply_patches
     patch()  # as pyshacl.validate does (rdflib fixes; none for the rdflib used here)
 
