@@ -286,10 +286,8 @@ class _ValidatedDataGraph(OxigraphDataGraph):
         if isinstance(subject, list | tuple) or self.locked_context is not None:
             return super().objects(subject, predicate, unique)
         if predicate is not None and isinstance(subject, URIRef | BNode):
-            index = self._by_predicate.get(predicate)
-            if index is None:
-                index = self._by_predicate[predicate] = self._index(predicate)
-            return iter(index.get(subject, ()))
+            # (a literal subject goes to the store, which refuses it, as it did for pyshacl)
+            return iter(self._index(predicate).get(subject, ()))
         key = (subject, predicate)
         found = self._objects.get(key)
         if found is None:
@@ -300,21 +298,21 @@ class _ValidatedDataGraph(OxigraphDataGraph):
         return iter(found)
 
     def _index(self, predicate: Node) -> dict[Node, list[Node]]:
-        """The objects of every subject by ``predicate``."""
-        rdf = self._terms.rdf_term
-        index: dict[Node, list[Node]] = {}
-        quads = self.impl.quads_for_pattern(
-            None, self._to_ox(predicate), None, self._pattern_graph()
-        )
-        for q in quads:
-            index.setdefault(rdf(q.subject), []).append(rdf(q.object))
+        """The objects of every subject by ``predicate`` (made the first time it is asked for)."""
+        index = self._by_predicate.get(predicate)
+        if index is None:
+            index = self._by_predicate[predicate] = {}
+            rdf = self._terms.rdf_term
+            quads = self.impl.quads_for_pattern(
+                None, self._to_ox(predicate), None, self._pattern_graph()
+            )
+            for q in quads:
+                index.setdefault(rdf(q.subject), []).append(rdf(q.object))
         return index
 
     def value_sets(self, focus: Iterable[Node], predicate: Node) -> dict[Node, set[Node]]:
         """``{f: set(self.objects(f, predicate))}`` for each focus node, from the index."""
-        index = self._by_predicate.get(predicate)
-        if index is None:
-            index = self._by_predicate[predicate] = self._index(predicate)
+        index = self._index(predicate)
         return {
             f: set(index.get(f, ()))
             if isinstance(f, URIRef | BNode)
