@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
 import multiprocessing
 from collections import defaultdict
@@ -28,7 +29,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from cqckg.authorities import AuthorityRegistry
-from cqckg.build import AssessmentInput, build_assessment, normalise_text
+from cqckg.build import AssessmentInput, build_assessment, gc_paused, normalise_text
 from cqckg.errors import DocumentError, SourceLocation
 from cqckg.extract.figures import extract_figures
 from cqckg.extract.findings import extract_findings
@@ -469,17 +470,20 @@ _GROUPS: dict[tuple[str, dt.date], list[tuple[Document, str]]] = {}
 
 def _build_group(key: tuple[str, dt.date]) -> tuple[AssessmentInput, bytes]:
     """In a worker: extract, reconcile, build and validate one assessment; its graph returned as
-    N-Triples (pickling rdflib terms costs more than building them)."""
-    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
-    a = assemble_groups({key: _GROUPS[key]}, vocab, registry)[0]
-    g = build_assessment(a, vocab)
-    ensure_valid(g)
-    # Terms repeat (every anchor names its source, every fact its assessment): convert each once.
-    term = functools.lru_cache(maxsize=None)(to_ox)
-    body = ox.serialize(
-        (ox.Triple(term(s), term(p), term(o)) for s, p, o in g),  # type: ignore[arg-type]
-        format=ox.RdfFormat.N_TRIPLES,
-    )
+    N-Triples (pickling rdflib terms costs more than building them). The cycle collector is
+    paused throughout (see :func:`~cqckg.build.gc_paused`): a worker does nothing else."""
+    with gc_paused():
+        vocab, registry = load_vocabulary(), AuthorityRegistry.load()
+        a = assemble_groups({key: _GROUPS[key]}, vocab, registry)[0]
+        g = build_assessment(a, vocab)
+        ensure_valid(g)
+        # Terms repeat (every anchor names its source, every fact its assessment): convert each
+        # once.
+        term = functools.lru_cache(maxsize=None)(to_ox)
+        body = ox.serialize(
+            (ox.Triple(term(s), term(p), term(o)) for s, p, o in g),  # type: ignore[arg-type]
+            format=ox.RdfFormat.N_TRIPLES,
+        )
     return dataclasses.replace(a, documents=[]), body or b""
 
 
@@ -493,7 +497,11 @@ def _built_in_parallel(
     work not yet started is cancelled."""
     _GROUPS.clear()
     _GROUPS.update(groups)
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    # gc.freeze: what a worker inherits (every document, the vocabularies) is never scanned by
+    # its cycle collector, nor its memory pages touched (and copied) by the scan.
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=gc.freeze
+    )
     finished = False
     try:
         for key, (a, body) in zip(
