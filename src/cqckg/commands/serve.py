@@ -1,7 +1,8 @@
 """``cqckg serve``: open (or build) the store and serve it over HTTP.
 
 Options override the ``CQCKG_*`` environment (see :class:`cqckg.settings.Settings`). One uvicorn
-process on uvloop and httptools answers HTTP; queries run in ``--workers`` separate processes.
+process on uvloop and httptools answers HTTP (each response in one write, see
+:mod:`cqckg.api.protocol`); queries run in ``--workers`` separate processes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from cqckg.api.app import create_app
+from cqckg.api.protocol import OneWriteProtocol
 from cqckg.settings import Settings
 
 _OPTIONS = {
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=OneWriteProtocol,  # httptools, each response in one write
         log_level="warning",
         access_log=False,
     )
