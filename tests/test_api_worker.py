@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 import pytest
 
-from cqckg.workers import FRAME, encode_frame
+from cqckg.workers import FRAME, QueryPool, _Worker, encode_frame
 
 EX = "http://example.org/"
 
@@ -70,3 +71,50 @@ def test_the_worker_answers_whatever_the_output_buffering(tmp_path: Path, unbuff
     finally:
         worker.stdin.close()
         assert worker.wait(timeout=30) == 0
+
+
+def test_the_pool_hands_the_next_job_to_the_worker_that_answered_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One client at a time is served by one worker (its caches warm), not by each in turn;
+    concurrent jobs still spread over the pool."""
+    snapshot = tmp_path / "snapshot.nq"
+    snapshot.write_bytes(
+        b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    )
+    answered: list[object] = []
+    exchange = _Worker.exchange
+
+    async def recording(self: _Worker, job: dict[str, Any]) -> Any:
+        if job["op"] == "query":
+            answered.append(self)
+        return await exchange(self, job)
+
+    monkeypatch.setattr(_Worker, "exchange", recording)
+    job = {
+        "op": "query",
+        "query": "ASK { ?s ?p ?o }",
+        "union": True,
+        "results_format": "json",
+        "graph_format": None,
+        "max_results": 10,
+    }
+
+    async def run() -> None:
+        pool = QueryPool(3, snapshot)
+        await pool.start()
+        try:
+            for _ in range(6):
+                reply = await pool.run(job, 30)
+                assert reply.header["ok"] and json.loads(reply.body) == {
+                    "head": {},
+                    "boolean": True,
+                }
+            assert len(set(answered)) == 1
+            answered.clear()
+            await asyncio.gather(*(pool.run(job, 30) for _ in range(3)))
+            assert len(set(answered)) == 3
+        finally:
+            await pool.close()
+
+    asyncio.run(run())

@@ -72,7 +72,9 @@ class QueryPool:
 
     size: int
     snapshot: Path
-    _idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
+    # Last in, first out: at low concurrency the worker that answered last (its caches warm)
+    # takes the next job instead of every worker in turn.
+    _idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.LifoQueue)
     _all: set[_Worker] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _closing: bool = False
