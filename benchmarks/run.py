@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -160,6 +161,51 @@ def machine() -> dict[str, Any]:
         "load_average_at_start": os.getloadavg(),
         "versions": versions,
     }
+
+
+def _text_caches() -> list[Any]:
+    """The bounded caches cqc-kg keeps by text (sentence, word, title): not the ones that load
+    the vocabularies once (unbounded)."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if name.startswith("cqckg"):
+            for value in vars(module).values():
+                if (
+                    isinstance(value, functools._lru_cache_wrapper)
+                    and value.cache_info().maxsize is not None
+                ):
+                    found.append(value)
+    return found
+
+
+def _build_group_cold(key: Any) -> Any:
+    """The worker's job with every text cache emptied first: what each assessment costs when
+    no sentence of it was seen before (the synthetic corpus recombines the real corpus's
+    sentences, about 5,000 distinct in 88,000, so the caches hit far more than on 153 real
+    reports, which share little text beyond the framework's own wording)."""
+    for cache in _text_caches():
+        cache.cache_clear()
+    return _REAL_BUILD_GROUP[0](key)
+
+
+# The worker job ingest_cold replaces, kept for _build_group_cold to call.
+_REAL_BUILD_GROUP: list[Callable[[Any], Any]] = []
+
+
+def ingest_cold(round_dir: Path, store_dir: Path, jobs: int) -> dict[str, Any]:
+    """One round ingested into a fresh store with the text caches emptied before each
+    assessment (see :func:`_build_group_cold`)."""
+    import cqckg.pipeline as pipeline
+
+    real = pipeline._build_group
+    _REAL_BUILD_GROUP[:] = [real]
+    # The workers fork from this process, so they run the replaced function.
+    pipeline._build_group = _build_group_cold
+    try:
+        return ingest_rounds([round_dir], store_dir, jobs)
+    finally:
+        pipeline._build_group = real
+        shutil.rmtree(store_dir, ignore_errors=True)
 
 
 def ingest_rounds(rounds: list[Path], store_dir: Path, jobs: int) -> dict[str, Any]:
@@ -308,7 +354,8 @@ def questions(store_dir: Path) -> dict[str, str]:
             store.query(
                 "PREFIX cqc: <https://w3id.org/cqc-kg/def#> "
                 "SELECT ?a (COUNT(?f) AS ?n) WHERE { GRAPH ?g { ?x cqc:assessedAuthority ?a . "
-                "?f cqc:assessment ?x ; a ?t FILTER (?t IN (cqc:Gap, cqc:Strength)) } } GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1"
+                "?f cqc:assessment ?x ; a ?t FILTER (?t IN (cqc:Gap, cqc:Strength)) } } "
+                "GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1"
             )
         )
     )[0].value.rsplit("/", 1)[-1]
@@ -533,6 +580,9 @@ def scale_run(scale: int, args: argparse.Namespace, base: Path) -> dict[str, Any
     _sample_load(res, "generated")
     res["ingest"] = ingest_rounds(rounds, work / "store", args.jobs)
     _sample_load(res, "ingest")
+    if scale == 1:
+        res["ingest_cold"] = ingest_cold(rounds[0], work / "store-cold", args.jobs)
+        _sample_load(res, "ingest, caches emptied")
     res["validation"] = validation(work / "store", None if scale == 1 else args.validation_sample)
     _sample_load(res, "validation")
     res["load"] = export_and_load(work / "store", work)
@@ -665,6 +715,15 @@ def report(results: dict[str, Any]) -> str:
             "|---|---|",
             f"| ingest (read, extract, build, validate, write; {ing['jobs']} processes) | "
             f"{ing['wall_s']:.1f} s wall, {ing['cpu_s']:.1f} s CPU |",
+            *(
+                [
+                    "| the same, text caches emptied before each assessment | "
+                    f"{sc['ingest_cold']['wall_s']:.1f} s wall, "
+                    f"{sc['ingest_cold']['cpu_s']:.1f} s CPU |"
+                ]
+                if "ingest_cold" in sc
+                else []
+            ),
             f"| ingest throughput | {ing['docs_per_s']:.1f} documents/s, "
             f"{ing['mb_per_s']:.2f} MB/s |",
             f"| ingest per round (first, last) | {ing['rounds'][0]['wall_s']:.1f} s, "
@@ -768,6 +827,15 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "met": ing["wall_s"] < 60,
         }
     )
+    if "ingest_cold" in one:
+        cold = one["ingest_cold"]
+        out.append(
+            {
+                "target": "the same with the text caches emptied before each assessment",
+                "measured": f"{cold['wall_s']:.1f} s wall ({cold['cpu_s']:.1f} s CPU)",
+                "met": cold["wall_s"] < 60,
+            }
+        )
     mem = one["memory"].get("cqc-kg serve after load", one["memory"].get("cqc-kg serve", {}))
     out.append(
         {

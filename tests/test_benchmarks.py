@@ -46,6 +46,9 @@ def test_bench_quick_runs_end_to_end(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "bench.json").read_text())
     (scale,) = results["scales"]
     assert scale["ingest"]["assessments"] == 3
+    # the ingest again with the text caches emptied before each assessment, in its own store
+    assert scale["ingest_cold"]["assessments"] == 3
+    assert not (tmp_path / "scale-1" / "store-cold").exists()
     assert set(scale["latency"]) >= {"oxigraph serve", "cqc-kg (cache on)", "cqc-kg (cache off)"}
     assert {t["target"] for t in results["targets"]}
     assert (tmp_path / "BENCHMARKS.md").read_text().startswith("# Benchmarks")

@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     spec = importlib.util.spec_from_file_location("cqckg_benchmarks_run", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    # Registered before it runs, so worker processes can find its functions by name.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     argv = ["--scale", args.scale]
     if args.quick:
