@@ -23,7 +23,7 @@ _OPTIONS = {
     "store": "the store's folder, :memory: or a SPARQL store URL, e.g. http://host:7878 "
     "(default $CQCKG_STORE, else a per-user folder; see docs/deploying.md)",
     "base_iri": "base of the graph's IRIs (default https://w3id.org/cqc-kg/)",
-    "workers": "query worker processes (default 2)",
+    "workers": "query worker processes (default: cores + 1, 2 to 8)",
     "timeout": "longest a query may run, in seconds (default 10)",
 }
 
