@@ -17,6 +17,9 @@ import functools
 import gc
 import hashlib
 import multiprocessing
+import os
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -458,9 +461,34 @@ def _read_documents(files: list[Path], *, progress: bool, jobs: int) -> list[Doc
     document crosses back pickled in a twentieth of the time it takes to read it)."""
     if jobs <= 1 or len(files) < 4 * jobs:
         return [read_document(f) for f in _progress(files, progress, "reading")]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=fork, initializer=_start_worker) as pool:
         docs = pool.map(read_document, files, chunksize=max(1, min(16, len(files) // (4 * jobs))))
         return list(_progress(docs, progress, "reading", total=len(files)))
+
+
+def _start_worker() -> None:
+    """Set up an ingest worker process.
+
+    - ``gc.freeze()``: what it inherits (every document, the vocabularies) is never scanned by
+      its cycle collector, nor are those memory pages touched (and copied) by the scan.
+    - It ends when the ingest that started it does: killed (SIGKILL, the OOM killer), the ingest
+      cannot stop its workers, and they would wait for work forever, since each also holds the
+      pipe the work arrives on open.
+    """
+    gc.freeze()
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+# Seconds between a worker's checks that the ingest which started it is still running.
+_PARENT_CHECK_S = 0.5
 
 
 # The groups a parallel build works on: set before the worker processes fork, so they inherit
@@ -497,10 +525,8 @@ def _built_in_parallel(
     work not yet started is cancelled."""
     _GROUPS.clear()
     _GROUPS.update(groups)
-    # gc.freeze: what a worker inherits (every document, the vocabularies) is never scanned by
-    # its cycle collector, nor its memory pages touched (and copied) by the scan.
     pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=gc.freeze
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
     )
     finished = False
     try:

@@ -361,3 +361,53 @@ def graph_state_after(server: RunningServer, iri: str, versions: Versions) -> st
     matches = [v for v, g in versions.graphs.items() if g[iri] == triples]
     assert matches, f"the server serves neither version of {iri}"
     return matches[0]
+
+
+def children_of(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.add(int(stat.parent.name))
+    return found
+
+
+def has_ended(pid: int) -> bool:
+    """Gone, or a zombie nobody has reaped yet (it runs nothing)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_workers_of_a_killed_parallel_ingest_end_too(versions: Versions, tmp_path: Path) -> None:
+    """SIGKILL cannot be caught, so the ingest cannot stop its workers: they must notice."""
+    store = tmp_path / "store"
+    command = [*CLI, *ingest_command(store, versions.documents["new"], jobs=2)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+            workers |= children_of(process.pid)
+            time.sleep(0.01)
+        assert len(workers) >= 2, "the ingest started no worker processes"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        # generous: a worker checks its parent twice a second
+        deadline = time.monotonic() + 30
+        while not all(map(has_ended, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [pid for pid in workers if not has_ended(pid)]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    for pid in left:  # do not leave them behind when the check fails
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived the killed ingest"
