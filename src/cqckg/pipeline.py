@@ -392,6 +392,11 @@ def build_graphs(
     same source path is a newer version of it.
     """
     groups, result = _prepare(paths, root=root, progress=progress, store=store, jobs=jobs)
+    return _build(groups, result, jobs)
+
+
+def _build(groups: _Groups, result: IngestResult, jobs: int) -> IngestResult:
+    """Build and validate the prepared assessments into ``result`` (see :func:`build_graphs`)."""
     if jobs > 1 and len(groups) > 1:
         for a, body in _built_in_parallel(groups, jobs):
             result.assessments.append(a)
@@ -604,12 +609,11 @@ def ingest(
     included) undoes the writes already made: the store ends as it was. With one job, or a
     remote store, every assessment is validated before the first is written.
     """
-    if jobs > 1 and isinstance(store, OxigraphStore):
-        groups, result = _prepare(paths, root=None, progress=progress, store=store, jobs=jobs)
-        if len(groups) > 1:
-            _write_while_building(groups, result, store, jobs=jobs, progress=progress)
-            return result
-    result = build_graphs(paths, progress=progress, store=store, jobs=jobs)
+    groups, result = _prepare(paths, root=None, progress=progress, store=store, jobs=jobs)
+    if jobs > 1 and len(groups) > 1 and isinstance(store, OxigraphStore):
+        _write_while_building(groups, result, store, jobs=jobs, progress=progress)
+        return result
+    result = _build(groups, result, jobs)
     native = isinstance(store, OxigraphStore)
     for a in result.assessments:
         iri = assessment_graph_iri(a.gss, a.published)
