@@ -20,6 +20,8 @@ from cqckg.api.deps import (
     SettingsDep,
     endpoint_iri,
     form_fields,
+    get_backend,
+    get_settings,
     read_operation,
     single,
 )
@@ -165,16 +167,15 @@ class SparqlRoute:
         if scope["type"] != "http" or method not in ("GET", "POST") or _route(scope) != PATH:
             await self.app(scope, receive, send)
             return
-        app = scope["app"]
         request = Request(scope, receive, send)
-        backend = app.state.backend
+        backend = get_backend(request)
         try:
             if method == "GET":
-                response = await query_get(request, backend, app.state.settings)
+                response = await query_get(request, backend, get_settings(request))
             else:
                 response = await query_post(request, backend)
         except Exception as exc:
-            handler = _handler_for(app.exception_handlers, exc)
+            handler = _handler_for(request.app.exception_handlers, exc)
             if handler is None:
                 raise
             response = await handler(request, exc)
