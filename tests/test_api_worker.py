@@ -13,7 +13,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 import pytest
 
-from cqckg.workers import FRAME, QueryPool, _Worker, encode_frame
+from cqckg.workers import FRAME, QueryPool, _Worker, decode_reply, encode_frame
 
 EX = "http://example.org/"
 
@@ -21,11 +21,9 @@ EX = "http://example.org/"
 def _exchange(stdin: IO[bytes], stdout: IO[bytes], job: dict[str, Any]) -> tuple[Any, bytes]:
     stdin.write(encode_frame(json.dumps(job).encode()))
     stdin.flush()
-    parts = []
-    for _ in range(2):
-        (size,) = FRAME.unpack(stdout.read(FRAME.size))
-        parts.append(stdout.read(size))
-    return json.loads(parts[0]), parts[1]
+    (size,) = FRAME.unpack(stdout.read(FRAME.size))
+    reply = decode_reply(stdout.read(size))
+    return reply.header, reply.body
 
 
 @pytest.mark.parametrize("unbuffered", ["", "1"])

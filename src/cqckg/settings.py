@@ -67,6 +67,13 @@ class Settings(BaseSettings):
         le=64,
         description="query worker processes (default: one more than the cores, 2 to 8)",
     )
+    worker_allocator: str = Field(
+        default="auto",
+        description=(
+            "memory allocator the query workers preload: auto (mimalloc or jemalloc when "
+            "installed, else the C library's), system, or a library's path"
+        ),
+    )
     cache_entries: int = Field(
         default=256, ge=0, description="cached results; 0 turns the cache off"
     )

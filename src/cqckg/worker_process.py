@@ -22,13 +22,10 @@ from typing import IO, Any, BinaryIO, cast
 import pyoxigraph as ox
 
 from cqckg.api.negotiation import Format
-from cqckg.workers import FRAME, encode_frame
+from cqckg.workers import encode_reply
 
 # Seconds a job runs at normal priority; the usual query takes milliseconds.
 DEMOTE_AFTER = 0.25
-# Bytes of an answer buffered before it is written: a pipe's capacity, so that the usual answer
-# (header, length and body) leaves in one write and wakes the HTTP process once.
-OUT_BUFFER = 64 * 1024
 
 
 class _Full(Exception):
@@ -199,7 +196,8 @@ class _Demotion:
 
 
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """Answer jobs until stdin closes."""
+    """Answer jobs until stdin closes; each reply is one write to ``stdout`` (one frame, see
+    :func:`cqckg.workers.encode_reply`), so the usual answer wakes the HTTP process once."""
     store: ox.Store | None = None
     opened = ""
     demotion = _Demotion()
@@ -219,17 +217,22 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
                 demoted = demotion.end()
             if demoted:
                 header["recycle"] = True
-        stdout.write(encode_frame(json.dumps(header).encode("utf-8")))
-        stdout.write(FRAME.pack(len(body)))
-        stdout.write(body)
-        stdout.flush()
+        _write_all(stdout, encode_reply(json.dumps(header).encode("utf-8"), body))
+
+
+def _write_all(stdout: BinaryIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = stdout.write(view)
+        view = view[written or 0 :]
+    stdout.flush()
 
 
 def main() -> None:
-    """Serve on stdin/stdout; stdout buffered whatever ``PYTHONUNBUFFERED`` says (see
-    :data:`OUT_BUFFER`: unbuffered, every answer took three writes)."""
-    with open(sys.stdout.fileno(), "wb", buffering=OUT_BUFFER, closefd=False) as stdout:
-        serve(sys.stdin.buffer, stdout)
+    """Serve on stdin/stdout, writing stdout unbuffered (each reply is a single write already,
+    whatever ``PYTHONUNBUFFERED`` says)."""
+    with open(sys.stdout.fileno(), "wb", buffering=0, closefd=False) as stdout:
+        serve(sys.stdin.buffer, cast("BinaryIO", stdout))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from cqckg.load import ensure_shipped_graph
 from cqckg.remote import RemotePool, RemoteStore
 from cqckg.settings import Settings
 from cqckg.store import OxigraphStore, open_store
-from cqckg.workers import QueryPool
+from cqckg.workers import QueryPool, allocator_library
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,11 @@ class Backend:
         self.pool: QueryPool | RemotePool = (
             RemotePool(store, settings.workers)
             if isinstance(store, RemoteStore)
-            else QueryPool(settings.workers, self._take_snapshot())
+            else QueryPool(
+                settings.workers,
+                self._take_snapshot(),
+                allocator_library(settings.worker_allocator),
+            )
         )
 
     def _take_snapshot(self) -> Path:
