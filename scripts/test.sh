@@ -14,10 +14,12 @@ fi
 # Debian packages the tests use: chromium drives the web UI tests (Playwright is pointed at
 # /usr/bin/chromium); Virtuoso is a second SPARQL store tests/test_remote_store.py checks the
 # named questions against (it installs in about 10 s and starts in about 4 s; its tests skip
-# where it cannot be installed).
+# where it cannot be installed). mimalloc is the allocator the query workers preload when it is
+# installed (CQCKG_WORKER_ALLOCATOR=auto), so the tests run the server as it is deployed.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
+ldconfig -p 2>/dev/null | grep -q libmimalloc || missing+=(libmimalloc2.0)
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"

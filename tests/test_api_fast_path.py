@@ -4,8 +4,10 @@ handler, never what the request gets back."""
 from __future__ import annotations
 
 import asyncio
+import random
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import parse_qs, quote, urlencode
 
 import httpx
 import pytest
@@ -13,10 +15,11 @@ from fastapi import FastAPI
 
 from cqckg.api.app import create_app
 from cqckg.api.backend import Answer, WorkerRefusal
+from cqckg.api.deps import parse_form
 from cqckg.api.middleware import SECURITY_HEADERS
 from cqckg.api.negotiation import Format
-from cqckg.api.sparql import SparqlRoute
 from cqckg.errors import QueryTimeout
+from cqckg.questions import list_questions
 from cqckg.settings import Settings
 
 SETTINGS = Settings(
@@ -46,9 +49,7 @@ class FakeBackend:
 
 
 def _app(fast: bool) -> tuple[FastAPI, FakeBackend]:
-    app = create_app(SETTINGS)
-    if not fast:  # the routers alone, as before the fast path
-        app.user_middleware = [m for m in app.user_middleware if m.cls is not SparqlRoute]
+    app = create_app(SETTINGS, sparql_fast_path=fast)  # not fast: the routers alone
     backend = FakeBackend()
     app.state.backend = backend
     return app, backend
@@ -164,7 +165,82 @@ def test_the_fast_path_keeps_the_security_properties() -> None:
 
 def test_the_fast_path_is_installed_and_lets_other_requests_through() -> None:
     app, _ = _app(True)
-    assert app.user_middleware[-1].cls is SparqlRoute  # innermost: every other layer runs first
+    front = app._build_front()
+    layers = []
+    while hasattr(front, "app"):
+        layers.append(type(front).__name__)
+        front = front.app
+    # the security headers, body guard and CORS run first; FastAPI's own layers after
+    assert layers == [
+        "SecurityHeaders",
+        "ServerErrorMiddleware",
+        "BodyGuard",
+        "CORSMiddleware",
+        "SparqlRoute",
+    ]
     assert _request(app, "GET", "/status").json() == {"workers": 2, "size": 2, "version": 0}
     paths = _request(app, "GET", "/openapi.json").json()["paths"]
     assert paths["/sparql"].keys() == {"get", "post"}
+
+
+# -- the query string -----------------------------------------------------------------------
+
+_PIECES = ["a", "=", "&", "+", "%", "%2", "%20", "%7B", "%7b", "%E2%82%AC", "%FF", "%zz", "\\"]
+_PIECES += ["\\x41", "é", "€", " ", "query", "format", "%25", "%26", "%3D", "%2B", "%5C", "0"]
+
+
+def test_the_query_string_is_read_as_parse_qs_reads_it() -> None:
+    """``parse_form`` (escapes unquoted by the codec machinery) against ``parse_qs`` on every
+    named question as a client encodes it, and on 20,000 strings built from the pieces that
+    trip URL decoding up: escapes good and bad, ``+``, backslashes, non-ASCII, separators."""
+    texts = []
+    for question in list_questions():
+        values = {"authority": "E08000035", "iri": "https://w3id.org/cqc-kg/id/x#gap-1"}
+        query = question.bind(
+            {p.name: values[p.name] for p in question.parameters if p.name in values}
+        )
+        texts.append(str(httpx.URL("http://x/sparql", params={"query": query}).query, "ascii"))
+        texts.append(urlencode({"query": query, "format": "json"}, quote_via=quote))
+    rng = random.Random(20261122)
+    texts += ["".join(rng.choices(_PIECES, k=rng.randint(0, 12))) for _ in range(20_000)]
+    for text in texts:
+        assert parse_form(text) == parse_qs(text, keep_blank_values=True), text
+    assert "SELECT" in parse_form(texts[0])["query"][0]
+
+
+def test_a_query_string_that_is_not_utf8_is_refused() -> None:
+    for fast in (True, False):
+        app, backend = _app(fast)
+        status, body = _raw_get(app, b"/sparql", b"query=ASK+%7B%7D&x=\xff")
+        assert status == 400 and b"not valid UTF-8" in body
+        assert backend.jobs == []
+        assert _raw_get(app, b"/sparql", b"query=ASK+%7B%7D")[0] == 200
+
+
+def _raw_get(app: FastAPI, path: bytes, query_string: bytes) -> tuple[int, bytes]:
+    """One GET with a query string of raw bytes, straight through the ASGI interface."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path.decode(),
+        "raw_path": path,
+        "root_path": "",
+        "query_string": query_string,
+        "headers": [(b"host", b"test")],
+        "server": ("test", 80),
+        "client": ("127.0.0.1", 1234),
+    }
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body

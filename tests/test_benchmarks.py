@@ -52,3 +52,40 @@ def test_bench_quick_runs_end_to_end(tmp_path: Path) -> None:
     assert set(scale["latency"]) >= {"oxigraph serve", "cqc-kg (cache on)", "cqc-kg (cache off)"}
     assert {t["target"] for t in results["targets"]}
     assert (tmp_path / "BENCHMARKS.md").read_text().startswith("# Benchmarks")
+
+
+@pytest.mark.parametrize("mode", ["--serve", "--serve-hop"])
+def test_the_floor_benchmarks_minimal_servers_answer_as_the_engine_does(
+    tmp_path: Path, mode: str
+) -> None:
+    """``benchmarks/floor.py``'s two minimal servers (in process, and with a worker process)
+    give the engine's own JSON answer, so what they time is a real answer."""
+    import httpx
+    import pyoxigraph as ox
+    import run
+
+    store_dir = tmp_path / "store"
+    store = ox.Store(str(store_dir))
+    ex = "http://example.org/"
+    for i in range(5):
+        store.add(
+            ox.Quad(
+                ox.NamedNode(f"{ex}s{i}"),
+                ox.NamedNode(f"{ex}p"),
+                ox.Literal(i),
+                ox.NamedNode(f"{ex}g"),
+            )
+        )
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?o"
+    expected = store.query(query, use_default_graph_as_union=True).serialize(
+        format=ox.QueryResultsFormat.JSON
+    )
+    del store
+    port = run._free_port()
+    command = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), mode, str(store_dir)]
+    with run._server([*command, str(port)], port):
+        answers = [
+            httpx.get(f"http://127.0.0.1:{port}/", params={"query": query}) for _ in range(3)
+        ]
+    assert [a.content for a in answers] == [expected] * 3
+    assert answers[0].headers["content-type"] == "application/sparql-results+json"

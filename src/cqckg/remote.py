@@ -516,7 +516,11 @@ def answer_from_response(
     media = content_type.split(";")[0].strip().lower()
     try:
         if job["op"] == "query" and media in _RESULT_FORMATS:
-            return _serialise(_parse_query_results(response.content, content_type), job)
+
+            def parsed() -> object:
+                return _parse_query_results(response.content, content_type)
+
+            return _serialise(parsed(), job, parsed)
         triples = _parse_rdf(response.content, content_type)
     except StoreError as exc:
         return {"ok": False, "error": "engine", "message": str(exc)}, b""

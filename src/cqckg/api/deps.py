@@ -3,10 +3,12 @@ the small request-reading helpers every protocol needs."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import Depends, Request
+from starlette.types import Scope
 
 from cqckg.api.backend import Backend
 from cqckg.api.errors import HttpError
@@ -81,11 +83,61 @@ def decode_utf8(request: Request, body: bytes) -> str:
 
 def form_fields(request: Request, body: bytes) -> dict[str, list[str]]:
     """URL query parameters, plus the fields of a URL-encoded body."""
-    fields = parse_qs(request.url.query, keep_blank_values=True)
+    fields = parse_form(query_string(request.scope))
     if body:
-        for name, values in parse_qs(decode_utf8(request, body), keep_blank_values=True).items():
+        for name, values in parse_form(decode_utf8(request, body)).items():
             fields.setdefault(name, []).extend(values)
     return fields
+
+
+def query_string(scope: Scope) -> str:
+    """The request's query string (the part of its URL after ``?``) as sent.
+
+    Raises:
+        HttpError: 400 for bytes that are not UTF-8.
+    """
+    raw: bytes = scope.get("query_string", b"")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HttpError(400, f"the URL's query string is not valid UTF-8: {exc}") from exc
+
+
+def parse_form(text: str) -> dict[str, list[str]]:
+    """``parse_qs(text, keep_blank_values=True)``, faster on the usual SPARQL request.
+
+    A URL-encoded query has an escape for every brace, colon, slash and angle bracket, and
+    ``urllib``'s unquoting handles each escape in Python (about 0.05 ms for a 1 KB query, a tenth
+    of the HTTP process's work on a cheap query). An ASCII value without backslashes is
+    unquoted by the codec machinery instead: each ``%XY`` becomes ``\\xXY`` for the
+    ``unicode_escape`` codec, whose output read as Latin-1 bytes is the unquoted bytes. Anything
+    else (non-ASCII text, a backslash, a ``%`` not followed by two hex digits) goes to
+    ``parse_qs`` itself, and the tests compare both on generated and real requests.
+
+    >>> parse_form("query=ASK+%7B%7D&format=json&x")
+    {'query': ['ASK {}'], 'format': ['json'], 'x': ['']}
+    """
+    if not text.isascii() or "\\" in text:
+        return parse_qs(text, keep_blank_values=True)
+    fields: dict[str, list[str]] = {}
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        try:
+            name, value = _unquote(name), _unquote(value)
+        except UnicodeDecodeError:  # a malformed escape: parse_qs keeps it as it is
+            return parse_qs(text, keep_blank_values=True)
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def _unquote(text: str) -> str:
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    raw = text.replace("%", "\\x").encode("ascii").decode("unicode_escape")
+    return raw.encode("latin-1").decode("utf-8", "replace")
 
 
 def single(fields: dict[str, list[str]], name: str) -> str | None:
@@ -102,7 +154,33 @@ def single(fields: dict[str, list[str]], name: str) -> str | None:
 
 def endpoint_iri(request: Request) -> str:
     """The URL of the endpoint answering, without its query string (the base IRI it uses)."""
-    url = request.url
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    server = scope.get("server")
+    return _endpoint_iri(
+        scope.get("scheme", "http"),
+        None if server is None else tuple(server),
+        scope.get("root_path", ""),
+        scope["path"],
+        host,
+    )
+
+
+@lru_cache(maxsize=256)
+def _endpoint_iri(
+    scheme: str, server: tuple[str, int] | None, root_path: str, path: str, host: bytes | None
+) -> str:
+    # Starlette's own URL rules, run once per distinct host and path.
+    scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "root_path": root_path,
+        "path": path,
+        "headers": [] if host is None else [(b"host", host)],
+        "query_string": b"",
+    }
+    url = Request(scope).url
     return f"{url.scheme}://{url.netloc}{url.path}"
 
 

@@ -26,6 +26,8 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 # FastAPI's interactive API docs load their script from a CDN; a CSP of 'self' would blank them.
 _CSP_EXEMPT = ("/docs", "/redoc")
+_NO_CSP = tuple(h for h in SECURITY_HEADERS if h[0] != b"content-security-policy")
+_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 
 
 class SecurityHeaders:
@@ -38,16 +40,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        exempt = str(scope.get("path", "")).startswith(_CSP_EXEMPT)
+        added = _NO_CSP if str(scope.get("path", "")).startswith(_CSP_EXEMPT) else SECURITY_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS:
-                    if name in present or (exempt and name == b"content-security-policy"):
-                        continue
-                    headers.append((name, value))
+                if present.isdisjoint(_NAMES):  # the usual response: all of them, in order
+                    headers += added
+                else:
+                    headers += [(n, v) for n, v in added if n not in present]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -78,7 +80,15 @@ class BodyGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = chunked = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = value
+        if declared is None and chunked is None:  # HTTP/1.1: no body, nothing to guard
+            await self.app(scope, receive, send)
+            return
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await _refuse(send, 413, self._too_large)
             return

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -129,10 +130,12 @@ def _accept_ranges(accept: str) -> list[tuple[float, int, str]]:
     return sorted(ranges)
 
 
+@lru_cache(maxsize=512)
 def negotiate(accept: str | None, kind: Kind) -> Format | None:
     """The best format of ``kind`` for an Accept header; ``None`` if none is acceptable.
 
     An absent or empty header, and ``*/*``, get the default (JSON results, Turtle graphs).
+    Remembered per header: a client sends the same few headers on every request.
     """
     if not accept or not accept.strip():
         return Format(_DEFAULT[kind])

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cqckg.api.backend import Answer
@@ -145,28 +146,32 @@ def _handler_for(
 
 
 class SparqlRoute:
-    """ASGI middleware answering ``GET`` and ``POST /sparql`` without FastAPI's router.
+    """ASGI layer answering ``GET`` and ``POST /sparql`` in front of FastAPI.
 
-    The query endpoint is the server's hot path. Matching the request against every route,
-    solving the handler's dependencies and going through FastAPI's exception layers cost more
-    per request than the rest of the HTTP process's work on a cheap query, so this calls the
-    same handlers (:func:`query_get`, :func:`query_post`) directly and answers an exception with
-    the app's own exception handler for it (``errors.install``); an exception without one goes
-    on up, as it would from the router. Every other method and path goes on to the app. The
-    routes stay on :data:`router`, which documents them in the OpenAPI schema.
+    The query endpoint is the server's hot path. FastAPI's own layers (error, telemetry and
+    body-limit middleware), matching the request against every route, solving the handler's
+    dependencies and its exception layers cost more per request than the rest of the HTTP
+    process's work on a cheap query, so this calls the same handlers (:func:`query_get`,
+    :func:`query_post`) directly and answers an exception with the app's own exception handler
+    for it (``errors.install``). An exception without one goes on up (the body guard answers
+    its own; the error layer in front answers any other with ``500``). Every other method and
+    path goes on to ``app``. The routes stay on :data:`router`, which documents them in the
+    OpenAPI schema.
 
-    Installed inside the security-header, body-limit and CORS middleware, which see every
-    request as before.
+    Installed inside the security-header, body-limit and CORS layers (``app.CqcKgApp``), which
+    see every request.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, application: Starlette) -> None:
         self.app = app
+        self.application = application
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
         if scope["type"] != "http" or method not in ("GET", "POST") or _route(scope) != PATH:
             await self.app(scope, receive, send)
             return
+        scope["app"] = self.application
         request = Request(scope, receive, send)
         backend = get_backend(request)
         try:
@@ -175,7 +180,7 @@ class SparqlRoute:
             else:
                 response = await query_post(request, backend)
         except Exception as exc:
-            handler = _handler_for(request.app.exception_handlers, exc)
+            handler = _handler_for(self.application.exception_handlers, exc)
             if handler is None:
                 raise
             response = await handler(request, exc)
