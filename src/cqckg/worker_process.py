@@ -33,22 +33,24 @@ DEMOTE_AFTER = 0.25
 
 
 class _Full(Exception):
-    """The capped buffer has more lines than allowed."""
+    """The buffer has more lines, or bytes, than allowed."""
 
 
 class _CappedBuffer:
-    """A write target keeping at most ``lines`` newline-terminated lines."""
+    """A write target raising :class:`_Full` once it holds more than ``lines``
+    newline-terminated lines (or, with ``lines=0``, more than ``size`` bytes)."""
 
-    def __init__(self, lines: int) -> None:
+    def __init__(self, lines: int, size: int = 0) -> None:
         self.lines = lines
+        self.size = size
         self.seen = 0
         self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         chunk = bytes(data)
         self.chunks.append(chunk)
-        self.seen += chunk.count(b"\n")
-        if self.seen > self.lines:
+        self.seen += chunk.count(b"\n") if self.lines else len(chunk)
+        if self.seen > (self.lines or self.size):
             raise _Full
         return len(chunk)
 
@@ -90,40 +92,16 @@ def _capped(results: ox.QuerySolutions | ox.QueryTriples, lines: int) -> tuple[b
 _MIN_ROW_BYTES = {Format.JSON: 3, Format.XML: 9, Format.CSV: 2}
 
 
-class _TooLong(Exception):
-    """The answer passed the byte bound under which it surely has few enough rows."""
-
-
-class _BoundedBuffer:
-    """A write target raising :class:`_TooLong` once it holds more than ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.size = 0
-        self.chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        chunk = bytes(data)
-        self.size += len(chunk)
-        if self.size > self.limit:
-            raise _TooLong
-        self.chunks.append(chunk)
-        return len(chunk)
-
-    def flush(self) -> None:
-        """Nothing to flush: the chunks are kept in memory."""
-
-
 def _direct(results: ox.QuerySolutions, fmt: Format, max_results: int) -> bytes | None:
     """The answer written straight in ``fmt``, when it is short enough to need no cut.
 
     Most answers are: they skip the TSV round trip below (a tenth of a cheap query's time).
     Returns ``None`` (the solutions partly consumed) when the answer was too long to tell.
     """
-    buffer = _BoundedBuffer(_MIN_ROW_BYTES[fmt] * max_results)
+    buffer = _CappedBuffer(0, size=_MIN_ROW_BYTES[fmt] * max_results)
     try:
         results.serialize(cast("IO[bytes]", buffer), format=fmt.results)
-    except _TooLong:
+    except _Full:
         return None
     return b"".join(buffer.chunks)
 
