@@ -959,7 +959,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: 3 councils, short runs")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument("--councils", type=int, default=None, help="councils (default all 153)")
-    parser.add_argument("--runs", type=int, default=20, help="timed runs per question")
+    parser.add_argument(
+        "--runs", type=int, default=200, help="timed runs per question (within its time budget)"
+    )
     parser.add_argument("--seconds", type=float, default=10, help="each throughput run")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="ingest processes")
     parser.add_argument("--validation-sample", type=int, default=153)
