@@ -24,6 +24,7 @@ from cqckg.workers import (
     allocator_library,
     decode_reply,
     encode_frame,
+    start_worker,
 )
 
 EX = "http://example.org/"
@@ -254,3 +255,28 @@ def test_only_an_answer_too_long_to_be_sure_of_is_evaluated_again(fmt: str) -> N
         )
         assert (len(calls), header["truncated"]) == (evaluations, cut)
         assert _rows(body, fmt) == [str(i) for i in range(1, (5 if cut else 11))]
+
+
+def test_a_malformed_reply_fails_the_job_instead_of_hanging_it() -> None:
+    """A reply that cannot be read fails its job at once (not at its deadline), and the
+    worker's pipes are closed: it is not trusted with another job."""
+    junk = (
+        "import os, struct, sys\n"
+        "sys.stdin.buffer.read(8)\n"
+        "payload = struct.pack('>I', 5) + b'{oops'\n"
+        "os.write(1, struct.pack('>Q', len(payload)) + payload)\n"
+        "sys.stdin.buffer.read()\n"
+    )
+
+    async def run() -> None:
+        worker = await start_worker([sys.executable, "-c", junk], None)
+        try:
+            with pytest.raises(ConnectionError, match="malformed reply"):
+                await asyncio.wait_for(worker.exchange({"op": "open"}), 30)
+            with pytest.raises(ConnectionError):
+                await worker.exchange({"op": "open"})
+        finally:
+            worker.kill()
+            await worker.process.wait()
+
+    asyncio.run(run())

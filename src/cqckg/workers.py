@@ -162,9 +162,14 @@ class _Worker:
                 break
             payload = bytes(received[FRAME.size : end])
             del received[:end]
+            try:
+                reply = decode_reply(payload)
+            except (ValueError, struct.error) as exc:  # not a reply: the worker cannot be trusted
+                self._fail(f"the query worker sent a malformed reply: {exc}")
+                return
             waiting, self._waiting = self._waiting, None
             if waiting is not None and not waiting.done():
-                waiting.set_result(decode_reply(payload))
+                waiting.set_result(reply)
 
     def _fail(self, message: str) -> None:
         self._stop()
@@ -186,6 +191,30 @@ class _Worker:
         self._fail("the query worker was stopped")
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
+
+
+async def start_worker(command: list[str], env: dict[str, str] | None) -> _Worker:
+    """Start a worker process on two pipes of our own (asyncio's subprocess transports would
+    read them through streams), the main process's ends non-blocking.
+
+    Raises:
+        StoreError: the process could not be started.
+    """
+    job_in, job_out = os.pipe()
+    reply_in, reply_out = os.pipe()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command, stdin=job_in, stdout=reply_out, env=env
+        )
+    except OSError as exc:
+        for fd in (job_in, job_out, reply_in, reply_out):
+            os.close(fd)
+        raise StoreError(f"a query worker could not start: {exc}") from exc
+    os.close(job_in)
+    os.close(reply_out)
+    os.set_blocking(job_out, False)
+    os.set_blocking(reply_in, False)
+    return _Worker(process, job_out, reply_in)
 
 
 @dataclass
@@ -221,27 +250,7 @@ class QueryPool:
         env = None
         if self.allocator is not None:
             env = {**os.environ, "LD_PRELOAD": self.allocator}
-        # Our own pipes (asyncio's subprocess transports would read them through streams).
-        job_in, job_out = os.pipe()
-        reply_in, reply_out = os.pipe()
-        try:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "cqckg.worker_process",
-                stdin=job_in,
-                stdout=reply_out,
-                env=env,
-            )
-        except OSError as exc:
-            for fd in (job_in, job_out, reply_in, reply_out):
-                os.close(fd)
-            raise StoreError(f"a query worker could not start: {exc}") from exc
-        os.close(job_in)
-        os.close(reply_out)
-        os.set_blocking(job_out, False)
-        os.set_blocking(reply_in, False)
-        worker = _Worker(process, job_out, reply_in)
+        worker = await start_worker([sys.executable, "-m", "cqckg.worker_process"], env)
         try:
             reply = await worker.exchange({"op": "open", "snapshot": str(self.snapshot)})
         except ConnectionError as exc:
