@@ -21,6 +21,7 @@ import os
 import shutil
 import struct
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,20 @@ def allocator_library(choice: str) -> str | None:
     if not Path(choice).is_file():
         raise StoreError(f"the query workers' allocator {choice!r} is not a file")
     return choice
+
+
+def preload_environment(library: str | None, environ: Mapping[str, str]) -> dict[str, str] | None:
+    """The environment a worker starts with to preload ``library`` (``None``: the server's own).
+
+    A library the operator already preloads stays, after ours.
+
+    >>> preload_environment("libmimalloc.so.2", {"LD_PRELOAD": "libx.so", "A": "1"})
+    {'LD_PRELOAD': 'libmimalloc.so.2 libx.so', 'A': '1'}
+    """
+    if library is None:
+        return None
+    already = environ.get("LD_PRELOAD", "").strip()
+    return {**environ, "LD_PRELOAD": f"{library} {already}".strip()}
 
 
 @dataclass
@@ -247,9 +262,7 @@ class QueryPool:
         return len(self._all)
 
     async def _spawn(self) -> None:
-        env = None
-        if self.allocator is not None:
-            env = {**os.environ, "LD_PRELOAD": self.allocator}
+        env = preload_environment(self.allocator, os.environ)
         worker = await start_worker([sys.executable, "-m", "cqckg.worker_process"], env)
         try:
             reply = await worker.exchange({"op": "open", "snapshot": str(self.snapshot)})
