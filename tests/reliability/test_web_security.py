@@ -143,6 +143,14 @@ def test_no_secret_reaches_the_log(server: RunningServer) -> None:
     assert WRITE_TOKEN not in repr(settings) and WRITE_TOKEN not in str(settings)
 
 
+def test_responses_do_not_name_the_server_software(server: RunningServer) -> None:
+    for path in ("/", "/sparql?query=ASK%20%7B%7D", "/status", "/no-such-page"):
+        r = httpx.get(f"{server.url}{path}")
+        assert r.status_code in (200, 404)
+        assert "server" not in r.headers, path
+        assert "date" in r.headers  # RFC 9110: an origin server with a clock sends Date
+
+
 def test_cors_for_listed_origins_only(server: RunningServer) -> None:
     preflight = {
         "Access-Control-Request-Method": "PUT",

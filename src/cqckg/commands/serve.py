@@ -76,5 +76,6 @@ def run(args: argparse.Namespace) -> int:
         http=OneWriteProtocol,  # httptools, each response in one write
         log_level="warning",
         access_log=False,
+        server_header=False,  # responses do not name the server software
     )
     return 0
