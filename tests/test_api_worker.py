@@ -101,14 +101,7 @@ def test_the_pool_hands_the_next_job_to_the_worker_that_answered_last(
         return await exchange(self, job)
 
     monkeypatch.setattr(_Worker, "exchange", recording)
-    job = {
-        "op": "query",
-        "query": "ASK { ?s ?p ?o }",
-        "union": True,
-        "results_format": "json",
-        "graph_format": None,
-        "max_results": 10,
-    }
+    job = _select("ASK { ?s ?p ?o }", "json", 10)
 
     async def run() -> None:
         pool = QueryPool(3, snapshot)

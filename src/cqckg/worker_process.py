@@ -26,10 +26,14 @@ from typing import IO, Any, BinaryIO, cast
 import pyoxigraph as ox
 
 from cqckg.api.negotiation import Format
-from cqckg.workers import encode_reply
+from cqckg.workers import reply_head
 
 # Seconds a job runs at normal priority; the usual query takes milliseconds.
 DEMOTE_AFTER = 0.25
+# Bytes of output buffered before they are written: a pipe's capacity, so that the usual reply
+# (its head and body) leaves in one write and wakes the HTTP process once, while a larger body
+# is written from where it lies, without being copied behind its head first.
+OUT_BUFFER = 64 * 1024
 
 
 class _Full(Exception):
@@ -38,26 +42,32 @@ class _Full(Exception):
 
 class _CappedBuffer:
     """A write target raising :class:`_Full` once it holds more than ``lines``
-    newline-terminated lines (or, with ``lines=0``, more than ``size`` bytes)."""
+    newline-terminated lines, or more than ``size`` bytes, whichever is given."""
 
-    def __init__(self, lines: int, size: int = 0) -> None:
+    def __init__(self, *, lines: int | None = None, size: int | None = None) -> None:
         self.lines = lines
         self.size = size
-        self.seen = 0
+        self.seen_lines = self.seen_bytes = 0
         self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         chunk = bytes(data)
         self.chunks.append(chunk)
-        self.seen += chunk.count(b"\n") if self.lines else len(chunk)
-        if self.seen > (self.lines or self.size):
+        self.seen_bytes += len(chunk)
+        if self.size is not None and self.seen_bytes > self.size:
             raise _Full
+        if self.lines is not None:
+            self.seen_lines += chunk.count(b"\n")
+            if self.seen_lines > self.lines:
+                raise _Full
         return len(chunk)
 
     def flush(self) -> None:
         """Nothing to flush: the chunks are kept in memory."""
 
     def kept(self) -> bytes:
+        """The first ``lines`` lines written."""
+        assert self.lines is not None
         data = b"".join(self.chunks)
         end = -1
         for _ in range(self.lines):
@@ -75,7 +85,7 @@ def open_snapshot(path: Path) -> ox.Store:
 
 
 def _capped(results: ox.QuerySolutions | ox.QueryTriples, lines: int) -> tuple[bytes, bool]:
-    buffer = _CappedBuffer(lines)
+    buffer = _CappedBuffer(lines=lines)
     try:
         if isinstance(results, ox.QuerySolutions):
             results.serialize(cast("IO[bytes]", buffer), format=ox.QueryResultsFormat.TSV)
@@ -98,7 +108,7 @@ def _direct(results: ox.QuerySolutions, fmt: Format, max_results: int) -> bytes 
     Most answers are: they skip the TSV round trip below (a tenth of a cheap query's time).
     Returns ``None`` (the solutions partly consumed) when the answer was too long to tell.
     """
-    buffer = _CappedBuffer(0, size=_MIN_ROW_BYTES[fmt] * max_results)
+    buffer = _CappedBuffer(size=_MIN_ROW_BYTES[fmt] * max_results)
     try:
         results.serialize(cast("IO[bytes]", buffer), format=fmt.results)
     except _Full:
@@ -233,8 +243,8 @@ class _Demotion:
 
 
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """Answer jobs until stdin closes; each reply is one write to ``stdout`` (one frame, see
-    :func:`cqckg.workers.encode_reply`), so the usual answer wakes the HTTP process once."""
+    """Answer jobs until stdin closes; each reply is one frame (see
+    :func:`cqckg.workers.reply_head`), flushed once."""
     store: ox.Store | None = None
     opened = ""
     demotion = _Demotion()
@@ -254,22 +264,17 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
                 demoted = demotion.end()
             if demoted:
                 header["recycle"] = True
-        _write_all(stdout, encode_reply(json.dumps(header).encode("utf-8"), body))
-
-
-def _write_all(stdout: BinaryIO, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = stdout.write(view)
-        view = view[written or 0 :]
-    stdout.flush()
+        head = json.dumps(header).encode("utf-8")
+        stdout.write(reply_head(head, len(body)))
+        stdout.write(body)
+        stdout.flush()
 
 
 def main() -> None:
-    """Serve on stdin/stdout, writing stdout unbuffered (each reply is a single write already,
-    whatever ``PYTHONUNBUFFERED`` says)."""
-    with open(sys.stdout.fileno(), "wb", buffering=0, closefd=False) as stdout:
-        serve(sys.stdin.buffer, cast("BinaryIO", stdout))
+    """Serve on stdin/stdout, stdout buffered whatever ``PYTHONUNBUFFERED`` says (see
+    :data:`OUT_BUFFER`)."""
+    with open(sys.stdout.fileno(), "wb", buffering=OUT_BUFFER, closefd=False) as stdout:
+        serve(sys.stdin.buffer, stdout)
 
 
 if __name__ == "__main__":

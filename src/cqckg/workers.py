@@ -44,14 +44,20 @@ def encode_frame(payload: bytes) -> bytes:
     return FRAME.pack(len(payload)) + payload
 
 
+def reply_head(header: bytes, body_size: int) -> bytes:
+    """What a worker's reply frame starts with: the frame's length, the header's length (4
+    bytes) and the header; the body (``body_size`` bytes) follows."""
+    size = _HEADER.size + len(header) + body_size
+    return FRAME.pack(size) + _HEADER.pack(len(header)) + header
+
+
 def encode_reply(header: bytes, body: bytes) -> bytes:
-    """A worker's reply as one frame: the header's length (4 bytes), the header, the body.
+    """A worker's reply as one frame (see :func:`reply_head`).
 
     >>> decode_reply(encode_reply(b'{"ok": true}', b"body")[FRAME.size :])
     Reply(header={'ok': True}, body=b'body')
     """
-    size = _HEADER.size + len(header) + len(body)
-    return FRAME.pack(size) + _HEADER.pack(len(header)) + header + body
+    return reply_head(header, len(body)) + body
 
 
 def decode_reply(payload: bytes) -> Reply:
