@@ -21,7 +21,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from cqckg import __version__
+from cqckg.extract.framework import displayed_percentage
 from cqckg.extract.records import Anchor, Extraction, FindingKind, StatisticRecord, StrategyRecord
+from cqckg.ingest.dates import is_month
 from cqckg.ingest.model import Document
 from cqckg.namespaces import (
     CQC,
@@ -202,7 +204,9 @@ class _Builder:
         who = a.authority_name or a.gss
         self.add(s, _RDFS.label, Literal(f"Assessment of {who} published {a.published}", lang="en"))
         self.add(s, _CQC.assessedAuthority, _authority_iri(a.gss))
-        self.add(s, _DCTERMS.issued, Literal(a.published, datatype=_XSD.date))
+        # a month when no document states the day (the report's address encodes the month)
+        issued_type = _XSD.gYearMonth if is_month(a.published) else _XSD.date
+        self.add(s, _DCTERMS.issued, Literal(a.published, datatype=issued_type))
         self.add(
             s,
             _CQC.assessmentKind,
@@ -214,14 +218,16 @@ class _Builder:
             self.add(s, _CQC.ratingIndicative, Literal(rating.indicative))
             for anc in sorted(set(rating.anchors)):
                 self.add(s, _CQC.ratingAnchor, self.anchor(anc))
-        scores = a.extraction.scores
-        if scores and a.complete_scores:
-            total = sum(sc.score for sc in scores)
-            pct = (Decimal(total) * 100 / (4 * len(scores))).quantize(
-                Decimal("0.01"), ROUND_HALF_UP
-            )
+        scores, stated = a.extraction.scores, a.extraction.percentage
+        # how complete the assessment is: the statements scored (0 for a landing page alone)
+        self.add(s, _CQC.statementsScored, Literal(len(scores)))
+        if stated is not None:
+            self.add(s, _CQC.percentage, Literal(Decimal(stated.value), datatype=_XSD.decimal))
+            for anc in sorted(set(stated.anchors)):
+                self.add(s, _CQC.percentageAnchor, self.anchor(anc))
+        elif scores and a.complete_scores:
+            pct = Decimal(displayed_percentage(scores))
             self.add(s, _CQC.percentage, Literal(pct, datatype=_XSD.decimal))
-            self.add(s, _CQC.statementsScored, Literal(len(scores)))
         for doc, _ in a.documents:
             self.add(s, _PROV.used, _source_iri(doc.sha256))
 

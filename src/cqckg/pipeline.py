@@ -37,10 +37,13 @@ from cqckg.errors import DocumentError, SourceLocation
 from cqckg.extract.figures import extract_figures
 from cqckg.extract.findings import extract_findings
 from cqckg.extract.framework import (
+    displayed_percentage,
+    extract_percentage,
     extract_rating,
     extract_scores,
     extract_sections,
     extract_statement_texts,
+    rating_disagreement,
 )
 from cqckg.extract.links import extract_links
 from cqckg.extract.partners import extract_partners, merge_partners
@@ -53,7 +56,7 @@ from cqckg.extract.records import (
 )
 from cqckg.extract.statistics import extract_statistics
 from cqckg.extract.strategies import extract_strategies, merge_strategies
-from cqckg.ingest import parse_document, read_document
+from cqckg.ingest import dates, parse_document, read_document
 from cqckg.ingest.model import Document, DocumentKind
 from cqckg.namespaces import (
     CNT,
@@ -79,6 +82,7 @@ _PRIORITY = {
     DocumentKind.LANDING_PAGE: 3,
     DocumentKind.PRESS_RELEASE: 4,
 }
+_RELEASE = DocumentKind.PRESS_RELEASE
 _SOURCE_SUFFIXES = {".md", ".markdown", ".txt"}
 
 
@@ -90,6 +94,7 @@ def extract_document(doc: Document, vocab: Vocabulary, registry: AuthorityRegist
     findings = extract_findings(doc, vocab, statistics)
     return Extraction(
         rating=extract_rating(doc, vocab),
+        percentage=extract_percentage(doc),
         scores=extract_scores(doc, vocab),
         statement_texts=extract_statement_texts(doc, vocab),
         sections=extract_sections(doc),
@@ -143,52 +148,96 @@ def extract_documents(paths: Sequence[Path | str]) -> dict[str, Extraction]:
 # -- grouping and reconciling -------------------------------------------------------------------
 
 
-def _assessment_dates(docs: list[Document]) -> list[dt.date]:
-    dated = sorted(
-        {d.published for d in docs if d.published and d.kind is not DocumentKind.PRESS_RELEASE}
-    )
-    return dated or sorted({d.published for d in docs if d.published})
-
-
 def group_documents(
-    docs: list[Document], known: Mapping[str, Sequence[dt.date]] | None = None
-) -> dict[tuple[str, dt.date], list[Document]]:
-    """Documents grouped into assessments: a council and the date its assessment was published.
+    docs: list[Document],
+    known: Mapping[str, Sequence[str]] | None = None,
+    published: str | None = None,
+) -> dict[tuple[str, str], list[Document]]:
+    """Documents grouped into assessments: a council and the date its assessment was published
+    (ISO text, ``YYYY-MM-DD``, or ``YYYY-MM`` when only the month is known).
 
-    Undated pages and press releases join the council's assessment nearest in date, among the
-    batch's and those ``known`` already (the store's, by GSS code).
+    A document's date is, in this order: the date it states; ``published`` (a date the user
+    gives for the documents that state none); the month its report address encodes, which joins
+    the council's assessment published that month when the batch or the store (``known``, by
+    GSS code) has one, and otherwise makes a month-dated assessment; the council's one
+    assessment in the batch or store. Press releases state dates that may differ from the
+    report's by days: they join the council's nearest assessment.
     """
     by_council: dict[str, list[Document]] = defaultdict(list)
     for d in docs:
         by_council[d.authority_gss].append(d)
-    groups: dict[tuple[str, dt.date], list[Document]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
     for gss, council_docs in sorted(by_council.items()):
-        dates = _assessment_dates(council_docs) or sorted((known or {}).get(gss, ()))
-        if not dates:
-            first = council_docs[0]
-            raise DocumentError(
-                SourceLocation(first.path, 1),
-                "publication-date",
-                "no document of this council states when its assessment was published "
-                "(expected 'Assessment published: <date>' or 'Published: <date>'); ingest it "
-                "together with the assessment's landing page, summary or full report",
-            )
-        for d in council_docs:
-            if d.published in dates:
-                groups[(gss, d.published)].append(d)
-            elif d.published is None and len(dates) > 1:
+        for d, date in _dated(council_docs, list((known or {}).get(gss, ())), published):
+            groups[(gss, date)].append(d)
+    return dict(groups)
+
+
+def _dated(
+    docs: list[Document], known: list[str], published: str | None
+) -> list[tuple[Document, str]]:
+    """Each of one council's documents with the date of the assessment it belongs to."""
+    stated = sorted(
+        {d.published.isoformat() for d in docs if d.published and d.kind is not _RELEASE}
+    ) or sorted({d.published.isoformat() for d in docs if d.published})
+    days = sorted({*stated, *(k for k in known if not dates.is_month(k))})
+    if published is not None and not dates.is_month(published):
+        days = sorted({*days, published})
+
+    def joined(month: str) -> str:
+        """A month's assessment: the day-dated one of that month if any, else the month."""
+        return next((day for day in days if dates.month_of(day) == month), month)
+
+    out: list[tuple[Document, str]] = []
+    undated: list[Document] = []
+    for d in docs:
+        if d.published is not None:
+            day = d.published.isoformat()
+            if day not in days:
+                day = min(days, key=lambda x: abs(_ordinal(x) - d.published.toordinal()))  # type: ignore[union-attr]
+            out.append((d, day))
+        elif published is not None:
+            if d.address_month not in (None, dates.month_of(published)):
                 raise DocumentError(
                     SourceLocation(d.path, 1),
-                    "ambiguous-assessment",
-                    f"undated page of a council with {len(dates)} assessments in this batch "
-                    f"({', '.join(x.isoformat() for x in dates)}); "
-                    "ingest each assessment separately",
+                    "publication-date",
+                    f"--published {published} but the document's address says it was "
+                    f"published in {d.address_month}; give the date of its month or leave "
+                    "--published out",
                 )
-            else:
-                ref = d.published or dates[0]
-                nearest = min(dates, key=lambda x: abs((x - ref).days))
-                groups[(gss, nearest)].append(d)
-    return groups
+            out.append((d, published if not dates.is_month(published) else joined(published)))
+        elif d.address_month is not None:
+            out.append((d, joined(d.address_month)))
+        else:
+            undated.append(d)
+    if undated:
+        found = sorted(
+            {date for _, date in out} | {joined(k[:7]) for k in known}, key=dates.sort_key
+        )
+        if not found:
+            raise DocumentError(
+                SourceLocation(undated[0].path, 1),
+                "publication-date",
+                "nothing says when this assessment was published: no document states it "
+                "('Assessment published: <date>', 'Published: <date>') and no report address "
+                "encodes it ('<name>-MMYY'); give it with 'cqckg ingest --published YYYY-MM[-DD]' "
+                "or ingest the document with its assessment's landing page, summary or report",
+            )
+        if len(found) > 1:
+            raise DocumentError(
+                SourceLocation(undated[0].path, 1),
+                "ambiguous-assessment",
+                f"undated document of a council with {len(found)} assessments "
+                f"({', '.join(found)}); ingest each assessment separately or give its date "
+                "with 'cqckg ingest --published YYYY-MM[-DD]'",
+            )
+        out.extend((d, found[0]) for d in undated)
+    return out
+
+
+def _ordinal(iso: str) -> int:
+    """Days since year 1 of a date, a month counted from its first day."""
+    return dt.date.fromisoformat(iso if len(iso) > 7 else f"{iso}-01").toordinal()
 
 
 def _merge_anchors(records: list[R], key: Callable[[R], object]) -> list[R]:
@@ -263,6 +312,28 @@ def reconcile(parts: list[tuple[Document, str, Extraction]]) -> Extraction:
             chosen_rating, anchors=anchors, indicative=any(r.indicative for r, _ in ratings)
         )
 
+    percentages = [(ex.percentage, rel) for _doc, rel, ex in ordered if ex.percentage]
+    if percentages:
+        chosen_pct = percentages[0][0]
+        if len({p.value for p, _ in percentages}) > 1:
+            disagreements.append(
+                Disagreement(
+                    "the percentage score", tuple((f"{p.value}%", rel) for p, rel in percentages)
+                )
+            )
+        out.percentage = dataclasses.replace(
+            chosen_pct,
+            anchors=tuple(
+                sorted(
+                    {a for p, _ in percentages if p.value == chosen_pct.value for a in p.anchors}
+                )
+            ),
+        )
+    for doc, rel, _ex in ordered:
+        inner = rating_disagreement(doc)
+        if inner is not None:
+            disagreements.append(Disagreement("the overall rating", tuple((r, rel) for r in inner)))
+
     every = [ex for _doc, _rel, ex in ordered]
     out.statement_texts = _merge_anchors(
         [r for ex in every for r in ex.statement_texts],
@@ -320,6 +391,9 @@ class IngestResult:
     serialized: dict[URIRef, bytes] = field(
         default_factory=dict
     )  # N-Triples, from a parallel build
+    # month-dated assessment graphs that a day-dated assessment of the same month takes in,
+    # by the graph that takes them in (they are emptied in the same transaction)
+    retired: dict[URIRef, list[URIRef]] = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[str]:
@@ -338,7 +412,7 @@ def assemble(
 
 
 def assemble_groups(
-    groups: Mapping[tuple[str, dt.date], Sequence[tuple[Document, str]]],
+    groups: Mapping[tuple[str, str], Sequence[tuple[Document, str]]],
     vocab: Vocabulary,
     registry: AuthorityRegistry,
 ) -> list[AssessmentInput]:
@@ -357,7 +431,7 @@ def assemble_groups(
         )
         a = AssessmentInput(
             gss=gss,
-            published=published.isoformat(),
+            published=published,
             pilot=any(d.pilot for d, _ in group),
             region=registry.get(gss).region,
             authority_name=registry.get(gss).name,
@@ -365,6 +439,19 @@ def assemble_groups(
             extraction=extraction,
             complete_scores=complete,
         )
+        if a.complete_scores and extraction.percentage and extraction.scores:
+            computed = displayed_percentage(extraction.scores)
+            if computed != extraction.percentage.value:
+                extraction.disagreements.append(
+                    Disagreement(
+                        "the percentage score",
+                        (
+                            (f"{extraction.percentage.value}%", "as stated"),
+                            (f"{computed}%", "from the scores"),
+                        ),
+                    )
+                )
+        a.warnings.extend(w for d, _ in group for w in d.warnings)
         a.warnings.extend(
             f"{gss} {a.published}: documents disagree on {d.fact}: "
             + "; ".join(f"{v} in {p}" for v, p in d.values)
@@ -381,6 +468,7 @@ def build_graphs(
     progress: bool = False,
     store: GraphStore | None = None,
     jobs: int = 1,
+    published: str | None = None,
 ) -> IngestResult:
     """Read, extract, build and validate; nothing is written. Raises on the first problem.
 
@@ -391,7 +479,9 @@ def build_graphs(
     (re-read from their stored text), except those a new document replaces: a document with the
     same source path is a newer version of it.
     """
-    groups, result = _prepare(paths, root=root, progress=progress, store=store, jobs=jobs)
+    groups, result = _prepare(
+        paths, root=root, progress=progress, store=store, jobs=jobs, published=published
+    )
     return _build(groups, result, jobs)
 
 
@@ -411,7 +501,7 @@ def _build(groups: _Groups, result: IngestResult, jobs: int) -> IngestResult:
     return result
 
 
-_Groups = dict[tuple[str, dt.date], list[tuple[Document, str]]]
+_Groups = dict[tuple[str, str], list[tuple[Document, str]]]
 
 
 def _prepare(
@@ -421,6 +511,7 @@ def _prepare(
     progress: bool,
     store: GraphStore | None,
     jobs: int,
+    published: str | None = None,
 ) -> tuple[_Groups, IngestResult]:
     """Read every document and group them into assessments, with the documents ``store``
     already holds for each (see :func:`build_graphs`). Raises on a document that cannot be read,
@@ -433,17 +524,27 @@ def _prepare(
     known = _stored_dates(store, councils) if store is not None else {}
     groups: _Groups = {}
     result = IngestResult()
-    for key, group in group_documents(docs, known).items():
+    for key, group in group_documents(docs, known, published).items():
         members = [(d, relative_source_path(d.path, root)) for d in group]
         if store is not None:
+            graph = assessment_graph_iri(*key)
+            # a month-dated assessment in the store joins the day-dated one of its month
+            absorbed = [
+                (key[0], k)
+                for k in known.get(key[0], ())
+                if dates.is_month(k) and not dates.is_month(key[1]) and dates.month_of(key[1]) == k
+            ]
             new_paths = {rel for _, rel in members}
-            for rel, text in _stored_documents(store, *key):
-                if rel in new_paths:
-                    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-                    graph = assessment_graph_iri(key[0], key[1].isoformat())
-                    result.replaced.setdefault(graph, []).append(sha)
-                else:
-                    members.append((parse_document(text, rel, registry=registry), rel))
+            for stored in [key, *absorbed]:
+                for rel, text in _stored_documents(store, *stored):
+                    if rel in new_paths:
+                        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                        result.replaced.setdefault(graph, []).append(sha)
+                    else:
+                        members.append((parse_document(text, rel, registry=registry), rel))
+                        new_paths.add(rel)
+            if absorbed:
+                result.retired[graph] = [assessment_graph_iri(*k) for k in absorbed]
         groups[key] = members
     return groups, result
 
@@ -498,10 +599,10 @@ _PARENT_CHECK_S = 0.5
 
 # The groups a parallel build works on: set before the worker processes fork, so they inherit
 # the documents instead of receiving them pickled.
-_GROUPS: dict[tuple[str, dt.date], list[tuple[Document, str]]] = {}
+_GROUPS: dict[tuple[str, str], list[tuple[Document, str]]] = {}
 
 
-def _build_group(key: tuple[str, dt.date]) -> tuple[AssessmentInput, bytes]:
+def _build_group(key: tuple[str, str]) -> tuple[AssessmentInput, bytes]:
     """In a worker: extract, reconcile, build and validate one assessment; its graph returned as
     N-Triples (pickling rdflib terms costs more than building them). The cycle collector is
     paused throughout (see :func:`~cqckg.build.gc_paused`): a worker does nothing else."""
@@ -546,7 +647,7 @@ def _built_in_parallel(
         _GROUPS.clear()
 
 
-def _stored_dates(store: GraphStore, councils: Sequence[str]) -> dict[str, list[dt.date]]:
+def _stored_dates(store: GraphStore, councils: Sequence[str]) -> dict[str, list[str]]:
     """Publication dates of the assessments the store holds for these councils."""
     if not councils:
         return {}
@@ -556,17 +657,17 @@ def _stored_dates(store: GraphStore, councils: Sequence[str]) -> dict[str, list[
               VALUES ?council {{ {values} }}
               ?a <{CQC.assessedAuthority}> ?council ; <{DCTERMS.issued}> ?date }}"""
     )
-    out: dict[str, list[dt.date]] = defaultdict(list)
+    out: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         council, date = row["council"], row["date"]
         if council is not None and date is not None:
-            out[council.value.rsplit("/", 1)[-1]].append(dt.date.fromisoformat(date.value))
+            out[council.value.rsplit("/", 1)[-1]].append(date.value)
     return out
 
 
-def _stored_documents(store: GraphStore, gss: str, published: dt.date) -> list[tuple[str, str]]:
+def _stored_documents(store: GraphStore, gss: str, published: str) -> list[tuple[str, str]]:
     """(source path, text) of the documents stored for one assessment."""
-    graph = assessment_graph_iri(gss, published.isoformat())
+    graph = assessment_graph_iri(gss, published)
     rows = store.select(
         f"""SELECT ?path ?text WHERE {{
               GRAPH <{graph}> {{ ?doc a <{CQC.SourceDocument}> ; <{CQC.sourcePath}> ?path }}
@@ -592,7 +693,12 @@ def _progress(
 
 
 def ingest(
-    paths: Sequence[Path], store: GraphStore, *, progress: bool = False, jobs: int = 1
+    paths: Sequence[Path],
+    store: GraphStore,
+    *,
+    progress: bool = False,
+    jobs: int = 1,
+    published: str | None = None,
 ) -> IngestResult:
     """Ingest documents: all-or-nothing for the run's input, atomic per assessment in the store.
 
@@ -609,7 +715,9 @@ def ingest(
     included) undoes the writes already made: the store ends as it was. With one job, or a
     remote store, every assessment is validated before the first is written.
     """
-    groups, result = _prepare(paths, root=None, progress=progress, store=store, jobs=jobs)
+    groups, result = _prepare(
+        paths, root=None, progress=progress, store=store, jobs=jobs, published=published
+    )
     if jobs > 1 and len(groups) > 1 and isinstance(store, OxigraphStore):
         _write_while_building(groups, result, store, jobs=jobs, progress=progress)
         return result
@@ -618,7 +726,7 @@ def ingest(
     for a in result.assessments:
         iri = assessment_graph_iri(a.gss, a.published)
         if isinstance(store, OxigraphStore) and iri in result.serialized:
-            _write_serialized(store, iri, result.serialized[iri], a, result.replaced.get(iri, ()))
+            _write_serialized(store, iri, result.serialized[iri], a, result)
             continue
         writes: dict[URIRef, Iterable[tuple[object, object, object]]] = {
             iri: (
@@ -635,6 +743,8 @@ def ingest(
             writes[source_graph_iri(doc.sha256)] = text_graph
         for sha in set(result.replaced.get(iri, ())) - kept:
             writes[source_graph_iri(sha)] = ()
+        for old in result.retired.get(iri, ()):
+            writes[old] = ()
         store.replace_graphs(writes)  # type: ignore[arg-type]
     return result
 
@@ -652,7 +762,7 @@ def _write_while_building(
     try:
         for a, body in _progress(built, progress, "ingesting", len(groups), "assessment"):
             iri = assessment_graph_iri(a.gss, a.published)
-            graphs = _serialized_graphs(iri, body, a, result.replaced.get(iri, ()))
+            graphs = _serialized_graphs(iri, body, a, result)
             undo.append({g: store.graph_ntriples(g) for g in graphs})
             store.replace_graphs_ntriples(graphs)
             result.assessments.append(a)
@@ -664,18 +774,20 @@ def _write_while_building(
 
 
 def _write_serialized(
-    store: OxigraphStore, iri: URIRef, ntriples: bytes, a: AssessmentInput, replaced: Iterable[str]
+    store: OxigraphStore, iri: URIRef, ntriples: bytes, a: AssessmentInput, result: IngestResult
 ) -> None:
     """Write one assessment built in a worker, with its source texts, in one transaction: its
     N-Triples go to the store as they are, without becoming Python terms on the way."""
-    store.replace_graphs_ntriples(_serialized_graphs(iri, ntriples, a, replaced))
+    store.replace_graphs_ntriples(_serialized_graphs(iri, ntriples, a, result))
 
 
 def _serialized_graphs(
-    iri: URIRef, ntriples: bytes, a: AssessmentInput, replaced: Iterable[str]
+    iri: URIRef, ntriples: bytes, a: AssessmentInput, result: IngestResult
 ) -> dict[URIRef, bytes]:
     """Every graph one assessment's write sets, as N-Triples: the assessment graph, the text of
-    each of its documents, and nothing (``b""``) for the texts newer versions replace."""
+    each of its documents, and nothing (``b""``) for the texts newer versions replace and the
+    month-dated assessments it takes in."""
+    replaced = result.replaced.get(iri, ())
     texts = {doc.sha256: doc.text for doc, _rel in a.documents}
     graphs: dict[URIRef, bytes] = {iri: ntriples}
     for sha, text in texts.items():
@@ -685,6 +797,8 @@ def _serialized_graphs(
         graphs[source_graph_iri(sha)] = ox.serialize([quote], format=ox.RdfFormat.N_TRIPLES) or b""
     for sha in set(replaced) - set(texts):
         graphs[source_graph_iri(sha)] = b""
+    for old in result.retired.get(iri, ()):
+        graphs[old] = b""
     return graphs
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cqckg.cli import EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_PROBLEMS, add_store_option
 from cqckg.errors import DocumentError, ValidationFailed
+from cqckg.ingest.dates import parse_published
 from cqckg.load import reference_graphs
 from cqckg.namespaces import FRAMEWORK_GRAPH
 from cqckg.pipeline import ingest
@@ -22,6 +23,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="documents or folders of documents"
     )
+    p.add_argument(
+        "--published",
+        type=_published,
+        metavar="YYYY-MM[-DD]",
+        help="when the assessment was published, for documents that do not say and whose "
+        "address does not encode it",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
         "--jobs",
@@ -34,6 +42,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
+def _published(text: str) -> str:
+    try:
+        return parse_published(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     try:
@@ -41,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             store.replace_graphs(reference_graphs())
         jobs = args.jobs if args.jobs > 0 else os.cpu_count() or 1
         progress = not args.no_progress and sys.stderr.isatty()
-        result = ingest(args.paths, store, progress=progress, jobs=jobs)
+        result = ingest(args.paths, store, progress=progress, jobs=jobs, published=args.published)
     except DocumentError as exc:
         print(f"cqckg ingest: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_COULD_NOT_RUN

@@ -18,13 +18,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cqckg.extract.anchors import anchor
-from cqckg.extract.records import RatingRecord, ScoreRecord, SectionRecord, StatementTextRecord
+from cqckg.extract.records import (
+    PercentageRecord,
+    RatingRecord,
+    ScoreRecord,
+    SectionRecord,
+    StatementTextRecord,
+)
 from cqckg.ingest.model import Document, DocumentKind
 from cqckg.vocabulary import Vocabulary
 
 _SCORE_LINE = re.compile(r"^\W*(?P<ind>indicative\s+)?score\s*:?\s*(?P<n>\d)?\s*$", re.IGNORECASE)
 _LEVEL_LINE = re.compile(r"^\W*(?P<n>\d)\s*[-–—:]\s*evidence shows\b", re.IGNORECASE)
-_LIST_SCORE = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<name>.+?)\s*[-–—:]\s*(?P<n>\d)\s*$")
+# A listed score: "1. Assessing people's needs – 2", "- assessing people's needs - 2",
+# "• Leadership (governance, management and sustainability) – indicative score of two".
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4"}
+_LIST_SCORE = re.compile(
+    r"^\s*(?:\d{1,2}[.)]\s+|[-•*–]\s*)?(?P<name>[A-Za-z].+?)\s*[-–—:]\s*"
+    r"(?:(?P<ind>indicative\s+)?score(?:\s+of)?\s*)?(?P<n>[1-4]|one|two|three|four)\.?\s*$",
+    re.IGNORECASE,
+)
 _RATED = re.compile(
     r"\brated\s+(?:the\s+)?(?P<who>[^.]{3,120}?)\s+as\s+"
     r"(?P<r>outstanding|good|requires improvement|inadequate)\b",
@@ -93,6 +106,20 @@ def _statement_of_line(vocab: Vocabulary, line: Line) -> str | None:
     return vocab.quality_statement_for(text)
 
 
+_PARENTHESIS = re.compile(r"\(([^()]{6,})\)")
+
+
+def listed_statement(vocab: Vocabulary, name: str) -> str | None:
+    """The quality statement a listed score names: the name itself, or the statement a theme
+    name gives in brackets ("Providing support (care provision, integration and continuity)").
+    A theme alone names no statement: its score is not a statement's and is not taken."""
+    qs = vocab.quality_statement_for(name)
+    if qs is None:
+        inner = _PARENTHESIS.search(name)
+        qs = vocab.quality_statement_for(inner.group(1)) if inner else None
+    return qs
+
+
 def extract_scores(doc: Document, vocab: Vocabulary) -> list[ScoreRecord]:
     """Every quality-statement score the document states, with the lines that state it."""
     ls = lines(doc)
@@ -103,11 +130,13 @@ def extract_scores(doc: Document, vocab: Vocabulary) -> list[ScoreRecord]:
     for i, line in enumerate(ls):
         m = _LIST_SCORE.match(line.raw)
         if m:
-            qs = vocab.quality_statement_for(m.group("name"))
+            qs = listed_statement(vocab, m.group("name"))
             if qs is not None:
+                value = int(_NUMBER_WORDS.get(m.group("n").casefold(), m.group("n")))
+                start = line.start + len(line.raw) - len(line.raw.lstrip())
+                indicative = bool(m.group("ind")) or doc.pilot
                 found.setdefault(
-                    qs,
-                    ScoreRecord(qs, int(m.group("n")), False, (anchor(doc, line.start, line.end),)),
+                    qs, ScoreRecord(qs, value, indicative, (anchor(doc, start, line.end),))
                 )
                 continue
         qs = _statement_of_line(vocab, line)
@@ -159,6 +188,45 @@ def extract_rating(doc: Document, vocab: Vocabulary) -> RatingRecord | None:
                 indicative = doc.pilot or "indicative" in doc.text[s:e].lower()
                 return RatingRecord(rating, indicative, (anchor(doc, s, e),))
     return None
+
+
+# "Overall rating for Croydon: 64%" (summary pages); "scored 64 out of 100 overall" (2024).
+_PERCENTAGE = (
+    re.compile(r"^\W*overall rating for [^:\n]{2,120}:\s*(?P<p>\d{1,3})\s*%", re.I | re.M),
+    re.compile(r"\bscored\s+(?P<p>\d{1,3})\s*(?:%|per ?cent|out of 100)\s+overall\b", re.I),
+)
+
+
+def displayed_percentage(scores: list[ScoreRecord]) -> int:
+    """The overall percentage as CQC shows it: the sum of the scores over 4 per statement,
+    rounded up to a whole number (25/36 is shown as 70%, 21/36 as 59%).
+
+    >>> three, two = ScoreRecord("a", 3, False, ()), ScoreRecord("b", 2, False, ())
+    >>> displayed_percentage([three] * 7 + [two] * 2), displayed_percentage([three] * 9)
+    (70, 75)
+    """
+    total, most = sum(s.score for s in scores), 4 * len(scores)
+    return -(-100 * total // most)
+
+
+def extract_percentage(doc: Document) -> PercentageRecord | None:
+    """The overall percentage the document states, if it states one from 25 to 100."""
+    for rx in _PERCENTAGE:
+        m = rx.search(doc.text)
+        if m is not None and 25 <= int(m.group("p")) <= 100:
+            start = m.start() + len(m.group(0)) - len(m.group(0).lstrip(" \t#*•-"))
+            return PercentageRecord(int(m.group("p")), (anchor(doc, start, m.end()),))
+    return None
+
+
+def rating_disagreement(doc: Document) -> tuple[str, str] | None:
+    """The headline's rating word and the body's, where a press release's differ (a slip in
+    the source: the headline's is the one kept, see :func:`extract_rating`)."""
+    headline, body = _RATES_HEADLINE.search(doc.text), _RATED.search(doc.text)
+    if headline is None or body is None:
+        return None
+    said = (headline.group("r").casefold(), body.group("r").casefold())
+    return None if said[0] == said[1] else (said[0] + " (headline)", said[1] + " (text)")
 
 
 def _sentence_around(doc: Document, start: int, end: int) -> tuple[int, int]:

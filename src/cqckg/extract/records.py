@@ -80,6 +80,14 @@ class RatingRecord:
 
 
 @dataclass(frozen=True)
+class PercentageRecord:
+    """The overall percentage a document states ("Overall rating for X: 64%"), as stated."""
+
+    value: int
+    anchors: tuple[Anchor, ...]
+
+
+@dataclass(frozen=True)
 class ScoreRecord:
     quality_statement: str  # framework slug
     score: int
@@ -201,6 +209,7 @@ class Extraction:
     """Everything extracted from the documents of one assessment."""
 
     rating: RatingRecord | None = None
+    percentage: PercentageRecord | None = None
     scores: list[ScoreRecord] = field(default_factory=list)
     statement_texts: list[StatementTextRecord] = field(default_factory=list)
     sections: list[SectionRecord] = field(default_factory=list)

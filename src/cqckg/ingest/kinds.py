@@ -64,7 +64,7 @@ SIGNALS: dict[str, Callable[[list[str]], int]] = {
     ),
     "press headline": _count(r"^cqc (?:rates|publishes|has rated)\b"),
     "has rated": _count(r"\bthe care quality commission \(cqc\),? has rated\b"),
-    "numbered scores": _count(r"^\d+\.\s+\S.*\s-\s*\d\s*$"),
+    "numbered scores": _count(r"^(?:\d+\.\s+|[-•*]\s*)\S.*\s-\s*\d\s*$"),
     "published line": _count(r"^published: \d{1,2} \w+ \d{4}"),
 }
 

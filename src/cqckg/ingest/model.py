@@ -99,11 +99,16 @@ class Document:
     pilot: bool
     title: str
     source_url: str | None = None
+    # The month of publication the report's address encodes (``<name>-MMYY``), as ``YYYY-MM``.
+    address_month: str | None = None
     quality_statement: str | None = None
     sections: list[Section] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-    kind_evidence: tuple[str, ...] = ()  # the signals that decided ``kind``, for explanations
+    kind_evidence: tuple[str, ...] = ()
+    warnings: list[str] = field(
+        default_factory=list
+    )  # slips in the source, kept as read  # the signals that decided ``kind``, for explanations
     _line_starts: list[int] = field(default_factory=list, repr=False)
     _sentence_starts: list[int] = field(default_factory=list, repr=False, compare=False)
 

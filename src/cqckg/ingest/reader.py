@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -25,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cqckg.authorities import Authority, AuthorityRegistry
+from cqckg.authorities import normalise as normalise_name
 from cqckg.errors import DocumentError, SourceLocation
 from cqckg.ingest import segment
+from cqckg.ingest.dates import address_month
 from cqckg.ingest.kinds import detect_kind, expected_kinds, is_pilot
 from cqckg.ingest.model import Document, DocumentKind, Section, SectionRole
 from cqckg.ingest.segment import HeadingVocabulary, LineIndex
@@ -64,10 +67,15 @@ _SCORE_VALUE = re.compile(
 )
 _DESCRIPTOR = re.compile(r"^[ \t]*(?P<value>\d+)[ \t]*[-–—][ \t]*evidence shows\b", re.I)
 _NUMBERED_SCORE = re.compile(
-    r"^[ \t]*\d+\.[ \t]+(?P<name>\S.*?)[ \t]+[-–—][ \t]*(?P<value>\d+)[ \t]*\r?$"
+    r"^[ \t]*(?:\d+\.[ \t]+|[-•*][ \t]*)(?P<name>\S.*?)[ \t]+[-–—][ \t]*(?P<value>\d+)[ \t]*\r?$"
 )
 _HAS_RATED = re.compile(r"\bhas rated (?P<subject>.+?) as\b", re.I)
 _REPORT_SLUG = re.compile(r"local-authority-assessment-reports/(?P<slug>[a-z0-9-]+)", re.I)
+_RELEASE_SLUG = re.compile(
+    r"/press-release/cqc-(?:rates|publishes-report(?:-on)?)-(?P<name>[a-z0-9-]+?)-"
+    r"(?:adult-social-care|care-act)\b",
+    re.I,
+)
 # Slug words that are not the council's name: a council type, a date, a theme or page name.
 _SLUG_NOISE = re.compile(r"^(?:cc|mbc|bc|cbc|dc|mdc|lb|rb|council|\d+|theme\d*)$")
 
@@ -129,7 +137,8 @@ def parse_document(
         blocks = segment.plain_blocks(text, lines, vocabulary, header.lines)
     blocks = segment.normalise_blocks(text, blocks)
     title = _title(blocks)
-    authority = _subject(path, text, lines, title, blocks, header, registry)
+    warnings: list[str] = []
+    authority = _subject(path, text, lines, title, blocks, header, registry, warnings)
     sections = segment.build_sections(
         text, blocks, vocabulary, _council_to_generic(authority, registry)
     )
@@ -137,6 +146,7 @@ def parse_document(
     _check_score_statements(path, text, lines, sections, vocabulary)
     _check_themes(path, lines, kind, sections, vocabulary)
     published = _published(text)
+    month = address_month(header.source_url)
     statements = {s.quality_statement for s in sections if s.role is SectionRole.QUALITY_STATEMENT}
     return Document(
         path=path,
@@ -146,9 +156,11 @@ def parse_document(
         authority_gss=authority.gss,
         authority_name=authority.name,
         published=published,
-        pilot=is_pilot(text, published),
+        pilot=is_pilot(text, published or (dt.date(int(month[:4]), 1, 1) if month else None)),
         title=text[title[0] : title[1]],
         source_url=header.source_url,
+        address_month=month,
+        warnings=warnings,
         quality_statement=(
             statements.pop()
             if kind is DocumentKind.QUALITY_STATEMENT_PAGE and len(statements) == 1
@@ -278,32 +290,40 @@ def _subject(
     blocks: list[segment.Block],
     header: _Header,
     registry: AuthorityRegistry,
+    warnings: list[str],
 ) -> Authority:
     """The council a document is about, from the places that name its subject.
 
-    Those are the title (or a press release's headline), 'has rated <council> as', an
-    'About <council>' heading and the report's address; councils named elsewhere (partners,
-    neighbours) are not the subject. All the places that name a council must agree.
+    Those are the title (or a press release's headline), an 'About <council>' heading and the
+    document's address; they must agree. A press release's 'has rated <council> as' names the
+    subject only when none of those does: where it names another council (a slip in the
+    source), the title and address stand and the slip is reported in ``warnings``. Councils
+    named elsewhere (partners, neighbours) are never the subject.
     """
     places: list[tuple[int, list[Authority]]] = []
     places.append((title[0], _councils(registry, text[title[0] : title[1]])))
-    rated = _HAS_RATED.search(text)
-    if rated:
-        places.append((rated.start(), _councils(registry, rated.group("subject"))))
     for b in blocks:
         heading = text[b.start : b.end]
         if b.kind == "heading" and heading.casefold().startswith("about "):
             places.append((b.start, _councils(registry, heading)))
     if header.source_url:
-        slug = _REPORT_SLUG.search(header.source_url)
-        if slug:
-            words = [w for w in slug.group("slug").split("-") if not _SLUG_NOISE.match(w)]
-            found = registry.match(" ".join(words)) if words else None
-            places.append((0, [found] if found else []))
+        found = _address_council(header.source_url, registry)
+        places.append((0, [found] if found else []))
     named: dict[str, tuple[int, Authority]] = {}
     for offset, councils in places:
         for a in councils:
             named.setdefault(a.gss, (offset, a))
+    rated = _HAS_RATED.search(text)
+    rated_councils = _councils(registry, rated.group("subject")) if rated else []
+    if not named and rated is not None:
+        named = {a.gss: (rated.start(), a) for a in rated_councils}
+    elif rated is not None and rated_councils and not any(a.gss in named for a in rated_councils):
+        subject = next(iter(named.values()))[1]
+        warnings.append(
+            f"{path}:{lines.line_of(rated.start()) + 1}: the text says CQC has rated "
+            f"{', '.join(a.name for a in rated_councils)}, but its title and address are about "
+            f"{subject.name}; kept {subject.name}"
+        )
     if not named:
         raise DocumentError(
             SourceLocation(path, lines.line_of(title[0]) + 1),
@@ -321,6 +341,54 @@ def _subject(
             f"the document names more than one council as its subject ({names}); expected one",
         )
     return next(iter(named.values()))[1]
+
+
+def _address_council(url: str, registry: AuthorityRegistry) -> Authority | None:
+    """The council a report's or press release's address names.
+
+    Report slugs are ``<name>-MMYY[...]`` or ``<name>-cc``; press releases are
+    ``cqc-rates-<name>s-adult-social-care-provision-<rating>`` or
+    ``cqc-publishes-report-<name>s-care-act-responsibilities`` (the name run together or
+    hyphenated, with a possessive ``s``). Only an exact match of the name counts.
+    """
+    words: list[str] = []
+    report = _REPORT_SLUG.search(url)
+    release = _RELEASE_SLUG.search(url)
+    if report:
+        words = report.group("slug").casefold().split("-")
+        # the name ends where the date (``-0225``) or a page's own words (``-theme1-needs``) begin
+        cut = next(
+            (i for i, w in enumerate(words) if w[:1].isdigit() or w.startswith("theme")), None
+        )
+        words = [w for w in words[:cut] if not _SLUG_NOISE.match(w)]
+    elif release:
+        words = release.group("name").casefold().split("-")
+    index = _compact_names(registry)
+    for start in range(len(words)):
+        tail = words[start:]
+        for variant in (tail, [*tail[:-1], tail[-1][:-1]] if tail[-1].endswith("s") else None):
+            if variant:
+                found = registry.match(" ".join(variant), cutoff=100.0) or index.get(
+                    "".join(variant)
+                )
+                if found is not None:
+                    return found
+    return None
+
+
+@functools.cache
+def _compact_names(registry: AuthorityRegistry) -> dict[str, Authority]:
+    """Councils by their names run together, as report slugs write them
+    (``hammersmithfulham``, ``bathandnortheastsomerset``): with and without 'and'."""
+    index: dict[str, Authority] = {}
+    clashes: set[str] = set()
+    for a in registry.authorities:
+        for name in a.names:
+            words = normalise_name(name).split()
+            for key in ("".join(words), "".join(w for w in words if w != "and")):
+                if index.setdefault(key, a).gss != a.gss:
+                    clashes.add(key)
+    return {k: a for k, a in index.items() if k not in clashes}
 
 
 def _councils(registry: AuthorityRegistry, text: str) -> list[Authority]:
