@@ -132,11 +132,16 @@ def extract_scores(doc: Document, vocab: Vocabulary) -> list[ScoreRecord]:
         if m:
             qs = listed_statement(vocab, m.group("name"))
             if qs is not None:
-                value = int(_NUMBER_WORDS.get(m.group("n").casefold(), m.group("n")))
+                listed = int(_NUMBER_WORDS.get(m.group("n").casefold(), m.group("n")))
                 start = line.start + len(line.raw) - len(line.raw.lstrip())
-                indicative = bool(m.group("ind")) or doc.pilot
                 found.setdefault(
-                    qs, ScoreRecord(qs, value, indicative, (anchor(doc, start, line.end),))
+                    qs,
+                    ScoreRecord(
+                        qs,
+                        listed,
+                        bool(m.group("ind")) or doc.pilot,
+                        (anchor(doc, start, line.end),),
+                    ),
                 )
                 continue
         qs = _statement_of_line(vocab, line)
