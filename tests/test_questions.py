@@ -46,6 +46,7 @@ CONTRACT: dict[str, list[str]] = {
         "rating",
         "percentage",
         "statements_scored",
+        "document_kinds",
     ],
     "scores": ["authority_gss", "published", "theme", "quality_statement", "score", "indicative"],
     "statistics": [
@@ -163,9 +164,27 @@ SIMILARITY = (
 
 EXPECTED: dict[str, list[tuple[object, ...]]] = {
     "assessments": [
-        (CAMDEN, "Camden Council", "2023-09-15", "pilot", "Requires improvement", Decimal(50), 3),
-        (CAMDEN, "Camden Council", "2025-02-14", "formal", "Good", Decimal(75), 3),
-        (WESTMINSTER, "Westminster City Council", "2024-11-08", "formal", "Good", Decimal(75), 3),
+        (
+            CAMDEN,
+            "Camden Council",
+            "2023-09-15",
+            "pilot",
+            "Requires improvement",
+            Decimal(50),
+            3,
+            "full-report",
+        ),
+        (CAMDEN, "Camden Council", "2025-02-14", "formal", "Good", Decimal(75), 3, "full-report"),
+        (
+            WESTMINSTER,
+            "Westminster City Council",
+            "2024-11-08",
+            "formal",
+            "Good",
+            Decimal(75),
+            3,
+            "full-report quality-statement-page",
+        ),
     ],
     "scores": [
         (CAMDEN, "2023-09-15", WORKS, NEEDS, 1, True),
@@ -553,6 +572,7 @@ def test_json_rows_are_objects_with_typed_values(store: OxigraphStore) -> None:
             "rating": "Good",
             "percentage": 75,
             "statements_scored": 3,
+            "document_kinds": "full-report quality-statement-page",
         }
     ]
 

@@ -82,11 +82,20 @@ COLUMNS: dict[str | tuple[str, str], tuple[str, str]] = {
     "authority": ("the council's name", "string"),
     "authorities": ("how many councils", "integer"),
     "authority_gss_list": ("GSS codes of those councils, separated by '; '", "string"),
-    "published": ("publication date of the assessment (ISO 8601)", "date"),
+    "published": (
+        "publication date of the assessment (ISO 8601: YYYY-MM-DD, or YYYY-MM when only the "
+        "month is known)",
+        "string",
+    ),
     "kind": ("kind of assessment, or of strategy (a concept's label)", "string"),
     "rating": ("overall rating (Outstanding, Good, Requires improvement, Inadequate)", "string"),
-    "percentage": ("sum of scores / (4 x statements scored), as a percentage", "decimal"),
-    "statements_scored": ("how many quality statements were scored", "integer"),
+    "percentage": (
+        "the overall percentage as CQC shows it: as stated, or the sum of scores / (4 x "
+        "statements scored) rounded up",
+        "decimal",
+    ),
+    "statements_scored": ("how many quality statements have a score in the graph", "integer"),
+    "document_kinds": ("the kinds of document the assessment was read from", "string"),
     "theme": ("the framework theme of the quality statement", "string"),
     "quality_statement": ("the quality statement of the framework", "string"),
     "score": ("the quality statement's score, 1 to 4", "integer"),
