@@ -823,6 +823,10 @@ def report(results: dict[str, Any]) -> str:
         for kind, v in q.items():
             if isinstance(v, dict) and "precision" in v:
                 lines.append(f"| {kind} | {_f(_pc(v['precision']))}% | {_f(_pc(v['recall']))}% |")
+    if results.get("reach"):
+        import reach
+
+        lines += ["", *reach.markdown(results["reach"])]
     return "\n".join(lines) + "\n"
 
 
@@ -1004,6 +1008,9 @@ def main(argv: list[str] | None = None) -> int:
                     json.dumps(results, indent=1, default=str)
                 )
     results["extraction_quality"] = extraction_quality(args.out)
+    import reach
+
+    results["reach"] = reach.measure()
     results["wall_s"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["targets"] = targets(results)
