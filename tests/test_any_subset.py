@@ -265,3 +265,77 @@ def test_not_a_cqc_document_is_refused_as_kind_unknown(text: str) -> None:
     with pytest.raises(DocumentError) as info:
         parse_document(text, "page.txt")
     assert info.value.rule == "kind-unknown"
+
+
+# -- layouts ----------------------------------------------------------------------------------
+
+CROYDON = (EXCERPTS2 / "croydon" / "croydon-1025-summary.txt").read_text(encoding="utf-8")
+BRENT = (EXCERPTS2 / "brent" / "brent-0824.txt").read_text(encoding="utf-8")
+
+
+def summary_facts(text: str) -> tuple[str, str | None, dict[str, int], int | None]:
+    from cqckg.extract.framework import extract_rating
+
+    vocab = load_vocabulary()
+    doc = parse_document(text, "summary.txt")
+    rating = extract_rating(doc, vocab)
+    pct = extract_percentage(doc)
+    return (
+        doc.kind.value,
+        None if rating is None else rating.rating,
+        {s.quality_statement: s.score for s in extract_scores(doc, vocab)},
+        None if pct is None else pct.value,
+    )
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["as published", "no blank lines", "dash bullets", "no bullets", "no downloads line"],
+)
+def test_summary_page_layouts_give_the_same_facts(layout: str) -> None:
+    text = {
+        "as published": CROYDON,
+        "no blank lines": "\n".join(line for line in CROYDON.splitlines() if line.strip()),
+        "dash bullets": CROYDON.replace("•", "-"),
+        "no bullets": CROYDON.replace("  • ", "").replace("    ", ""),
+        "no downloads line": CROYDON.replace("Downloads\n\n", ""),
+    }[layout]
+    kind, rating, scores, pct = summary_facts(text)
+    assert (kind, rating, pct, len(scores)) == ("overall-summary", "good", 64, 9)
+    assert scores["equity-in-experience-and-outcomes"] == 3
+
+
+def test_a_2024_summary_states_its_percentage_in_words() -> None:
+    text = CROYDON.replace(
+        "Overall rating for Croydon: 64%", "The local authority scored 64 out of 100 overall."
+    )
+    assert summary_facts(text)[3] == 64
+
+
+@pytest.mark.parametrize("layout", ["blank lines", "no blank lines", "dash bullets"])
+def test_landing_page_layouts(layout: str) -> None:
+    text = {
+        "blank lines": BRENT,
+        "no blank lines": "\n".join(line for line in BRENT.splitlines() if line.strip()),
+        "dash bullets": BRENT.replace("  • ", "- "),
+    }[layout]
+    doc = parse_document(text, "landing.txt")
+    assert (doc.kind.value, doc.authority_gss, str(doc.published)) == (
+        "landing-page",
+        "E09000005",
+        "2024-08-16",
+    )
+
+
+@pytest.mark.parametrize("dash", ["-", "–", "—"])
+def test_descriptor_with_the_band_name_and_any_dash(dash: str) -> None:
+    page = (EXCERPTS2 / "barnet" / "barnet-0125-theme1-support.txt").read_text(encoding="utf-8")
+    text = page.replace(
+        "Score: 2\n2 - Evidence shows", f"Score:\n1 {dash} Inadequate: Evidence shows"
+    )
+    doc = parse_document(text, "page.txt")
+    (score,) = extract_scores(doc, load_vocabulary())
+    assert (score.quality_statement, score.score) == (
+        "supporting-people-to-live-healthier-lives",
+        1,
+    )

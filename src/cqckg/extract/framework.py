@@ -29,7 +29,12 @@ from cqckg.ingest.model import Document, DocumentKind
 from cqckg.vocabulary import Vocabulary
 
 _SCORE_LINE = re.compile(r"^\W*(?P<ind>indicative\s+)?score\s*:?\s*(?P<n>\d)?\s*$", re.IGNORECASE)
-_LEVEL_LINE = re.compile(r"^\W*(?P<n>\d)\s*[-–—:]\s*evidence shows\b", re.IGNORECASE)
+# "2 - Evidence shows some shortfalls", "1 – Inadequate: Evidence shows significant shortfalls"
+_LEVEL_LINE = re.compile(
+    r"^\W*(?P<n>\d)\s*[-–—:]\s*"
+    r"(?:(?:inadequate|requires improvement|good|outstanding)\s*[:\-–—]\s*)?evidence shows\b",
+    re.IGNORECASE,
+)
 # A listed score: "1. Assessing people's needs – 2", "- assessing people's needs - 2",
 # "• Leadership (governance, management and sustainability) – indicative score of two".
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4"}

@@ -65,7 +65,12 @@ _SCORE_VALUE = re.compile(
     r"[ \t]*(?P<value>.*?)[ \t]*\r?$",
     re.I,
 )
-_DESCRIPTOR = re.compile(r"^[ \t]*(?P<value>\d+)[ \t]*[-–—][ \t]*evidence shows\b", re.I)
+# "2 - Evidence shows some shortfalls", "1 – Inadequate: Evidence shows significant shortfalls"
+_DESCRIPTOR = re.compile(
+    r"^[ \t]*(?P<value>\d+)[ \t]*[-–—:][ \t]*"
+    r"(?:(?:inadequate|requires improvement|good|outstanding)[ \t]*[:\-–—][ \t]*)?evidence shows\b",
+    re.I,
+)
 _NUMBERED_SCORE = re.compile(
     r"^[ \t]*(?:\d+\.[ \t]+|[-•*][ \t]*)(?P<name>\S.*?)[ \t]+[-–—][ \t]*(?P<value>\d+)[ \t]*\r?$"
 )
