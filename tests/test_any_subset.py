@@ -166,6 +166,11 @@ def test_pilot_scores_by_theme_name_with_numbers_in_words() -> None:
         "- Providing support (care provision, integration and continuity) – indicative score "
         "of three\n"
         "- Leadership (learning, improvement and innovation) – indicative score of four\n"
+        "- How the local authority ensures safety within the system – safeguarding – "
+        "indicative score of two\n"
+        "- Providing support (care provision, integration and continuity; partnerships and "
+        "communities) – indicative score of three\n"
+        "- Leadership – indicative score of three\n"
     )
     doc = parse_document(text, "press-release.txt")
     scores = {
@@ -174,6 +179,7 @@ def test_pilot_scores_by_theme_name_with_numbers_in_words() -> None:
     assert scores == {
         "care-provision-integration-and-continuity": (3, True),
         "learning-improvement-and-innovation": (4, True),
+        "safeguarding": (2, True),
     }
 
 

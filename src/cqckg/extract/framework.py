@@ -112,6 +112,7 @@ def _statement_of_line(vocab: Vocabulary, line: Line) -> str | None:
 
 
 _PARENTHESIS = re.compile(r"\(([^()]{6,})\)")
+_NAME_PARTS = re.compile(r"\s+[-–—]\s+|:\s+")
 
 
 def listed_statement(vocab: Vocabulary, name: str) -> str | None:
@@ -119,10 +120,14 @@ def listed_statement(vocab: Vocabulary, name: str) -> str | None:
     name gives in brackets ("Providing support (care provision, integration and continuity)").
     A theme alone names no statement: its score is not a statement's and is not taken."""
     qs = vocab.quality_statement_for(name)
-    if qs is None:
-        inner = _PARENTHESIS.search(name)
-        qs = vocab.quality_statement_for(inner.group(1)) if inner else None
-    return qs
+    if qs is not None:
+        return qs
+    inner = _PARENTHESIS.search(name)
+    if inner is not None:
+        return vocab.quality_statement_for(inner.group(1))
+    # "How the local authority works with people – assessing needs": one part names it
+    named = {vocab.quality_statement_for(part) for part in _NAME_PARTS.split(name)} - {None}
+    return named.pop() if len(named) == 1 else None
 
 
 def extract_scores(doc: Document, vocab: Vocabulary) -> list[ScoreRecord]:
