@@ -1,7 +1,7 @@
 """Shortcuts through pyshacl's internals: the same SHACL results in a fraction of the time.
 
-Each shortcut replaces a piece of pyshacl's own path whose cost docs/decisions/0003-performance.md
-measured (decision points 1-3 and the third pass): the remembered store lookups
+Each shortcut replaces a piece of pyshacl's own path whose cost was measured (the figures are in
+docs/decisions/0003-performance.md and 0005-borrowed-internals.md): the remembered store lookups
 (:class:`ValidatedDataGraph`), a property shape evaluated on all its focus nodes in one call
 (:class:`_BatchedPropertyConstraint`), value nodes of a one-predicate path from an index
 (:class:`_IndexedShape`), a hashed test of constraint parameters (:class:`_ParameterList`), no
@@ -60,12 +60,11 @@ class ValidatedDataGraph(OxigraphDataGraph):
 
     - Its truth value is cheap. pyshacl tests ``datagraph or shapes_graph`` once per result it
       reports; a graph's truth value is its length, and over a pyoxigraph store that is a COUNT
-      query of the whole graph, which made every warning cost tens of milliseconds. The graph
-      validated is never empty.
+      query of the whole graph for every warning. The graph validated is never empty.
     - ``objects`` of a node by a property is answered from an index of that property, built
       the first time it is asked for. pyshacl finds value nodes and classes one node at a time
-      (about 28,000 ``objects`` calls for a large assessment, half of them repeats: ``rdf:type``
-      of the same node for every ``sh:class``, the same path in several property shapes), and
+      (many of them repeats: ``rdf:type`` of the same node for every ``sh:class``, the same
+      path in several property shapes), and
       each call converted its arguments to pyoxigraph terms and every answer back to a new
       rdflib term (a ``Literal`` re-parses its value). One pass over a property's triples
       answers every node; pyshacl makes a set of the answers, so their order does not matter.
@@ -162,7 +161,7 @@ class _ParameterList(list[Node]):
     """pyshacl's list of constraint parameters with a hashed membership test.
 
     pyshacl tests every triple of a shape against this list each time it evaluates the shape on
-    a focus node; a list scan of ``URIRef.__eq__`` calls was a third of validation time."""
+    a focus node, and a list answers with a scan of ``URIRef.__eq__`` calls."""
 
     def __init__(self, items: Iterable[Node]) -> None:
         super().__init__(items)
@@ -247,7 +246,7 @@ class _IndexedShape(Shape):
     the graph's index of that predicate in one call.
 
     pyshacl looks up each focus node's values in a call of its own (with the path's kind tested
-    each time): about 10,000 calls for a large assessment. The value sets are the same."""
+    each time). The value sets are the same."""
 
     __slots__ = ()  # pyshacl's Shape has slots: the class of a Shape object can then be swapped
 
@@ -294,7 +293,7 @@ class _Validator(Validator):
 
     pyshacl writes every result into an rdflib report graph (a store indexing by context, an
     event object per triple) and into a text report, and the results were then read back out
-    of the graph: a fifth of the validation of an assessment with many warnings. The result
+    of the graph. The result
     triples pyshacl made are read directly (:func:`run`), and the text is not written
     (:func:`_quiet`)."""
 
