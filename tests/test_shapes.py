@@ -1,14 +1,13 @@
 """The SHACL shapes: they parse, document every constraint, and each rule fires on its fixture.
 
-Fixtures live in tests/data/shapes: ``clean-assessment.ttl`` conforms; each ``broken-{rule}.ttl``
-is a copy with one thing broken and must give Violations from exactly the rule named by its file
-name (kebab-case of the rule), or from the rules listed on a ``# expect:`` line where one fault
-necessarily breaks two rules; ``warning-{rule}.ttl`` gives only Warnings.
+Fixtures (tests/shape_fixtures.py): ``tests/data/shapes/clean-assessment.ttl`` conforms; each
+``broken/{rule}.ru`` is a SPARQL Update breaking one thing in it, and the patched graph must give
+Violations from exactly that rule (or the rules on its ``# expect:`` line); ``warning/{rule}.ru``
+gives only Warnings.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -18,22 +17,13 @@ from rdflib.namespace import RDF
 from cqckg.errors import ValidationFailed
 from cqckg.namespaces import SH
 from cqckg.validate import ensure_valid, shapes_graph, validate_files, validate_graph
+from shape_fixtures import CLEAN, expected_rules, patch, patched, patched_file, patches
 
-DATA = Path(__file__).parent / "data" / "shapes"
-CLEAN = DATA / "clean-assessment.ttl"
 CONSTRAINT_PARAMETERS = {
     SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH.pattern, SH.minInclusive,
     SH.maxInclusive, SH.minLength, SH.maxLength, SH["in"], SH.hasValue, SH.equals, SH.disjoint,
     SH.lessThan, SH["or"], SH["not"], SH.qualifiedValueShape, SH.sparql,
 }  # fmt: skip
-
-
-def expected_rules(path: Path) -> set[str]:
-    for line in path.read_text(encoding="utf-8").splitlines()[:3]:
-        if line.startswith("# expect:"):
-            return set(line.split(":", 1)[1].split())
-    name = path.stem.split("-", 1)[1]
-    return {"".join(w.capitalize() for w in name.split("-"))}
 
 
 def test_shapes_parse_and_declare_node_shapes() -> None:
@@ -71,7 +61,7 @@ def test_every_rule_has_a_fixture() -> None:
     g = shapes_graph()
     rules = {str(c).rsplit("#", 1)[1] for c in g.subjects(RDF.type, SH.SPARQLConstraint)}
     reference_only = {"AuthorityIriMatchesGss", "BandBoundsInOrder", "RatingBandsDisjoint"}
-    covered = set().union(*(expected_rules(p) for p in DATA.glob("broken-*.ttl")))
+    covered = set().union(*(expected_rules(p) for p in patches("broken")))
     assert rules - reference_only <= covered
 
 
@@ -81,24 +71,38 @@ def test_clean_fixture_conforms_without_warnings() -> None:
     assert report.warnings == 0
 
 
-@pytest.mark.parametrize("path", sorted(DATA.glob("broken-*.ttl")), ids=lambda p: p.stem)
-def test_broken_fixture_trips_its_rule(path: Path) -> None:
-    report = validate_files([path])
+def test_patches_change_the_clean_graph_a_little() -> None:
+    clean = set(Graph().parse(CLEAN))
+    for path in [*patches("broken"), *patches("warning")]:
+        changed = set(patched(path)) ^ clean
+        assert 1 <= len(changed) <= 4, path
+        assert path.read_text(encoding="utf-8").startswith(("# Broken: ", "# Warning only: "))
+    assert len(patches("broken")) >= 30
+
+
+@pytest.mark.parametrize("path", patches("broken"), ids=lambda p: p.stem)
+def test_broken_fixture_trips_its_rule(path: Path, tmp_path: Path) -> None:
+    written = patched_file(path, tmp_path)
+    report = validate_files([written])
     assert not report.conforms
     assert {r.rule for r in report.results if r.severity == "Violation"} == expected_rules(path)
-    assert all(r.location and r.location.startswith(str(path)) for r in report.results)
+    assert all(r.location and r.location.startswith(str(written)) for r in report.results)
+    in_memory = validate_graph(patched(path))
+    assert sorted((r.rule, r.focus_node, r.message) for r in in_memory.results) == sorted(
+        (r.rule, r.focus_node, r.message) for r in report.results
+    )
 
 
-@pytest.mark.parametrize("path", sorted(DATA.glob("warning-*.ttl")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", patches("warning"), ids=lambda p: p.stem)
 def test_warning_fixture_warns_but_conforms(path: Path) -> None:
-    report = validate_files([path])
+    report = validate_graph(patched(path))
     assert report.conforms
     assert {r.rule for r in report.results} == expected_rules(path)
     assert {r.severity for r in report.results} == {"Warning"}
 
 
-def test_results_carry_file_and_source_lines() -> None:
-    report = validate_files([DATA / "broken-quote-matches-position.ttl"])
+def test_results_carry_file_and_source_lines(tmp_path: Path) -> None:
+    report = validate_files([patched_file(patch("broken", "quote-matches-position"), tmp_path)])
     (result,) = report.results
     assert result.location is not None and result.location.endswith(
         ".ttl:" + result.location.rsplit(":", 1)[1]
@@ -107,7 +111,7 @@ def test_results_carry_file_and_source_lines() -> None:
 
 
 def test_ensure_valid_raises_on_violation() -> None:
-    data = Graph().parse(DATA / "broken-rating-matches-percentage.ttl")
+    data = patched(patch("broken", "rating-matches-percentage"))
     with pytest.raises(ValidationFailed) as err:
         ensure_valid(data)
     assert err.value.violations == 1
@@ -121,7 +125,10 @@ def test_shipped_reference_graphs_conform() -> None:
     assert report.conforms, [(r.rule, r.focus_node, r.message) for r in report.results][:10]
 
 
-def test_validating_a_3000_triple_assessment_is_fast() -> None:
+def test_a_3000_triple_assessment_conforms() -> None:
+    """A large assessment (the clean one with its findings and figures repeated) conforms: the
+    batched and indexed paths of validation hold up past the fixtures' size. How long it takes
+    is measured by benchmarks/run.py (validation), not asserted here."""
     data = Graph().parse(CLEAN)
     facts = [
         s for s in data.subjects(RDF.type, None) if "/finding/" in str(s) or "/figure/" in str(s)
@@ -135,10 +142,6 @@ def test_validating_a_3000_triple_assessment_is_fast() -> None:
     for t in base:
         big.add(t)
     assert len(big) >= 3000
-    validate_graph(big)  # warm the shape and reference caches
-    started = time.perf_counter()
     report = validate_graph(big)
-    elapsed = time.perf_counter() - started
     assert report.conforms
-    print(f"validated {len(big)} triples in {elapsed:.2f} s")
-    assert elapsed < 5
+    assert report.warnings == 0

@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from cqckg import cli
 from cqckg.store import open_store
-
-DATA = Path(__file__).parent / "data" / "shapes"
+from shape_fixtures import CLEAN, patch, patched, patched_file
 
 
 @pytest.fixture(autouse=True)
@@ -22,19 +21,25 @@ def only_validate(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_clean_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["validate", str(DATA / "clean-assessment.ttl")]) == 0
+    assert cli.main(["validate", str(CLEAN)]) == 0
     assert "conforms: 0 violation(s), 0 warning(s)" in capsys.readouterr().out
 
 
-def test_warnings_are_printed_and_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["validate", str(DATA / "warning-gap-has-topic.ttl")]) == 0
+def test_warnings_are_printed_and_exit_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        cli.main(["validate", str(patched_file(patch("warning", "gap-has-topic"), tmp_path))]) == 0
+    )
     out = capsys.readouterr().out
     assert "WARNING GapHasTopic" in out
     assert "warning-gap-has-topic.ttl:" in out
 
 
-def test_violation_exits_1_with_a_readable_block(capsys: pytest.CaptureFixture[str]) -> None:
-    path = DATA / "broken-rating-matches-percentage.ttl"
+def test_violation_exits_1_with_a_readable_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = patched_file(patch("broken", "rating-matches-percentage"), tmp_path)
     assert cli.main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert "VIOLATION RatingMatchesPercentage" in out
@@ -43,8 +48,9 @@ def test_violation_exits_1_with_a_readable_block(capsys: pytest.CaptureFixture[s
     assert "source:  westminster-2024/full-report.md:44" in out
 
 
-def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["validate", "--format", "json", str(DATA / "broken-score-in-range.ttl")]) == 1
+def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = patched_file(patch("broken", "score-in-range"), tmp_path)
+    assert cli.main(["validate", "--format", "json", str(path)]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["conforms"] is False
     assert [r["rule"] for r in report["results"]] == ["ScoreInRange"]
@@ -69,7 +75,7 @@ def test_store_is_validated_graph_by_graph(
 ) -> None:
     store = open_store(tmp_path / "store")
     graph = URIRef("https://w3id.org/cqc-kg/doc/assessment/E09000033/2024-11-08")
-    store.replace_graphs({graph: list(Graph().parse(DATA / "broken-strength-or-gap.ttl"))})
+    store.replace_graphs({graph: list(patched(patch("broken", "strength-or-gap")))})
     store.close()
     del store
     gc.collect()  # the embedded store keeps its lock until the object is gone

@@ -1,28 +1,34 @@
 """The shortcuts validation and building take give the answers pyshacl and rdflib would.
 
 docs/decisions/0003-performance.md: every speed-up keeps results identical. These tests compare
-each shortcut with the path it replaces: the remembered store lookups with pyshacl's own
-``OxigraphDataGraph``, the results read from pyshacl's result triples with its report graph, and
-the cached namespace terms with rdflib's.
+each shortcut with the path it replaces: the shipped corpus validated with the shortcuts of
+``cqckg.shacl_speedups`` and with stock pyshacl in a process of its own, the remembered store
+lookups with pyshacl's own ``OxigraphDataGraph``, and the cached namespace terms with rdflib's.
+This file is also the stock side of the comparison when run as a script.
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
-import pyshacl
+import pyshacl.shape
 import pytest
 from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from cqckg import build, validate
-from cqckg.namespaces import CQC, SH
+from cqckg.namespaces import CQC
+from shape_fixtures import CLEAN, patch, patched, patches
 
-DATA = Path(__file__).parent / "data" / "shapes"
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 EX = "https://example.org/"
@@ -46,13 +52,15 @@ def _sample() -> Graph:
     return g
 
 
-def _both(g: Graph) -> tuple[validate._ValidatedDataGraph, OxigraphDataGraph]:
+def _both(g: Graph) -> tuple[Any, OxigraphDataGraph]:
+    from cqckg.shacl_speedups import ValidatedDataGraph
+
     terms = validate._Terms()
     quads, _ = validate._data_quads(g, terms)
     ours, theirs = ox.Store(), ox.Store()
     ours.bulk_extend(quads)
     theirs.bulk_extend(quads)
-    return validate._ValidatedDataGraph(ours, terms), OxigraphDataGraph(theirs)
+    return ValidatedDataGraph(ours, terms), OxigraphDataGraph(theirs)
 
 
 @pytest.mark.parametrize("union", [False, True])
@@ -92,61 +100,79 @@ def test_a_write_forgets_what_was_remembered() -> None:
     assert sorted(ours.objects(a, CQC.score)) == [Literal(3), Literal(4)]
 
 
-def _report_results(report: Graph) -> list[dict[URIRef, object]]:
-    """The results as the report graph states them (the way validation read them before)."""
-    out = []
-    for r in report.subjects(RDF.type, SH.ValidationResult):
-        fields: dict[URIRef, object] = {}
-        for p in (
-            SH.focusNode,
-            SH.value,
-            SH.resultPath,
-            SH.resultSeverity,
-            SH.resultMessage,
-            SH.sourceConstraint,
-            SH.sourceConstraintComponent,
-        ):
-            v = report.value(r, p)
-            if v is not None:
-                fields[p] = v if not isinstance(v, BNode) else "blank"
-        shape = report.value(r, SH.sourceShape)
-        fields[SH.sourceShape] = shape if isinstance(shape, URIRef) else "blank"
-        out.append(fields)
-    return out
+ROOT = Path(__file__).parent.parent
 
 
-def _normalised(results: list[dict[URIRef, object]]) -> list[str]:
-    return sorted(repr(sorted((str(k), str(v)) for k, v in r.items())) for r in results)
-
-
-@pytest.mark.parametrize(
-    "fixture", sorted(p.name for p in DATA.glob("*.ttl")), ids=lambda name: name[:-4]
-)
-def test_results_match_pyshacls_report_graph(fixture: str) -> None:
-    data = Graph().parse(DATA / fixture)
-    reference = validate._shipped_reference()
-    shapes = validate._runnable_shapes(assessment_only=True)
-
-    terms = validate._Terms(reference.terms)
-    quads, named = validate._data_quads(data, terms)
-    quads += reference.context(named)
-    ours = [
-        {
-            p: ("blank" if isinstance(v, BNode) else v)
-            for p, v in r.items()
-            if p != RDF.type and p != SH.sourceShape
+def corpus_reports() -> dict[str, object]:
+    """The report of every unit of the shipped corpus: each assessment of graph/assessments,
+    the reference graphs together, the clean fixture and each patched one
+    (tests/shape_fixtures.py)."""
+    units: dict[str, validate.ValidationReport] = {}
+    for p in sorted((ROOT / "graph" / "assessments").glob("*.ttl")):
+        units[p.relative_to(ROOT).as_posix()] = validate.validate_files([p])
+    units["graph/*.ttl"] = validate.validate_files(sorted((ROOT / "graph").glob("*.ttl")))
+    units[CLEAN.name] = validate.validate_files([CLEAN])
+    for p in [*patches("broken"), *patches("warning")]:
+        units[f"{p.parent.name}/{p.name}"] = validate.validate_graph(patched(p))
+    fields = ("focus_node", "path", "component", "shape", "severity", "rule", "message", "value")
+    return {
+        name: {
+            "conforms": report.conforms,
+            "results": sorted([str(getattr(r, f)) for f in fields] for r in report.results),
         }
-        | {SH.sourceShape: r[SH.sourceShape] if isinstance(r[SH.sourceShape], URIRef) else "blank"}
-        for r in validate._run(quads, terms, shapes)
-    ]
+        for name, report in units.items()
+    }
 
-    store = ox.Store()
-    store.bulk_extend(quads)
-    _, report, _ = pyshacl.validate(
-        OxigraphDataGraph(store), shacl_graph=shapes, inference="none", inplace=True
+
+def test_stock_pyshacl_in_its_own_process_gives_the_same_reports() -> None:
+    """The proof the shortcuts need: stock pyshacl, in a process where cqckg.shacl_speedups is
+    never imported, and the shortcuts give the same reports on the whole corpus."""
+    env = {**os.environ, validate.SPEEDUPS_VARIABLE: "0"}
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
-    assert isinstance(report, Graph)
-    assert _normalised(ours) == _normalised(_report_results(report))
+    done = subprocess.run(
+        [sys.executable, __file__], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    stock = json.loads(done.stdout)
+    assert validate.speedups_enabled()
+    ours = json.loads(json.dumps(corpus_reports()))
+    assert "cqckg.shacl_speedups" in sys.modules
+    assert sorted(ours) == sorted(stock)
+    assert len(ours) >= 4 + 1 + 30
+    for unit in ours:
+        assert ours[unit] == stock[unit], unit
+    # The corpus exercises the rules: every failing fixture fails, some results carry a path.
+    assert all(not stock[u]["conforms"] for u in stock if u.startswith("broken/"))
+    assert any(r[1] for u in stock for r in stock[u]["results"])
+
+
+def test_a_validation_leaves_pyshacl_as_it_found_it() -> None:
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+    from pyshacl.shape import Shape
+
+    before = (
+        getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None),
+        Shape.value_nodes,
+        ConstraintComponent.make_v_result_description,
+    )
+    report = validate.validate_graph(patched(patch("broken", "score-in-range")))
+    assert not report.conforms
+    after = (
+        getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None),
+        Shape.value_nodes,
+        ConstraintComponent.make_v_result_description,
+    )
+    assert after == before
+
+
+@pytest.mark.parametrize("value", ["0", "false", "No", " off "])
+def test_the_switch_turns_the_shortcuts_off(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(validate.SPEEDUPS_VARIABLE, value)
+    assert not validate.speedups_enabled()
+    monkeypatch.setenv(validate.SPEEDUPS_VARIABLE, "1")
+    assert validate.speedups_enabled()
 
 
 def test_gc_paused_puts_the_collector_back_as_it_was() -> None:
@@ -175,3 +201,10 @@ def test_cached_namespace_terms_are_rdflibs() -> None:
         _ = cached.notATerm
     with pytest.raises(AttributeError):
         _ = cached._private
+
+
+if __name__ == "__main__":  # the stock side of the comparison, in a process of its own
+    assert not validate.speedups_enabled()
+    reports = corpus_reports()
+    assert "cqckg.shacl_speedups" not in sys.modules
+    json.dump(reports, sys.stdout)

@@ -12,8 +12,11 @@ shipped reference graphs (``ontology/`` and ``graph/*.ttl``) or in ``extra``:
 
 pyshacl runs on an in-memory pyoxigraph store: its SHACL-SPARQL constraints then run on
 oxigraph's query engine with ``$this`` substituted, where rdflib would parse each query afresh for
-every focus node (about 25 ms each). No inference is needed: the shapes name subclasses in their
+every focus node. No inference is needed: the shapes name subclasses in their
 targets, and the context carries the ontology's ``rdfs:subClassOf`` statements.
+
+By default pyshacl runs with the shortcuts of :mod:`cqckg.shacl_speedups` (same results, a
+fraction of the time); ``CQCKG_SHACL_SPEEDUPS=0`` runs ``pyshacl.validate`` as published.
 
 >>> report = validate_files([paths.data_root() / "tests/data/shapes/clean-assessment.ttl"])
 >>> report.conforms, report.violations
@@ -23,24 +26,18 @@ targets, and the context carries the ontology's ``rdfs:subClassOf`` statements.
 from __future__ import annotations
 
 import functools
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-from pyshacl.constraints.constraint_component import ConstraintComponent
-from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
-from pyshacl.entrypoints import make_default_logger
-from pyshacl.graph_abstraction import OxigraphDataGraph
+import pyshacl
 from pyshacl.graph_abstraction import to_ox as pyshacl_to_ox
 from pyshacl.graph_abstraction import to_rdf as pyshacl_to_rdf
-from pyshacl.monkey import apply_patches
-from pyshacl.shape import Shape
-from pyshacl.validator import Validator
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
@@ -85,6 +82,7 @@ class ValidationResult:
     value: str | None = None
     location: str | None = None
     source: str | None = None
+    shape: str | None = None  # the IRI of the shape that reported it (None: a blank node)
 
 
 @dataclass
@@ -244,285 +242,38 @@ def _describes_reference(data: Graph) -> bool:
     return any(o in classes for o in data.objects(None, RDF.type))
 
 
-class _ValidatedDataGraph(OxigraphDataGraph):
-    """pyshacl's view of the pyoxigraph store, with the lookups it repeats answered from memory.
-
-    - Its truth value is cheap. pyshacl tests ``datagraph or shapes_graph`` once per result it
-      reports; a graph's truth value is its length, and over a pyoxigraph store that is a COUNT
-      query of the whole graph, which made every warning cost tens of milliseconds. The graph
-      validated is never empty.
-    - ``objects`` of a node by a property is answered from an index of that property, built
-      the first time it is asked for. pyshacl finds value nodes and classes one node at a time
-      (about 28,000 ``objects`` calls for a large assessment, half of them repeats: ``rdf:type``
-      of the same node for every ``sh:class``, the same path in several property shapes), and
-      each call converted its arguments to pyoxigraph terms and every answer back to a new
-      rdflib term (a ``Literal`` re-parses its value). One pass over a property's triples
-      answers every node; pyshacl makes a set of the answers, so their order does not matter.
-      Other ``objects`` and ``subjects`` patterns are remembered as they are asked.
-
-    The graph does not change while it is validated (no inference, no rules); a write clears
-    what was remembered all the same.
-    """
-
-    def __init__(self, store: ox.Store, terms: _Terms) -> None:
-        super().__init__(store)
-        self._by_predicate: dict[Node, dict[Node, list[Node]]] = {}
-        self._objects: dict[tuple[Node | None, Node | None], tuple[Node, ...]] = {}
-        self._subjects: dict[tuple[Node | None, Node | None], tuple[Node, ...]] = {}
-        self._terms = terms
-
-    def __bool__(self) -> bool:
-        return True
-
-    def _to_ox(self, term: Node | None) -> Any:
-        return None if term is None else self._terms.ox_term(term)
-
-    def _pattern_graph(self) -> Any:
-        return None if self._default_union else ox.DefaultGraph()
-
-    def objects(  # type: ignore[override]
-        self, subject: Any = None, predicate: Any = None, unique: bool = False
-    ) -> Iterator[Node]:
-        if isinstance(subject, list | tuple) or self.locked_context is not None:
-            return super().objects(subject, predicate, unique)
-        if predicate is not None and isinstance(subject, URIRef | BNode):
-            # (a literal subject goes to the store, which refuses it, as it did for pyshacl)
-            return iter(self._index(predicate).get(subject, ()))
-        key = (subject, predicate)
-        found = self._objects.get(key)
-        if found is None:
-            quads = self.impl.quads_for_pattern(
-                self._to_ox(subject), self._to_ox(predicate), None, self._pattern_graph()
-            )
-            found = self._objects[key] = tuple(self._terms.rdf_term(q.object) for q in quads)
-        return iter(found)
-
-    def _index(self, predicate: Node) -> dict[Node, list[Node]]:
-        """The objects of every subject by ``predicate`` (made the first time it is asked for)."""
-        index = self._by_predicate.get(predicate)
-        if index is None:
-            index = self._by_predicate[predicate] = {}
-            rdf = self._terms.rdf_term
-            quads = self.impl.quads_for_pattern(
-                None, self._to_ox(predicate), None, self._pattern_graph()
-            )
-            for q in quads:
-                index.setdefault(rdf(q.subject), []).append(rdf(q.object))
-        return index
-
-    def value_sets(self, focus: Iterable[Node], predicate: Node) -> dict[Node, set[Node]]:
-        """``{f: set(self.objects(f, predicate))}`` for each focus node, from the index."""
-        index = self._index(predicate)
-        return {
-            f: set(index.get(f, ()))
-            if isinstance(f, URIRef | BNode)
-            else set(self.objects(f, predicate))
-            for f in focus
-        }
-
-    def subjects(  # type: ignore[override]
-        self, predicate: Any = None, object_: Any = None, unique: bool = False
-    ) -> Iterator[Node]:
-        if isinstance(object_, list | tuple) or self.locked_context is not None:
-            return super().subjects(predicate, object_, unique)
-        key = (predicate, object_)
-        found = self._subjects.get(key)
-        if found is None:
-            quads = self.impl.quads_for_pattern(
-                None, self._to_ox(predicate), self._to_ox(object_), self._pattern_graph()
-            )
-            found = self._subjects[key] = tuple(self._terms.rdf_term(q.subject) for q in quads)
-        return iter(found)
-
-    def add(self, *args: Any, **kwargs: Any) -> Any:
-        self._by_predicate.clear()
-        self._objects.clear()
-        self._subjects.clear()
-        return super().add(*args, **kwargs)
-
-    def remove(self, *args: Any, **kwargs: Any) -> Any:
-        self._by_predicate.clear()
-        self._objects.clear()
-        self._subjects.clear()
-        return super().remove(*args, **kwargs)
+SPEEDUPS_VARIABLE = "CQCKG_SHACL_SPEEDUPS"
 
 
-class _ParameterList(list[Node]):
-    """pyshacl's list of constraint parameters with a hashed membership test.
-
-    pyshacl tests every triple of a shape against this list each time it evaluates the shape on
-    a focus node; a list scan of ``URIRef.__eq__`` calls was a third of validation time."""
-
-    def __init__(self, items: Iterable[Node]) -> None:
-        super().__init__(items)
-        self._members = frozenset(self)
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._members
+def speedups_enabled() -> bool:
+    """Whether validation takes the shortcuts of :mod:`cqckg.shacl_speedups` (the default);
+    ``CQCKG_SHACL_SPEEDUPS=0`` (or ``false``, ``no``, ``off``) runs pyshacl as published."""
+    value = os.environ.get(SPEEDUPS_VARIABLE, "1").strip().lower()
+    return value not in {"0", "false", "no", "off"}
 
 
-class _BatchedPropertyConstraint(PropertyConstraintComponent):
-    """``sh:property`` evaluated on all of a node shape's focus nodes in one call.
-
-    pyshacl evaluates a property shape once per focus node of the node shape that names it (SHACL
-    1.0 section 4.8.1 defines the result per focus node, not the call), repeating the shape's
-    set-up - reading its constraints from the shapes graph - for every anchor and finding. Given
-    the focus nodes together it finds each one's value nodes and reports for each one exactly as
-    before. When a value node repeats (a property shape nested in a property shape), pyshacl
-    validates it once per occurrence, so that case keeps the original path."""
-
-    def _evaluate_property_shape(
-        self,
-        executor: Any,
-        prop_shape: Node,
-        target_graph: Any,
-        focus_value_nodes: Mapping[Node, Iterable[Node]],
-        potentially_recursive: Any,
-        _evaluation_path: list[Any],
-    ) -> tuple[bool, list[Any]]:
-        values = [v for nodes in focus_value_nodes.values() for v in nodes]
-        owner: Any = self.shape
-        found: Any = owner.get_other_shape(prop_shape)
-        batchable = (
-            len(values) > 1
-            and len(set(values)) == len(values)
-            and found
-            and found.is_property_shape
-            and not (potentially_recursive and found in potentially_recursive)
-        )
-        if not batchable:
-            original: Any = super()
-            return original._evaluate_property_shape(  # type: ignore[no-any-return]
-                executor,
-                prop_shape,
-                target_graph,
-                focus_value_nodes,
-                potentially_recursive,
-                _evaluation_path,
-            )
-        conforms, reports = found.validate(
-            executor, target_graph, focus=values, _evaluation_path=_evaluation_path[:]
-        )
-        return not conforms, reports
-
-
-def _describe(
-    original: Callable[..., str],
-) -> Callable[..., str]:
-    """pyshacl's ``make_v_result_description``, skipped for the graphs validated here.
-
-    pyshacl writes a paragraph of text for every result (each node written with prefixes, a
-    namespace bound each time) for its text report; :func:`_run` never reads that report."""
-
-    def make_v_result_description(self: Any, datagraph: Any, *args: Any, **kwargs: Any) -> str:
-        if isinstance(datagraph, _ValidatedDataGraph):
-            return ""
-        return original(self, datagraph, *args, **kwargs)
-
-    return make_v_result_description
-
-
-def _value_nodes(original: Callable[..., Any]) -> Callable[..., Any]:
-    """pyshacl's ``Shape.value_nodes``, for a property shape whose path is one predicate
-    answered from the graph's index of that predicate in one call.
-
-    pyshacl looks up each focus node's values in a call of its own (with the path's kind
-    tested each time): about 10,000 calls for a large assessment. The value sets are the
-    same."""
-
-    def value_nodes(
-        self: Any, target_graph: Any, focus: Any, sparql_mode: bool = False, debug: bool = False
-    ) -> Any:
-        path = self.path()
-        if (
-            isinstance(target_graph, _ValidatedDataGraph)
-            and target_graph.locked_context is None
-            and isinstance(path, URIRef)
-            and not sparql_mode
-            and not debug
-        ):
-            nodes = focus if isinstance(focus, tuple | list | set) else [focus]
-            return target_graph.value_sets(nodes, path)
-        return original(self, target_graph, focus, sparql_mode=sparql_mode, debug=debug)
-
-    return value_nodes
-
-
-@functools.cache
-def _speed_up_pyshacl() -> None:
-    """Install the changes above in pyshacl: same results, a fraction of the time."""
-    import pyshacl.shape
-
-    mapping = dict(CONSTRAINT_PARAMETERS_MAP)
-    mapping[SH.property] = _BatchedPropertyConstraint
-    pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
-        _ParameterList(ALL_CONSTRAINT_PARAMETERS),
-        mapping,
-    )
-    ConstraintComponent.make_v_result_description = _describe(  # type: ignore[method-assign]
-        ConstraintComponent.make_v_result_description
-    )
-    Shape.value_nodes = _value_nodes(Shape.value_nodes)  # type: ignore[method-assign]
-    patch: Any = apply_patches
-    patch()  # as pyshacl.validate does (rdflib fixes; none for the rdflib used here)
-
-
-@functools.cache
-def _validator_options() -> dict[str, Any]:
-    """The options pyshacl.validate(data, shacl_graph=..., inference="none", inplace=True)
-    gives its validator."""
-    return {
-        "debug": False,
-        "inference": "none",
-        "inplace": True,
-        "abort_on_first": False,
-        "allow_infos": False,
-        "allow_warnings": False,
-        "advanced": False,
-        "iterate_rules": False,
-        "use_js": None,
-        "sparql_mode": False,
-        "logger": make_default_logger(name="pyshacl-validate", debug=False),
-        "focus_nodes": None,
-        "use_shapes": None,
-    }
-
-
-class _Validator(Validator):
-    """pyshacl's validator, handing back the results as it found them.
-
-    pyshacl writes every result into an rdflib report graph (a store indexing by context, an
-    event object per triple) and into a text report, and the results were then read back out
-    of the graph: a fifth of the validation of an assessment with many warnings. The result
-    triples pyshacl made are read directly (:func:`_results`), and the text, which nothing
-    reads, is not written (:func:`_speed_up_pyshacl`)."""
-
-    @classmethod
-    def create_validation_report(
-        cls,
-        sg: Any,  # noqa: ARG003 (pyshacl's signature)
-        conforms: bool,  # noqa: ARG003
-        results: list[tuple[Any, Node, list[Any]]],
-    ) -> tuple[list[tuple[Any, Node, list[Any]]], str]:
-        return results, ""
+def _report_fields(report: Graph) -> list[dict[Node, Node]]:
+    """The results of pyshacl's report graph: for each, its first value of each property."""
+    found = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        fields: dict[Node, Node] = {}
+        for p, o in report.predicate_objects(result):
+            fields.setdefault(p, o)
+        found.append(fields)
+    return found
 
 
 def _run(quads: list[ox.Quad], terms: _Terms, shapes: Graph) -> list[dict[Node, Node]]:
     """The SHACL validation results: for each, its first value of each ``sh:`` property."""
-    _speed_up_pyshacl()
     store = ox.Store()
     store.bulk_extend(quads)
-    data = _ValidatedDataGraph(store, terms)
-    validator: Any = _Validator(data, shacl_graph=shapes, options=dict(_validator_options()))
-    _, results, _ = validator.run()
-    found: dict[Node, dict[Node, Node]] = {}
-    for _, node, triples in results:
-        fields = found.setdefault(node, {})
-        for _, p, o in triples:
-            # pyshacl refers to a node of the data or shapes graph as (graph, node); in its
-            # report graph the node's IRI (or a blank node with the same label) stands for it.
-            fields.setdefault(p, o[1] if isinstance(o, tuple) else o)
-    return list(found.values())
+    if speedups_enabled():
+        from cqckg import shacl_speedups  # imported only when switched on
+
+        return shacl_speedups.run(store, terms, shapes)
+    data: Any = store  # pyshacl takes a pyoxigraph store (its README), its annotations do not say
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", inplace=True)
+    return _report_fields(report)
 
 
 def _local(term: Node | None) -> str:
@@ -594,11 +345,16 @@ def _results(
                 value=None if value is None else str(value),
                 location=f"{origin}:{line}" if origin and line else origin,
                 source=_source_line(data, about) or _source_line(data, focus),
+                shape=_iri(r.get(SH.sourceShape)),
             )
         )
     return sorted(
         out, key=lambda x: (x.severity != "Violation", x.location or "", x.rule, x.focus_node)
     )
+
+
+def _iri(term: Node | None) -> str | None:
+    return str(term) if isinstance(term, URIRef) else None
 
 
 def _path_text(result: Mapping[Node, Node]) -> str | None:
@@ -617,7 +373,7 @@ def _validate(
     origin: str | None = None,
     lines: Mapping[Node, int] | None = None,
 ) -> ValidationReport:
-    with gc_paused():  # see there: a tenth of validation time
+    with gc_paused():  # see there: collections would scan every term made here
         terms = _Terms(reference.terms)
         quads, named = _data_quads(data, terms)
         if _describes_reference(data):

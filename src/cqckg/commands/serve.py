@@ -1,8 +1,7 @@
 """``cqckg serve``: open (or build) the store and serve it over HTTP.
 
 Options override the ``CQCKG_*`` environment (see :class:`cqckg.settings.Settings`). One uvicorn
-process on uvloop and httptools answers HTTP (each response in one write, see
-:mod:`cqckg.api.protocol`); queries run in ``--workers`` separate processes.
+process on uvloop and httptools answers HTTP; queries run in ``--workers`` separate processes.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from typing import Any
 import uvicorn
 
 from cqckg.api.app import create_app
-from cqckg.api.protocol import OneWriteProtocol
 from cqckg.settings import Settings
 
 _OPTIONS = {
@@ -73,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=OneWriteProtocol,  # httptools, each response in one write
+        http="httptools",
         log_level="warning",
         access_log=False,
         server_header=False,  # responses do not name the server software
