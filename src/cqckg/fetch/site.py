@@ -86,9 +86,15 @@ class SiteLayout:
                 return PageKind.STATEMENT
         if self.pdf_path.search(path) or self.pdf_text.search(" ".join(text.split())):
             return PageKind.PDF
-        if self.press_release_path.fullmatch(path):
+        if self.press_release_path.fullmatch(path) and self._names_report(path, report):
             return PageKind.PRESS_RELEASE
         return None
+
+    def _names_report(self, path: str, report: ReportLink) -> bool:
+        """Whether a press release's address names the report's council as its slug does
+        (``cqc-rates-westminster-...`` for ``westminster-1124``): pages also link other news."""
+        name = re.sub(r"[^a-z0-9]", "", self.slug_name(report.slug).lower())
+        return bool(name) and name in re.sub(r"[^a-z0-9]", "", path.lower())
 
 
 def link_path(url: str) -> str:

@@ -1,0 +1,249 @@
+"""``cqckg fetch`` and ``cqckg ingest URL`` against a local copy of CQC's site structure
+(tests/fetch_site.py): a real HTTP server on 127.0.0.1, nothing on the internet."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.fetch_site import CORPUS, LIST, FakeSite, Page, Report, build_cqc_site, serve
+
+from cqckg.cli import main
+from cqckg.fetch.client import FetchError, FetchSettings, SiteClient
+
+
+@pytest.fixture
+def site() -> Iterator[FakeSite]:
+    with serve(FakeSite()) as running:
+        yield running
+
+
+@pytest.fixture
+def reports(site: FakeSite) -> dict[str, Report]:
+    return build_cqc_site(site)
+
+
+def fetch(site: FakeSite, out: Path, *args: str) -> int:
+    """Run ``cqckg fetch`` quickly (200 requests a second) without ingesting."""
+    base = ["fetch", "--site", site.url, "--out", str(out), "--rate", "200", "--no-progress"]
+    return main([*base, "--no-ingest", *args])
+
+
+def manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def urls(site: FakeSite, report: Report) -> set[str]:
+    return {site.url + p for p in [report.landing, *report.pages]}
+
+
+def test_fetch_saves_each_page_of_the_report_with_its_address(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert fetch(site, tmp_path, "Westminster") == 0
+    folder = tmp_path / "westminster-1124"
+    files = manifest(folder)["files"]
+    # landing, summary, three statement pages in both schemes, the PDF and the press release
+    assert {e["url"] for e in files.values()} == urls(site, reports["westminster"])
+    assert len(files) == 7
+    for name, e in files.items():
+        data = (folder / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == e["sha256"]
+        assert e["etag"] and e["last_modified"] and e["fetched"].endswith("Z")
+    pdfs = [n for n in files if n.endswith(".pdf")]
+    assert len(pdfs) == 1 and (folder / pdfs[0]).read_bytes().startswith(b"%PDF-")
+    assert {"westminster-1124-theme1-support.html", "westminster-1124-theme1-equity.html"} <= set(
+        files
+    )
+    # the list's second page was followed; nothing but the report's own pages was fetched
+    requested = {r.path for r in site.log}
+    assert f"{LIST}?page=1" in requested
+    assert f"{LIST}/camden-0225" not in requested  # linked from Westminster's landing page
+    assert not any("decoy" in p or p.startswith(("/about-us", "/news")) for p in requested)
+    assert "/press-release/cqc-publishes-annual-report" not in requested
+    assert all(r.headers["user-agent"].startswith("cqc-kg/") for r in site.log)
+    out = capsys.readouterr().out
+    assert "westminster-1124: City of Westminster (E09000033): new" in out
+    assert "assessments found: 1, new: 1, updated: 0, unchanged: 0, failed: 0" in out
+
+
+def test_a_second_run_downloads_nothing_new(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert fetch(site, tmp_path, "Westminster", "Camden") == 0
+    before = len(site.log)
+    assert fetch(site, tmp_path, "Westminster", "Camden") == 0
+    again = [r for r in site.log[before:] if r.path != "/robots.txt"]
+    assert again and {r.status for r in again} == {304}
+    assert all("if-none-match" in r.headers for r in again)
+    assert "new: 0, updated: 0, unchanged: 2, failed: 0" in capsys.readouterr().out
+
+
+def test_a_changed_page_alone_is_downloaded_again(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert fetch(site, tmp_path, "Westminster") == 0
+    summary = f"{LIST}/westminster-1124/summary"
+    changed = site.pages[summary].body.replace(b"Overall summary", b"Overall summary (updated)")
+    site.pages[summary] = Page(changed)
+    before = len(site.log)
+    assert fetch(site, tmp_path, "Westminster") == 0
+    downloaded = [r.path for r in site.log[before:] if r.status == 200]
+    assert downloaded == ["/robots.txt", summary]
+    saved = tmp_path / "westminster-1124" / "westminster-1124-summary.html"
+    assert saved.read_bytes() == changed
+    assert "updated: 1" in capsys.readouterr().out
+
+
+def test_all_gathers_every_report_in_every_address_scheme(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path
+) -> None:
+    assert fetch(site, tmp_path, "--all") == 0
+    for report in reports.values():
+        entries = manifest(tmp_path / report.slug)["files"].values()
+        assert {e["url"] for e in entries} == urls(site, report), report.slug
+    hf = manifest(tmp_path / "hammersmithfulham-0525")["files"]
+    assert "hammersmithfulham-0525-theme3-pathways.html" in hf  # <slug>/theme3/pathways
+    assert any(n.startswith("press-release-") for n in hf)
+    pilot = manifest(tmp_path / "birmingham-cc")["files"]
+    assert "birmingham-cc-3-safety-within-system-safeguarding.html" in pilot
+
+
+def test_councils_by_gss_code_spelling_and_slug(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path
+) -> None:
+    assert fetch(site, tmp_path, "E09000033", "Hammersmith & Fulham", "camden-0225") == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("_")) == [
+        "camden-0225",
+        "hammersmithfulham-0525",
+        "westminster-1124",
+    ]
+
+
+def test_429_is_retried_after_the_time_it_asks(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path
+) -> None:
+    summary = f"{LIST}/westminster-1124/summary"
+    site.too_many[summary] = 1
+    assert fetch(site, tmp_path, "Westminster") == 0
+    assert [r.status for r in site.requests_to(summary)] == [429, 200]
+    assert (tmp_path / "westminster-1124" / "westminster-1124-summary.html").is_file()
+
+
+def test_a_missing_page_fails_its_assessment_only(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = f"{LIST}/camden-0225-theme1-support"
+    del site.pages[missing]
+    assert fetch(site, tmp_path, "Camden", "Westminster") == 2
+    captured = capsys.readouterr()
+    assert "new: 1, updated: 0, unchanged: 0, failed: 1" in captured.out
+    errors = captured.err.strip().splitlines()
+    assert errors[-1] == f"cqckg fetch: camden-0225: {site.url}{missing}: HTTP 404 Not Found"
+
+
+def test_a_redirect_to_another_site_is_refused(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(FakeSite()) as other:
+        other.add_html("/elsewhere", "<p>another site</p>")
+        site.redirects[f"{LIST}/westminster-1124/summary"] = other.url + "/elsewhere"
+        assert fetch(site, tmp_path, "Westminster") == 2
+        assert other.log == []
+    err = capsys.readouterr().err
+    assert f"redirects to another site ({other.url}/elsewhere); not followed" in err
+
+
+def test_a_slow_answer_times_out(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.slow[f"{LIST}/westminster-1124/summary"] = 2.0
+    assert fetch(site, tmp_path, "Westminster", "--timeout", "0.3", "--retries", "0") == 2
+    assert "timed out after 0.3 s (1 attempt(s))" in capsys.readouterr().err
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path
+) -> None:
+    statement = f"{LIST}/westminster-1124/theme1/equity"
+    site.slow[statement] = 2.0
+    assert fetch(site, tmp_path, "Westminster", "--timeout", "0.3", "--retries", "0") == 2
+    first = {r.path for r in site.log if r.status == 200} - {"/robots.txt"}
+    del site.slow[statement]
+    before = len(site.log)
+    assert fetch(site, tmp_path, "Westminster") == 0
+    second = {r.path: r.status for r in site.log[before:]}
+    assert all(second[p] == 304 for p in first)
+    assert second[statement] == 200
+    files = manifest(tmp_path / "westminster-1124")["files"]
+    assert {e["url"] for e in files.values()} == urls(site, reports["westminster"])
+
+
+def test_robots_txt_is_obeyed(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.robots = "User-agent: *\nDisallow: /press-release/\n"
+    assert fetch(site, tmp_path, "Westminster") == 0
+    assert not any(r.path.startswith("/press-release/") for r in site.log)
+    assert "1 disallowed by robots.txt" in capsys.readouterr().out
+
+    site.robots = "User-agent: cqc-kg\nDisallow: /care-services/\n"
+    assert fetch(site, tmp_path / "again", "Westminster") == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"cqckg fetch: {site.url}{LIST}: the site's robots.txt disallows it"
+
+
+def test_errors_a_person_can_act_on_are_one_line(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert fetch(site, tmp_path, "Nowhereshire") == 2
+    assert capsys.readouterr().err.strip() == "cqckg fetch: no council matches 'Nowhereshire'"
+    assert site.log == []  # nothing fetched for a name that names no council
+    argv = ["fetch", "--site", "ftp://127.0.0.1/", "--out", str(tmp_path), "Westminster"]
+    assert main(argv) == 2
+    assert "not an http(s) address" in capsys.readouterr().err
+    assert main(["fetch", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip() == "cqckg fetch: name one or more councils, or --all"
+    site.pages = {}
+    assert fetch(site, tmp_path, "Westminster") == 2
+    assert "HTTP 404 Not Found" in capsys.readouterr().err
+
+
+def test_a_council_with_no_report_is_reported(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert fetch(site, tmp_path, "Leeds", "Camden") == 2
+    captured = capsys.readouterr()
+    assert "cqckg fetch: Leeds: no report on Leeds City Council in the site's list" in captured.err
+    assert (tmp_path / "camden-0225" / "camden-0225.html").is_file()
+
+
+def test_responses_over_the_size_limit_are_cut_off(
+    site: FakeSite, reports: dict[str, Report]
+) -> None:
+    pdf = next(p for p, k in reports["westminster"].pages.items() if k == "pdf")
+    with SiteClient(site.url, FetchSettings(rate=200, max_bytes=1000)) as client:
+        with pytest.raises(FetchError, match="over the 1000-byte limit"):
+            client.get(site.url + pdf)
+        with pytest.raises(FetchError, match="not on the site"):
+            client.get("http://example.org/")
+
+
+def test_ingest_takes_addresses(
+    site: FakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Text pages served as text/plain are fetched and ingested like files."""
+    folder = CORPUS / "hammersmith-and-fulham"
+    paths = {}
+    for f in sorted(folder.glob("*.txt")):
+        paths[f"/pages/{f.name}"] = f
+        site.pages[f"/pages/{f.name}"] = Page(f.read_bytes(), "text/plain; charset=utf-8")
+    argv = ["ingest", *(site.url + p for p in paths), "--out", str(tmp_path / "docs")]
+    assert main([*argv, "--store", str(tmp_path / "store"), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "E09000013 2025-05-09" in out and "9 scores" in out
+    saved = tmp_path / "docs" / site.url.removeprefix("http://").replace(":", "_")
+    assert {e["url"] for e in manifest(saved)["files"].values()} == {site.url + p for p in paths}
