@@ -55,6 +55,8 @@ from cqckg.extract.statistics import extract_statistics
 from cqckg.extract.strategies import extract_strategies, merge_strategies
 from cqckg.ingest import parse_document, read_document
 from cqckg.ingest.model import Document, DocumentKind
+from cqckg.ingest.reader import SUFFIXES
+from cqckg.ingest.stored import stored_origins
 from cqckg.namespaces import (
     CNT,
     CQC,
@@ -79,7 +81,7 @@ _PRIORITY = {
     DocumentKind.LANDING_PAGE: 3,
     DocumentKind.PRESS_RELEASE: 4,
 }
-_SOURCE_SUFFIXES = {".md", ".markdown", ".txt"}
+_SOURCE_SUFFIXES = SUFFIXES
 
 
 def extract_document(doc: Document, vocab: Vocabulary, registry: AuthorityRegistry) -> Extraction:
@@ -437,13 +439,17 @@ def _prepare(
         members = [(d, relative_source_path(d.path, root)) for d in group]
         if store is not None:
             new_paths = {rel for _, rel in members}
+            origins = stored_origins(store, *key)
             for rel, text in _stored_documents(store, *key):
                 if rel in new_paths:
                     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
                     graph = assessment_graph_iri(key[0], key[1].isoformat())
                     result.replaced.setdefault(graph, []).append(sha)
                 else:
-                    members.append((parse_document(text, rel, registry=registry), rel))
+                    origin = origins.get(rel)
+                    members.append(
+                        (parse_document(text, rel, registry=registry, origin=origin), rel)
+                    )
         groups[key] = members
     return groups, result
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from cqckg.ingest.origin import Origin
+
 _NEWLINE = re.compile("\n")
 
 
@@ -104,6 +106,7 @@ class Document:
     paragraphs: list[Paragraph] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     kind_evidence: tuple[str, ...] = ()  # the signals that decided ``kind``, for explanations
+    origin: Origin | None = None  # the web page or PDF the text was extracted from
     _line_starts: list[int] = field(default_factory=list, repr=False)
     _sentence_starts: list[int] = field(default_factory=list, repr=False, compare=False)
 
