@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cqckg.errors import DocumentError, SourceLocation
 from cqckg.ingest.html_text import extract_page
+from cqckg.ingest.limits import run_limited
 from cqckg.ingest.origin import Origin
 from cqckg.ingest.pdf_text import extract_pdf
 
@@ -63,7 +64,7 @@ def extract_text(data: bytes, media_type: str, path: Path) -> tuple[str, tuple[i
                 "binary",
                 "no '%PDF-' header; expected a PDF file",
             )
-        pdf = extract_pdf(data, path)
+        pdf = run_limited(lambda: extract_pdf(data, path), path)  # a PDF may unpack to GBs
         return pdf.text, pdf.page_starts
     return extract_page(_decode_html(data, path)).text, ()
 
