@@ -83,7 +83,7 @@ def _limit(memory: int, seconds: int) -> None:
 
 def _read_all(fd: int, pid: int, deadline: float) -> bytes:
     """Everything the child writes, or what it wrote by ``deadline`` (then it is killed)."""
-    chunks = []
+    chunks: list[bytes] = []
     try:
         while True:
             left = deadline - time.monotonic()
