@@ -240,41 +240,86 @@ def links_list(links: list[tuple[str, str]]) -> str:
     return f'<nav class="report-pages"><h2>On this report</h2><ul>{items}</ul></nav>'
 
 
-def minimal_pdf(lines: list[str], header: str) -> bytes:
-    """A small valid PDF of ``lines`` (Helvetica, WinAnsi), 48 lines a page, each page with a
-    running header and "Page N of M" at its foot."""
-    wrapped: list[str] = []
-    for line in lines:
-        while len(line) > 95:
-            cut = line.rfind(" ", 0, 95)
-            cut = cut if cut > 0 else 95
-            wrapped.append(line[:cut])
-            line = line[cut:].lstrip()
-        wrapped.append(line)
-    chunks = [wrapped[i : i + 48] for i in range(0, len(wrapped), 48)] or [[]]
+# Font (F1 Helvetica, F2 Helvetica-Bold), size and characters a line of each style.
+_STYLES = {
+    "h1": (b"F2", 18, 50),
+    "h2": (b"F2", 14, 65),
+    "h3": (b"F2", 12, 75),
+    "p": (b"F1", 10, 95),
+}
+
+
+def markdown_lines(text: str) -> list[tuple[str, str]]:
+    """Markdown's blocks as (style, text): ``#`` headings as h1-h3 (and a statement's name
+    above its score), everything else "p"."""
+    out: list[tuple[str, str]] = []
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        m = re.match(r"(#{1,3})\s+(.*)", line)
+        if re.fullmatch(r"\s*-{3,}\s*", line):
+            continue  # a rule between blocks
+        if n + 1 < len(lines) and lines[n + 1].startswith("Score:"):
+            out.append(("h3", line.strip()))  # a statement's name above its score: a heading
+            continue
+        text_only = re.sub(r"\*\*|</?sup>|\[([^\]]*)\]\([^)]*\)", r"\1", line).strip()
+        if m:
+            out.append((f"h{len(m[1])}", re.sub(r"\*\*", "", m[2]).strip()))
+        elif text_only:
+            out.append(("p", text_only))
+    return out
+
+
+def minimal_pdf(blocks: list[tuple[str, str]], header: str) -> bytes:
+    """A small valid PDF of ``blocks`` ((style, text) as :func:`markdown_lines` gives them) in
+    Helvetica (WinAnsi), headings larger and bold, each page with a running header and
+    "Page N of M" at its foot."""
+    lines: list[tuple[str, str]] = []
+    for style, text in blocks:
+        width = _STYLES[style][2]
+        while len(text) > width:
+            cut = text.rfind(" ", 0, width)
+            cut = cut if cut > 0 else width
+            lines.append((style, text[:cut]))
+            text = text[cut:].lstrip()
+        lines.append((style, text))
+        lines.append(("p", ""))  # a gap between blocks
+    pages: list[list[tuple[str, str]]] = [[]]
+    room = 740.0
+    for style, text in lines:
+        height = _STYLES[style][1] * 1.5
+        if room - height < 60:
+            pages.append([])
+            room = 740.0
+        room -= height
+        pages[-1].append((style, text))
 
     def pdf_text(s: str) -> bytes:
         raw = s.encode("cp1252", errors="replace")
         return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
+    def show(font: bytes, size: int, x: float, y: float, s: str) -> bytes:
+        return b"BT /%s %d Tf %.1f %.1f Td (%s) Tj ET\n" % (font, size, x, y, pdf_text(s))
+
     objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"",  # the page tree, once the pages are numbered
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
     ]
     kids = []
-    for n, chunk in enumerate(chunks, 1):
-        stream = b"BT /F1 9 Tf 50 810 Td (" + pdf_text(header) + b") Tj ET\n"
-        stream += b"BT /F1 10 Tf 50 780 Td 15 TL\n"
-        stream += b"".join(b"(" + pdf_text(s) + b") '\n" for s in chunk)
-        stream += (
-            b"ET\nBT /F1 9 Tf 280 30 Td (" + pdf_text(f"Page {n} of {len(chunks)}") + b") Tj ET\n"
-        )
+    for n, page in enumerate(pages, 1):
+        stream = show(b"F1", 8, 50, 810, header)
+        y = 780.0
+        for style, text in page:
+            font, size, _ = _STYLES[style]
+            y -= size * 1.5
+            if text:
+                stream += show(font, size, 50, y, text)
+        stream += show(b"F1", 8, 280, 30, f"Page {n} of {len(pages)}")
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream")
-        content = len(objects)
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % content
+            b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % len(objects)
         )
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
@@ -398,8 +443,8 @@ def _westminster(site: FakeSite) -> Report:
     for path, name in statements.items():
         text = (src / name).read_text(encoding="utf-8")
         _page(site, path, title, text_to_html(text, _downloads(pdf)) + nav)
-    lines = [ln.lstrip("#").strip() for ln in report.splitlines() if ln.strip()]
-    site.pages[pdf] = Page(minimal_pdf(lines, title), "application/pdf")
+    pdf_header = "Westminster City Council local authority assessment report"
+    site.pages[pdf] = Page(minimal_pdf(markdown_lines(report), pdf_header), "application/pdf")
     text = (src / "press-release.txt").read_text(encoding="utf-8")
     _page(site, press, text.splitlines()[0], text_to_html(text))
     pages = {**dict.fromkeys(statements, "statement"), f"{base}/summary": "summary"}
@@ -422,7 +467,8 @@ def _from_corpus(site: FakeSite, folder: str, slug: str, name: str, press: str =
             main += f'<p><a href="{press}">Read the press release</a></p>'
         _page(site, path, title, main + nav)
     body = files[base].read_text(encoding="utf-8").splitlines()[1:]
-    site.pages[pdf] = Page(minimal_pdf(body, title), "application/pdf")
+    blocks = [("h1", body[0])] + [("p", line) for line in body[1:]]
+    site.pages[pdf] = Page(minimal_pdf(blocks, f"{name} report"), "application/pdf")
     pages[pdf] = "pdf"
     for path, file in files.items():
         if not path.startswith(LIST):

@@ -247,3 +247,46 @@ def test_ingest_takes_addresses(
     assert "E09000013 2025-05-09" in out and "9 scores" in out
     saved = tmp_path / "docs" / site.url.removeprefix("http://").replace(":", "_")
     assert {e["url"] for e in manifest(saved)["files"].values()} == {site.url + p for p in paths}
+
+
+def _reads_web_pages() -> bool:
+    from cqckg.ingest import reader
+
+    return {".html", ".pdf"} <= set(reader.SUFFIXES)
+
+
+@pytest.mark.skipif(not _reads_web_pages(), reason="the reader does not read HTML and PDF yet")
+def test_fetch_gathers_and_ingests_an_assessment_in_one_command(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rdflib.namespace import DCTERMS
+
+    from cqckg.namespaces import CQC, assessment_graph_iri
+    from cqckg.store import open_store
+
+    store = tmp_path / "store"
+    base = ["fetch", "--site", site.url, "--out", str(tmp_path / "docs"), "--rate", "200"]
+    argv = [*base, "--store", str(store), "--no-progress", "Westminster"]
+    assert main(argv) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "ingested E09000033 2024-11-08: good, 9 scores" in out, out
+    # a re-run fetches nothing new and leaves the store alone
+    assert main(argv) == 0
+    assert "unchanged: 1" in (out := capsys.readouterr().out) and "already in the store" in out
+    graph = assessment_graph_iri("E09000033", "2024-11-08")
+    s = open_store(store)
+    try:
+        scores = s.select(f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?a <{CQC.hasScore}> ?s }} }}")
+        sources = s.select(
+            f"""SELECT ?url WHERE {{ GRAPH <{graph}> {{
+                  ?doc a <{CQC.SourceDocument}> ; <{DCTERMS.source}> ?url }} }}"""
+        )
+    finally:
+        s.close()
+    assert len(scores) == 9
+    # every saved page is a source named by the address it came from (its canonical link); a
+    # PDF names no address of its own: the folder's manifest holds it
+    pdf = next(site.url + p for p, k in reports["westminster"].pages.items() if k == "pdf")
+    assert {r["url"].value for r in sources} == urls(site, reports["westminster"]) - {pdf}
+    files = manifest(tmp_path / "docs" / "westminster-1124")["files"]
+    assert any(e["url"] == pdf for n, e in files.items() if n.endswith(".pdf"))

@@ -54,7 +54,7 @@ class FetchSettings:
     retries: int = 4  # further attempts after a 429, a 5xx or a network failure
     backoff: float = 1.0  # seconds before the first retry; doubled each time
     max_wait: float = 120.0  # the longest Retry-After honoured (a longer one gives up)
-    max_bytes: int = 50 * 1024 * 1024  # the largest response body read
+    max_bytes: int = 20 * 1024 * 1024  # the largest response body read (the readers take 20 MiB)
     max_redirects: int = 5
 
 
