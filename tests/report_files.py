@@ -16,6 +16,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from cqckg.build import normalise_text
+from cqckg.extract.records import Anchor, Extraction
 from cqckg.ingest import segment
 from cqckg.ingest.segment import LineIndex
 from cqckg.vocabulary import load_vocabulary
@@ -177,3 +179,51 @@ def print_pdfs(pages: dict[Path, tuple[str, str]]) -> None:
                 )
         finally:
             browser.close()
+
+
+# -- comparing what the formats yield ------------------------------------------------------------
+
+
+def facts(extraction: Extraction) -> set[tuple[str, ...]]:
+    """Everything an extraction states, each fact as a comparable key (text folded)."""
+    out: set[tuple[str, ...]] = set()
+    out.update(("score", s.quality_statement, str(s.score)) for s in extraction.scores)
+    if extraction.rating is not None:
+        out.add(("rating", extraction.rating.rating, str(extraction.rating.indicative)))
+    out.update(("finding", f.kind.value, normalise_text(f.text)) for f in extraction.findings)
+    out.update(
+        ("statistic", str(s.value), str(s.comparator_value), s.unit) for s in extraction.statistics
+    )
+    out.update(
+        ("figure", str(f.value), f.unit, normalise_text(f.label)) for f in extraction.figures
+    )
+    out.update(("partner", p.name) for p in extraction.partners)
+    out.update(("strategy", s.title) for s in extraction.strategies)
+    out.update(
+        ("statement", s.quality_statement, normalise_text(s.text))
+        for s in extraction.statement_texts
+    )
+    out.update(
+        ("section", s.quality_statement or "", normalise_text(s.heading))
+        for s in extraction.sections
+    )
+    out.update(("link", k.strategy, normalise_text(k.gap)) for k in extraction.links)
+    return out
+
+
+def anchors(extraction: Extraction) -> list[Anchor]:
+    """Every anchor of every fact of an extraction."""
+    records: list[object] = [
+        *extraction.scores,
+        *extraction.findings,
+        *extraction.statistics,
+        *extraction.figures,
+        *extraction.partners,
+        *extraction.strategies,
+        *extraction.statement_texts,
+        *extraction.sections,
+        *extraction.links,
+    ]
+    if extraction.rating is not None:
+        records.append(extraction.rating)
+    return [a for r in records for a in getattr(r, "anchors", ())]
