@@ -13,6 +13,7 @@ from tests.fetch_site import CORPUS, LIST, FakeSite, Page, Report, build_cqc_sit
 
 from cqckg.cli import main
 from cqckg.fetch.client import FetchError, FetchSettings, SiteClient
+from cqckg.pipeline import source_files
 
 
 @pytest.fixture
@@ -110,6 +111,9 @@ def test_all_gathers_every_report_in_every_address_scheme(
     assert any(n.startswith("press-release-") for n in hf)
     pilot = manifest(tmp_path / "birmingham-cc")["files"]
     assert "birmingham-cc-3-safety-within-system-safeguarding.html" in pilot
+    # the list's pages are kept for re-runs, where ingesting the whole folder does not read them
+    assert len(list((tmp_path / "_site").glob("list-*"))) == 2
+    assert source_files([tmp_path / "_site"]) == []
 
 
 def test_councils_by_gss_code_spelling_and_slug(
@@ -163,6 +167,21 @@ def test_a_slow_answer_times_out(
     site.slow[f"{LIST}/westminster-1124/summary"] = 2.0
     assert fetch(site, tmp_path, "Westminster", "--timeout", "0.3", "--retries", "0") == 2
     assert "timed out after 0.3 s (1 attempt(s))" in capsys.readouterr().err
+
+
+def test_server_errors_are_retried_and_credentials_refused(
+    site: FakeSite, reports: dict[str, Report]
+) -> None:
+    summary = f"{LIST}/westminster-1124/summary"
+    site.too_many[summary] = 2
+    site.retry_after = "0"  # a 429 that asks for no wait: the backoff decides
+    settings = FetchSettings(rate=200, backoff=0.05, retries=1)
+    with SiteClient(site.url, settings) as client:
+        with pytest.raises(FetchError, match=r"HTTP 429 Too Many Requests \(2 attempt\(s\)\)"):
+            client.get(site.url + summary)
+        assert client.get(site.url + summary).status == 200
+    with pytest.raises(FetchError, match="user name or password"):
+        SiteClient(site.url.replace("//", "//me:secret@"))
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(

@@ -102,7 +102,8 @@ def _line(o: Outcome) -> str:
     assert o.pages is not None
     count = {k: len(o.pages.saved.get(k, [])) for k in PageKind}
     parts = [f"{len(o.pages.files)} file(s)"]
-    parts.append(f"{count[PageKind.STATEMENT]} quality statement page(s)")
+    statements = count[PageKind.STATEMENT]
+    parts.append(f"{statements} quality statement page(s)" + ("" if statements == 9 else " of 9"))
     parts.append("PDF" if count[PageKind.PDF] else "no PDF")
     if count[PageKind.PRESS_RELEASE]:
         parts.append("press release")

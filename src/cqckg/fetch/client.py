@@ -84,6 +84,8 @@ def check_site(site: str) -> str:
     parts = urlsplit(site.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(site, "not an http(s) address of a site (expected e.g. https://host)")
+    if parts.username is not None or parts.password is not None:
+        raise FetchError(site, "an address with a user name or password is not fetched")
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -259,7 +261,11 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (a number of seconds or an HTTP date)."""
+    """Seconds a ``Retry-After`` header asks for (a number of seconds or an HTTP date).
+
+    >>> _retry_after("120"), _retry_after("Thu, 01 Jan 1970 00:00:00 GMT"), _retry_after("soon")
+    (120.0, 0.0, None)
+    """
     if not value:
         return None
     value = value.strip()

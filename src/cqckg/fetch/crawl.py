@@ -11,6 +11,10 @@ from cqckg.fetch.links import Link, page_links
 from cqckg.fetch.saved import Folder, Saved, file_stem
 from cqckg.fetch.site import PageKind, ReportLink, SiteLayout, link_path
 
+# What the list's pages saved for conditional re-runs end with: not a suffix the readers take, so
+# that ingesting the whole --out folder reads assessments only.
+CACHED = ".cached"
+
 
 def list_reports(client: SiteClient, layout: SiteLayout, cache: Folder) -> list[ReportLink]:
     """Every report in the site's list, following its "next" links, in the list's order.
@@ -23,7 +27,7 @@ def list_reports(client: SiteClient, layout: SiteLayout, cache: Folder) -> list[
         if len(seen) >= layout.max_listing_pages:
             raise FetchError(url, f"the list has more than {layout.max_listing_pages} pages")
         seen.add(url)
-        page = cache.fetch(client, url, "list-" + str(len(seen)))
+        page = cache.fetch(client, url, f"list-{len(seen)}", CACHED)
         links = page_links(page.body, page.url)
         for link in links:
             found = layout.report(link.url, link.text)

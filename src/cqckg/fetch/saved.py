@@ -73,9 +73,10 @@ class Folder:
                 return name, e
         return None
 
-    def fetch(self, client: SiteClient, url: str, name: str) -> Saved:
-        """Fetch ``url`` into the file ``name`` (plus the suffix its content type calls for),
-        conditionally when this folder already holds a current copy of it."""
+    def fetch(self, client: SiteClient, url: str, name: str, suffix: str = "") -> Saved:
+        """Fetch ``url`` into the file ``name`` plus the suffix its content type calls for
+        (and ``suffix`` after it), conditionally when this folder already holds a current copy
+        of it."""
         held = self.entry(url)
         current = held is not None and self._intact(held[0], held[1])
         e = held[1] if held and current else {}
@@ -88,7 +89,7 @@ class Folder:
             return Saved(url, path, path.read_bytes(), held[1]["content_type"], False, False)
         body = got.body or b""
         sha = hashlib.sha256(body).hexdigest()
-        filename = name + _suffix(got)
+        filename = name + _suffix(got) + suffix
         if held is not None and current and held[1].get("sha256") == sha:
             filename = held[0]  # the same bytes again (no conditional support): keep the file
             changed = False

@@ -25,7 +25,8 @@ def download(urls: Sequence[str], out: Path, settings: FetchSettings | None = No
         by_site.setdefault(check_site(url), []).append(url)
     saved: dict[str, Path] = {}
     for site, addresses in by_site.items():
-        host = urlsplit(site).netloc.replace(":", "_").rstrip(".").lower()
+        parts = urlsplit(site)
+        host = (parts.hostname or "").rstrip(".") + (f"_{parts.port}" if parts.port else "")
         folder = Folder(out / host)
         with SiteClient(site, settings) as client:
             for url in addresses:
