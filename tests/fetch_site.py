@@ -374,9 +374,10 @@ def build_cqc_site(site: FakeSite) -> dict[str, Report]:
     order = ["hammersmith", "camden", "westminster", "birmingham"]
     pages = [order[:2], order[2:]]
     for n, names in enumerate(pages):
+        # each report linked twice: a picture (no text), then its title
         items = "".join(
-            f'<li class="report"><h3><a href="{reports[k].landing}">'
-            f"{html.escape(reports[k].title)}</a></h3>"
+            f'<li class="report"><a href="{reports[k].landing}"><img src="/map.png" alt=""></a>'
+            f'<h3><a href="{reports[k].landing}">{html.escape(reports[k].title)}</a></h3>'
             f"<p>Local authority</p></li>"
             for k in names
         )
@@ -390,6 +391,7 @@ def build_cqc_site(site: FakeSite) -> dict[str, Report]:
         main = (
             "<h1>Local authority assessment reports</h1>"
             "<p>Our reports, starting with the most recently published.</p>"
+            f'<p><a href="{LIST}/how-we-assess-local-authorities">How we assess</a></p>'
             f"<ul class='reports'>{items}</ul>{pager}"
             "<h2>Assessments in progress</h2><ul><li>Anytown Council</li></ul>"
         )

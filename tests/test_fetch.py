@@ -103,6 +103,11 @@ def test_all_gathers_every_report_in_every_address_scheme(
     site: FakeSite, reports: dict[str, Report], tmp_path: Path
 ) -> None:
     assert fetch(site, tmp_path, "--all") == 0
+    # four reports: not the list's other links under the same path
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["_site", *(r.slug for r in reports.values())]
+    )
+    assert not site.requests_to(f"{LIST}/how-we-assess-local-authorities")
     for report in reports.values():
         entries = manifest(tmp_path / report.slug)["files"].values()
         assert {e["url"] for e in entries} == urls(site, report), report.slug

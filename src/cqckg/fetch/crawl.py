@@ -17,7 +17,8 @@ CACHED = ".cached"
 
 
 def list_reports(client: SiteClient, layout: SiteLayout, cache: Folder) -> list[ReportLink]:
-    """Every report in the site's list, following its "next" links, in the list's order.
+    """Every link in the site's list to an address shaped like a report, following its "next"
+    links, in the list's order (which of them are reports, the caller decides).
 
     The list pages are kept in ``cache`` so that a later run asks for them conditionally."""
     url: str | None = client.site + layout.listing
@@ -31,8 +32,11 @@ def list_reports(client: SiteClient, layout: SiteLayout, cache: Folder) -> list[
         links = page_links(page.body, page.url)
         for link in links:
             found = layout.report(link.url, link.text)
-            if found is not None and layout.council_in_title(found.title):
-                reports.setdefault(found.slug, found)
+            if found is None:
+                continue
+            # a report linked twice (an image, then its title): keep the text naming the council
+            if found.slug not in reports or not layout.council_in_title(reports[found.slug].title):
+                reports[found.slug] = found
         url = _next_page(links, layout, page.url)
     if not reports:
         raise FetchError(

@@ -80,9 +80,9 @@ def fetch(run: FetchRun, echo: Callable[[str], None] = lambda _: None) -> list[O
     layout, registry = SiteLayout.load(), AuthorityRegistry.load()
     wanted = resolve_councils(run.councils, registry)
     with SiteClient(run.site, run.settings) as client:
-        reports = list_reports(client, layout, Folder(run.out / SITE_CACHE))
-        chosen, outcomes = _select(reports, wanted, layout, registry)
-        echo(f"{len(reports)} report(s) in the site's list; fetching {len(chosen)}")
+        links = list_reports(client, layout, Folder(run.out / SITE_CACHE))
+        chosen, outcomes, found = _select(links, wanted, layout, registry)
+        echo(f"{found} report(s) in the site's list; fetching {len(chosen)}")
         with _bar(run.progress, len(chosen), "assessments") as overall:
             for report, council in chosen:
                 outcomes.append(_gather(client, layout, report, council, run))
@@ -97,11 +97,16 @@ def _select(
     wanted: dict[str, Authority],
     layout: SiteLayout,
     registry: AuthorityRegistry,
-) -> tuple[list[tuple[ReportLink, Authority | None]], list[Outcome]]:
-    """The reports asked for, with their councils; a council without one is a failure."""
+) -> tuple[list[tuple[ReportLink, Authority | None]], list[Outcome], int]:
+    """The reports asked for, with their councils; a council without one is a failure.
+
+    A list link is a report when its text says so ("<Council>: local authority assessment") or
+    its slug names a council; one that says so but names no known council is kept (and fails:
+    a council the registry lacks is worth knowing about)."""
     councils = {r.slug: report_council(r.slug, r.title, registry, layout) for r in reports}
+    reports = [r for r in reports if councils[r.slug] or layout.council_in_title(r.title)]
     if not wanted:
-        return [(r, councils[r.slug]) for r in reports], []
+        return [(r, councils[r.slug]) for r in reports], [], len(reports)
     chosen: dict[str, tuple[ReportLink, Authority | None]] = {}
     missing = []
     for arg, council in wanted.items():
@@ -113,7 +118,7 @@ def _select(
             missing.append(
                 Outcome(arg, council, "failed", f"no report on {council.name} in the site's list")
             )
-    return list(chosen.values()), missing
+    return list(chosen.values()), missing, len(reports)
 
 
 def _gather(
