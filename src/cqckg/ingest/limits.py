@@ -9,6 +9,7 @@ ingests (or serves) is untouched.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import resource
@@ -33,22 +34,30 @@ def run_limited(
     work: Callable[[], T],
     path: Path,
     *,
-    memory: int = MEMORY_BUDGET,
-    seconds: int = SECONDS_BUDGET,
+    memory: int | None = None,
+    seconds: int | None = None,
 ) -> T:
-    """``work()`` run in a forked child held to ``memory`` more bytes and ``seconds`` of CPU.
+    """``work()`` run in a forked child held to ``memory`` more bytes and ``seconds`` of CPU
+    (by default :data:`MEMORY_BUDGET` and :data:`SECONDS_BUDGET`).
 
     A :class:`DocumentError` raised by ``work`` is raised here; passing a limit raises one
     with rule ``resource-limit``. Without ``fork`` (not Linux), ``work`` runs here unbounded.
     """
     if not hasattr(os, "fork"):
         return work()
+    memory = MEMORY_BUDGET if memory is None else memory
+    seconds = SECONDS_BUDGET if seconds is None else seconds
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         status = 1
         try:
             os.close(read_end)
+            # a child stopped by its limit (SIGABRT from the allocator) reports through the
+            # pipe, not with a crash dump on the terminal
+            faulthandler.disable()
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 2)
             _limit(memory, seconds)
             try:
                 outcome: tuple[str, object] = ("ok", work())
