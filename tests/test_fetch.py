@@ -314,3 +314,46 @@ def test_fetch_gathers_and_ingests_an_assessment_in_one_command(
     assert {r["url"].value for r in sources} == urls(site, reports["westminster"]) - {pdf}
     files = manifest(tmp_path / "docs" / "westminster-1124")["files"]
     assert any(e["url"] == pdf for n, e in files.items() if n.endswith(".pdf"))
+
+
+@pytest.mark.skipif(not _reads_web_pages(), reason="the reader does not read HTML and PDF yet")
+def test_each_assessment_is_ingested_all_or_nothing(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page that cannot be read fails its assessment's ingest; the other is written."""
+    from cqckg.namespaces import CQC, authority_iri
+    from cqckg.store import open_store
+
+    site.add_html(f"{LIST}/camden-0225-theme1-support", "<html><body>\x00\x01</body></html>")
+    base = ["fetch", "--site", site.url, "--out", str(tmp_path / "docs"), "--rate", "200"]
+    store = tmp_path / "store"
+    assert main([*base, "--store", str(store), "--no-progress", "Camden", "Westminster"]) == 2
+    captured = capsys.readouterr()
+    assert "ingested E09000033 2024-11-08" in captured.out
+    assert "cqckg fetch: camden-0225: not ingested: " in captured.err
+    assert "camden-0225-theme1-support.html" in captured.err
+    s = open_store(store)
+    try:
+        rows = s.select(f"SELECT DISTINCT ?c WHERE {{ ?a <{CQC.assessedAuthority}> ?c }}")
+    finally:
+        s.close()
+    assert {r["c"].value for r in rows} == {str(authority_iri("E09000033"))}
+
+
+@pytest.mark.skipif(not _reads_web_pages(), reason="the reader does not read HTML and PDF yet")
+def test_ingest_takes_web_page_addresses(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    addresses = sorted(urls(site, reports["westminster"]))
+    argv = ["ingest", *addresses, "--out", str(tmp_path / "docs"), "--no-progress"]
+    assert main([*argv, "--store", str(tmp_path / "store")]) == 0
+    assert "E09000033 2024-11-08: 7 document(s), good, 9 scores" in capsys.readouterr().out
+
+
+def test_unwritable_out_folder_is_one_line(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    assert fetch(site, tmp_path / "file", "Westminster") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot save" in err[0], err

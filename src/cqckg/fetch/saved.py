@@ -97,7 +97,7 @@ class Folder:
             if held is not None and held[0] != filename:
                 self._remove(held[0])
             filename = self._free_name(filename, url)
-            _write_atomic(self.path / filename, body)
+            self._write(url, filename, body)
             changed = True
         self.files[filename] = {
             "url": url,
@@ -133,7 +133,13 @@ class Folder:
 
     def write_manifest(self) -> None:
         text = json.dumps(self.data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        _write_atomic(self.manifest_path, text.encode("utf-8"))
+        self._write(str(self.manifest_path), MANIFEST, text.encode("utf-8"))
+
+    def _write(self, url: str, name: str, data: bytes) -> None:
+        try:
+            _write_atomic(self.path / name, data)
+        except OSError as exc:
+            raise FetchError(url, f"cannot save {self.path / name}: {exc.strerror}") from None
 
     def _intact(self, name: str, e: dict[str, Any]) -> bool:
         path = self.path / name
