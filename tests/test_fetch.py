@@ -99,6 +99,25 @@ def test_a_changed_page_alone_is_downloaded_again(
     assert "updated: 1" in capsys.readouterr().out
 
 
+def test_a_page_that_moved_is_not_kept_twice(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A statement page moving to the other address scheme: the old file goes."""
+    assert fetch(site, tmp_path, "Westminster") == 0
+    old, new = f"{LIST}/westminster-1124-theme1-support", f"{LIST}/westminster-1124/theme1/support"
+    for path, page in site.pages.items():
+        site.pages[path] = Page(page.body.replace(old.encode(), new.encode()), page.content_type)
+    site.pages[new] = site.pages.pop(old)
+    assert fetch(site, tmp_path, "Westminster") == 0
+    files = manifest(tmp_path / "westminster-1124")["files"]
+    assert site.url + old not in {e["url"] for e in files.values()}
+    assert site.url + new in {e["url"] for e in files.values()}
+    assert sorted(files) == sorted(
+        p.name for p in (tmp_path / "westminster-1124").iterdir() if p.name != "manifest.json"
+    )
+    assert "1 file(s) of pages no longer linked removed" in capsys.readouterr().out
+
+
 def test_all_gathers_every_report_in_every_address_scheme(
     site: FakeSite, reports: dict[str, Report], tmp_path: Path
 ) -> None:

@@ -109,6 +109,8 @@ def _line(o: Outcome) -> str:
         parts.append("press release")
     if o.pages.skipped:
         parts.append(f"{len(o.pages.skipped)} disallowed by robots.txt")
+    if o.pages.removed:
+        parts.append(f"{len(o.pages.removed)} file(s) of pages no longer linked removed")
     if o.pages.offsite:
         parts.append(f"{len(o.pages.offsite)} link(s) to other sites not followed")
     text = f"{o.label}: {who}: {o.status}: " + ", ".join(parts)

@@ -68,6 +68,7 @@ class ReportPages:
     skipped: list[str] = field(default_factory=list)  # addresses robots.txt disallows
     offsite: list[str] = field(default_factory=list)  # links to the report on other sites
     twins: list[str] = field(default_factory=list)  # addresses whose page was saved already
+    removed: list[str] = field(default_factory=list)  # files of pages the report links no more
 
     @property
     def files(self) -> list[Saved]:
@@ -75,7 +76,7 @@ class ReportPages:
 
     @property
     def changed(self) -> bool:
-        return any(s.changed for s in self.files)
+        return bool(self.removed) or any(s.changed for s in self.files)
 
     @property
     def new(self) -> bool:
@@ -91,7 +92,10 @@ def fetch_report(
 ) -> ReportPages:
     """Save a report's pages: its landing page, then every page of it the report's own pages
     link (summary, quality statements, PDF, press release). A page that cannot be fetched
-    raises :class:`FetchError`; one robots.txt disallows is skipped (not the landing page)."""
+    raises :class:`FetchError`; one robots.txt disallows is skipped (not the landing page).
+
+    Once every page is saved, files of pages the report no longer links are deleted: a page that
+    moved to a new address would otherwise be ingested twice."""
     out = ReportPages(report)
     queue: list[tuple[str, PageKind]] = [(report.url, PageKind.LANDING)]
     queued = {report.url}
@@ -125,6 +129,7 @@ def fetch_report(
                 queue.append((link.url, found))
             else:
                 out.offsite.append(link.url)
+    out.removed = folder.prune({s.url for s in out.files})
     return out
 
 

@@ -126,6 +126,15 @@ class Folder:
         self._remove(saved.path.name)
         self.write_manifest()
 
+    def prune(self, keep: set[str]) -> list[str]:
+        """Delete the files saved from addresses not in ``keep``; their names."""
+        gone = sorted(n for n, e in self.files.items() if e.get("url") not in keep)
+        for name in gone:
+            self._remove(name)
+        if gone:
+            self.write_manifest()
+        return gone
+
     def fingerprint(self) -> str:
         """SHA-256 over the names and digests of the files listed: what was ingested."""
         lines = sorted(f"{n} {e.get('sha256')}" for n, e in self.files.items())
