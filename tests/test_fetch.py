@@ -239,6 +239,14 @@ def test_robots_txt_is_obeyed(
     assert err == f"cqckg fetch: {site.url}{LIST}: the site's robots.txt disallows it"
 
 
+def test_a_longer_crawl_delay_is_kept(site: FakeSite, reports: dict[str, Report]) -> None:
+    site.robots = "User-agent: cqc-kg\nCrawl-delay: 1\nAllow: /\n"  # whole seconds only
+    with SiteClient(site.url, FetchSettings(rate=100)) as client:
+        assert client.interval == 0.01
+        client.get(site.url + LIST)
+        assert client.interval == 1.0
+
+
 def test_errors_a_person_can_act_on_are_one_line(
     site: FakeSite, reports: dict[str, Report], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

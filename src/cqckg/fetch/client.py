@@ -220,6 +220,12 @@ class SiteClient:
         if start > now:
             time.sleep(start - now)
 
+    @property
+    def interval(self) -> float:
+        """Seconds between the starts of two requests: ``1/rate``, or robots.txt's Crawl-delay
+        when longer (known once robots.txt is read)."""
+        return self._interval
+
     def on_site(self, url: str) -> bool:
         """Whether ``url`` is on this site (same scheme, host and port)."""
         return _origin(url) == self._origin
