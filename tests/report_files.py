@@ -151,9 +151,9 @@ def web_page(text: str, markdown: bool, *, chrome: bool = True) -> str:
     )
 
 
-def print_pdfs(pages: dict[Path, tuple[str, str]]) -> None:
+def print_pdfs(pages: dict[Path, tuple[str, str]], scale: float = 1.0) -> None:
     """Print each page's HTML to a PDF at its path with chromium: A4, a running header (its
-    title) and a "Page N of M" footer."""
+    title) and a "Page N of M" footer, everything at ``scale``."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -165,6 +165,7 @@ def print_pdfs(pages: dict[Path, tuple[str, str]]) -> None:
                 page.pdf(
                     path=str(out),
                     format="A4",
+                    scale=scale,
                     display_header_footer=True,
                     header_template=(
                         '<div style="font-size:8px;width:100%;text-align:center">'

@@ -323,18 +323,9 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
     bold_level = min(6, len(heading_sizes) + 1)
     blocks: list[_Block] = []
     prev: _Line | None = None
-    for n, line in enumerate(lines):
+    for line in lines:
         level = levels.get(line.size)
         boundary = "block" if prev is None else _boundary(prev, line, m)
-        if (
-            level is None
-            and line.bold
-            and boundary != "join"
-            and (n + 1 == len(lines) or _boundary(line, lines[n + 1], m) != "join")
-            and len(line.text.split()) <= 12
-            and not _SENTENCE_END.search(line.text)
-        ):
-            level = bold_level
         last = blocks[-1] if blocks else None
         if level is not None:
             same = (
@@ -355,7 +346,23 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
             last.breaks.add(len(last.lines))
         blocks[-1].lines.append(line)
         prev = line
+    for block in blocks:
+        if _bold_heading(block):
+            block.heading = bold_level
     return blocks
+
+
+def _bold_heading(block: _Block) -> bool:
+    """A paragraph that is a heading set in bold: every line bold, short, no final stop."""
+    lines = block.lines
+    return (
+        block.heading is None
+        and not block.item
+        and len(lines) <= 3
+        and all(line.bold for line in lines)
+        and sum(len(line.text.split()) for line in lines) <= 20
+        and not _SENTENCE_END.search(lines[-1].text)
+    )
 
 
 def _boundary(prev: _Line, line: _Line, m: _Metrics) -> str:
