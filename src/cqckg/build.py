@@ -82,7 +82,11 @@ _MEDIA_TYPES = {
     ".markdown": "text/markdown",
     ".txt": "text/plain",
     ".html": "text/html",
+    ".htm": "text/html",
+    ".pdf": "application/pdf",
 }
+# A Web Annotation fragment selector for a PDF page ("page=N") conforms to RFC 3778.
+_RFC3778 = URIRef("http://tools.ietf.org/rfc/rfc3778")
 
 
 _FOLD = str.maketrans("’‘“”–—", "''\"\"--")
@@ -153,6 +157,10 @@ class _Builder:
         self.scores_ds = URIRef(self.prefix + "scores")
         self.area = _area_iri(a.gss)
         self.anchors_done: set[URIRef] = set()
+        # Documents extracted from a PDF: each anchor in them also names its page.
+        self.paged = {
+            d.sha256: d.origin for d, _ in a.documents if d.origin and d.origin.page_starts
+        }
 
     def iri(self, kind: str, key: str) -> URIRef:
         return URIRef(f"{self.prefix}{kind}/{key}")
@@ -185,6 +193,14 @@ class _Builder:
         self.add(position, _RDF.type, _OA.TextPositionSelector)
         self.add(position, _OA.start, Literal(a.start))
         self.add(position, _OA.end, Literal(a.end))
+        origin = self.paged.get(a.document_sha256)
+        if origin is not None:
+            page = URIRef(f"{span}/page")
+            self.add(span, _OA.hasSelector, page)
+            self.add(page, _RDF.type, _OA.FragmentSelector)
+            self.add(page, _DCTERMS.conformsTo, _RFC3778)
+            self.add(page, _RDF.value, Literal(f"page={origin.page_of(a.start)}"))
+            self.add(page, _OA.refinedBy, quote)
         return span
 
     def fact(self, s: URIRef, anchors: Iterable[Anchor], *, with_assessment: bool = True) -> None:
@@ -240,9 +256,13 @@ class _Builder:
             self.add(d, _CQC.sha256, Literal(doc.sha256))
             self.add(d, _CQC.characterCount, Literal(len(doc.text)))
             self.add(d, _CQC.sourcePath, Literal(rel))
-            self.add(
-                d, _DCTERMS.format, Literal(_MEDIA_TYPES.get(doc.path.suffix.lower(), "text/plain"))
-            )
+            media_type = _MEDIA_TYPES.get(doc.path.suffix.lower(), "text/plain")
+            if doc.origin is not None:  # the text was extracted from a web page or a PDF
+                media_type = doc.origin.media_type
+                self.add(d, _CQC.fileSha256, Literal(doc.origin.file_sha256))
+                if doc.origin.page_starts:
+                    self.add(d, _CQC.pageStarts, Literal(doc.origin.page_starts_text()))
+            self.add(d, _DCTERMS.format, Literal(media_type))
             if doc.source_url:
                 self.add(d, _DCTERMS.source, URIRef(doc.source_url))
             if doc.published is not None:

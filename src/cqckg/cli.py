@@ -30,6 +30,7 @@ EXIT_COULD_NOT_RUN = 2
 COMMANDS: tuple[str, ...] = (
     "serve",
     "ingest",
+    "fetch",
     "import_scores",
     "build",
     "validate",

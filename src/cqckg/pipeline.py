@@ -58,6 +58,8 @@ from cqckg.extract.statistics import extract_statistics
 from cqckg.extract.strategies import extract_strategies, merge_strategies
 from cqckg.ingest import dates, parse_document, read_document
 from cqckg.ingest.model import Document, DocumentKind
+from cqckg.ingest.reader import SUFFIXES
+from cqckg.ingest.stored import stored_origins
 from cqckg.namespaces import (
     CNT,
     CQC,
@@ -83,7 +85,7 @@ _PRIORITY = {
     DocumentKind.PRESS_RELEASE: 4,
 }
 _RELEASE = DocumentKind.PRESS_RELEASE
-_SOURCE_SUFFIXES = {".md", ".markdown", ".txt"}
+_SOURCE_SUFFIXES = SUFFIXES
 
 
 def extract_document(doc: Document, vocab: Vocabulary, registry: AuthorityRegistry) -> Extraction:
@@ -536,12 +538,14 @@ def _prepare(
             ]
             new_paths = {rel for _, rel in members}
             for stored in [key, *absorbed]:
+                origins = stored_origins(store, *stored)
                 for rel, text in _stored_documents(store, *stored):
                     if rel in new_paths:
                         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
                         result.replaced.setdefault(graph, []).append(sha)
                     else:
-                        members.append((parse_document(text, rel, registry=registry), rel))
+                        doc = parse_document(text, rel, registry=registry, origin=origins.get(rel))
+                        members.append((doc, rel))
                         new_paths.add(rel)
             if absorbed:
                 result.retired[graph] = [assessment_graph_iri(*k) for k in absorbed]

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cqckg.errors import DocumentError
+from cqckg.ingest.convert import CONVERTED_SUFFIXES, extract_text
 from cqckg.namespaces import PREFIXES
 from cqckg.store import GraphStore
 
@@ -25,8 +27,9 @@ _TEXTS = _PREFIXES + "SELECT ?doc ?text WHERE { ?doc cnt:chars ?text }"
 _PATHS = (
     _PREFIXES
     + """
-SELECT ?doc ?path ?sha WHERE {
+SELECT ?doc ?path ?sha ?file WHERE {
   ?doc a cqc:SourceDocument ; cqc:sourcePath ?path ; cqc:sha256 ?sha
+  OPTIONAL { ?doc cqc:fileSha256 ?file }
 }"""
 )
 
@@ -46,7 +49,9 @@ def verify_store(store: GraphStore, sources: Path | None = None) -> VerifyReport
     """Check every anchor against the stored document text (and the files under ``sources``).
 
     A problem is reported when a document's stored text is missing or no longer hashes to the
-    recorded SHA-256, or when the text at an anchor's offsets differs from its quote.
+    recorded SHA-256, or when the text at an anchor's offsets differs from its quote. A web page
+    or PDF under ``sources`` is checked twice: its bytes against ``cqc:fileSha256``, and the text
+    extracted from it again against ``cqc:sha256``.
     """
     report = VerifyReport()
     texts: dict[str, str] = {}
@@ -89,9 +94,36 @@ def verify_store(store: GraphStore, sources: Path | None = None) -> VerifyReport
             path = sources / row["path"].value  # type: ignore[union-attr]
             if not path.exists():
                 continue
+            file = row["file"]
+            if file is not None:
+                report.problems.extend(_check_extracted(path, file.value, row["sha"].value))  # type: ignore[union-attr]
+                continue
             digest = hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
             if digest != row["sha"].value:  # type: ignore[union-attr]
                 report.problems.append(
                     f"{path}: file changed since it was ingested (sha256 {digest})"
                 )
     return report
+
+
+def _check_extracted(path: Path, file_sha256: str, text_sha256: str) -> list[str]:
+    """A web page or PDF: its bytes hash as when ingested, and extracting its text again gives
+    the text stored (same SHA-256), so the anchors into the stored text hold for the file."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != file_sha256:
+        return [f"{path}: file changed since it was ingested (sha256 {digest})"]
+    media_type = CONVERTED_SUFFIXES.get(path.suffix.lower())
+    if media_type is None:
+        return [f"{path}: stored as extracted from a web page or PDF, but named {path.suffix!r}"]
+    try:
+        text, _pages = extract_text(data, media_type, path)
+    except DocumentError as e:
+        return [f"{path}: its text can no longer be extracted ({e.message})"]
+    extracted = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if extracted != text_sha256:
+        return [
+            f"{path}: the text extracted now hashes to {extracted}, not {text_sha256} as "
+            "stored (the extraction rules changed since it was ingested: ingest it again)"
+        ]
+    return []

@@ -45,6 +45,7 @@ LISTS: dict[str, str] = {
 }
 
 _RDF_TYPE = PREFIXES["rdf"] + "type"
+_RDF_VALUE = PREFIXES["rdf"] + "value"
 _VALUE = PREFIXES["rdf"] + "value"
 _LABELS = tuple(
     PREFIXES[prefix] + name
@@ -378,6 +379,7 @@ class Quote:
     start: int | None
     end: int | None
     heading: str | None
+    page: int | None = None  # the PDF page where the quote starts (a page selector's page=N)
 
 
 @dataclass
@@ -464,16 +466,19 @@ class Description:
         """The text anchors of a fact, each with its exact quote, sorted by document and place."""
         found = []
         for anchor in self.links(node, cqc.anchor) + self.links(node, cqc.ratingAnchor):
-            exact, start, end = None, None, None
+            exact, start, end, page = None, None, None, None
             for selector in self.links(anchor, oa.hasSelector):
                 exact = exact or self.value(selector, oa.exact)
                 start = start if start is not None else _int(self.value(selector, oa.start))
                 end = end if end is not None else _int(self.value(selector, oa.end))
+                fragment = self.value(selector, _RDF_VALUE) or ""
+                if page is None and fragment.startswith("page="):
+                    page = _int(fragment[5:])
             source = self.value(anchor, oa.hasSource)
             if exact is None or source is None:
                 continue
             heading = self.value(anchor, cqc.sectionHeading)
-            found.append(Quote(anchor, exact, source, start, end, heading))
+            found.append(Quote(anchor, exact, source, start, end, heading, page))
         found.sort(key=lambda q: (q.source, q.start or 0))
         return found
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from fastapi import APIRouter, Query, Request, Response
+from rdflib.namespace import DCTERMS
 
 from cqckg.api import views
 from cqckg.api.deps import BackendDep
@@ -29,6 +30,8 @@ from cqckg.api.linked_data import (
     split_suffix,
 )
 from cqckg.api.negotiation import Format
+from cqckg.ingest.origin import page_of, parse_page_starts
+from cqckg.namespaces import CQC
 
 router = APIRouter(tags=["Linked data"])
 
@@ -91,6 +94,8 @@ def _page(
         marked=highlight(text, start, end) if text is not None else None,
         start=start,
         end=end,
+        pdf_page=page_of(parse_page_starts(d.value(d.iri, str(CQC.pageStarts))), start or 0),
+        media_type=d.value(d.iri, str(DCTERMS.format)),
     )
     return body.encode("utf-8")
 

@@ -1,4 +1,7 @@
-"""``cqckg ingest PATH...``: read CQC documents and add their assessments to the store."""
+"""``cqckg ingest PATH_OR_URL...``: read CQC documents and add their assessments to the store.
+
+An argument that is a web address is fetched first (politely, see :mod:`cqckg.fetch`) into
+``--out``/<host>/, and the saved file is ingested with the others."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from pathlib import Path
 
 from cqckg.cli import EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_PROBLEMS, add_store_option
 from cqckg.errors import DocumentError, ValidationFailed
+from cqckg.fetch.run import default_out
+from cqckg.fetch.urls import download, is_address
 from cqckg.ingest.dates import parse_published
 from cqckg.load import reference_graphs
 from cqckg.namespaces import FRAMEWORK_GRAPH
@@ -21,7 +26,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "ingest", help="read CQC assessment documents (files or folders) into the store"
     )
     p.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH", help="documents or folders of documents"
+        "paths",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="documents, folders of documents, or web addresses of documents",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where documents given as addresses are saved, one folder per site "
+        f"(default {default_out()})",
     )
     p.add_argument(
         "--published",
@@ -56,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             store.replace_graphs(reference_graphs())
         jobs = args.jobs if args.jobs > 0 else os.cpu_count() or 1
         progress = not args.no_progress and sys.stderr.isatty()
-        result = ingest(args.paths, store, progress=progress, jobs=jobs, published=args.published)
+        result = ingest(_paths(args), store, progress=progress, jobs=jobs, published=args.published)
     except DocumentError as exc:
         print(f"cqckg ingest: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
@@ -78,3 +94,10 @@ def run(args: argparse.Namespace) -> int:
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return EXIT_OK
+
+
+def _paths(args: argparse.Namespace) -> list[Path]:
+    """The files and folders to ingest, web addresses fetched into ``--out`` first."""
+    urls = [a for a in args.paths if is_address(a)]
+    fetched = dict(zip(urls, download(urls, args.out or default_out()), strict=True))
+    return [fetched[a] if a in fetched else Path(a) for a in args.paths]

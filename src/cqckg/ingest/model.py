@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from cqckg.ingest.origin import Origin
+
 _NEWLINE = re.compile("\n")
 
 
@@ -105,10 +107,9 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-    kind_evidence: tuple[str, ...] = ()
-    warnings: list[str] = field(
-        default_factory=list
-    )  # slips in the source, kept as read  # the signals that decided ``kind``, for explanations
+    kind_evidence: tuple[str, ...] = ()  # the signals that decided ``kind``, for explanations
+    origin: Origin | None = None  # the web page or PDF the text was extracted from
+    warnings: list[str] = field(default_factory=list)  # slips in the source, kept as read
     _line_starts: list[int] = field(default_factory=list, repr=False)
     _sentence_starts: list[int] = field(default_factory=list, repr=False, compare=False)
 

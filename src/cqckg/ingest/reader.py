@@ -29,18 +29,20 @@ from cqckg.authorities import Authority, AuthorityRegistry
 from cqckg.authorities import normalise as normalise_name
 from cqckg.errors import DocumentError, SourceLocation
 from cqckg.ingest import segment
+from cqckg.ingest.convert import CONVERTED_SUFFIXES, convert
 from cqckg.ingest.dates import address_month
 from cqckg.ingest.kinds import detect_kind, expected_kinds, is_pilot
 from cqckg.ingest.model import Document, DocumentKind, Section, SectionRole
+from cqckg.ingest.origin import Origin
 from cqckg.ingest.segment import HeadingVocabulary, LineIndex
 
 __all__ = ["MAX_BYTES", "SUFFIXES", "read_document", "read_documents"]
 
 MAX_BYTES = 5 * 1024 * 1024
-# What a folder is expanded to: the formats the corpus is kept in. HTML is not read: pages are
-# saved as text, and markup would shift every offset the graph's anchors rely on.
-SUFFIXES = frozenset({".md", ".markdown", ".txt"})
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+# What a folder is expanded to: text files as kept, and web pages and PDF reports, whose text is
+# extracted first (cqckg.ingest.convert): anchors point into the extracted text.
+SUFFIXES = frozenset({".md", ".markdown", ".txt", *CONVERTED_SUFFIXES})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", *CONVERTED_SUFFIXES})
 
 # UTF-32 before UTF-16: the UTF-32 little-endian mark begins with the UTF-16 one.
 _WIDE_BOMS = (
@@ -106,6 +108,9 @@ def read_document(
     ``score-missing``, ``statement-unknown``, ``theme-missing``).
     """
     path = Path(path)
+    if path.suffix.lower() in CONVERTED_SUFFIXES:
+        text, origin = convert(path, MAX_BYTES)
+        return parse_document(text, path, registry=registry, vocabulary=vocabulary, origin=origin)
     return parse_document(_decode(path), path, registry=registry, vocabulary=vocabulary)
 
 
@@ -115,11 +120,13 @@ def parse_document(
     *,
     registry: AuthorityRegistry | None = None,
     vocabulary: HeadingVocabulary | None = None,
+    origin: Origin | None = None,
 ) -> Document:
     """Recognise and split a document's text, as :func:`read_document` does for a file.
 
     ``path`` names the document in errors and tells markdown from plain text; it is not read
-    (ingestion re-reads documents already in the store this way).
+    (ingestion re-reads documents already in the store this way). ``origin`` is the web page or
+    PDF the text was extracted from (its text is Markdown).
     """
     path = Path(path)
     registry = registry or AuthorityRegistry.load()
@@ -175,6 +182,7 @@ def parse_document(
         paragraphs=paragraphs,
         sentences=sentences,
         kind_evidence=evidence,
+        origin=origin,
     )
 
 
@@ -184,8 +192,9 @@ def read_documents(
     registry: AuthorityRegistry | None = None,
     vocabulary: HeadingVocabulary | None = None,
 ) -> list[Document]:
-    """Read files, and folders recursively (sorted; ``.md``, ``.markdown``, ``.txt``; not
-    ``README.md``), stopping at the first file that cannot be read with its location.
+    """Read files, and folders recursively (sorted; ``.md``, ``.markdown``, ``.txt``, ``.html``,
+    ``.htm``, ``.pdf``; not ``README.md``), stopping at the first file that cannot be read with
+    its location.
     """
     registry = registry or AuthorityRegistry.load()
     vocabulary = vocabulary or _default_vocabulary()

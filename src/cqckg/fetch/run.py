@@ -1,0 +1,220 @@
+"""``cqckg fetch`` end to end: list, select, gather each assessment's pages, ingest them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from cqckg.authorities import Authority, AuthorityRegistry
+from cqckg.errors import AuthorityNotFound, DocumentError, ValidationFailed
+from cqckg.fetch.client import FetchError, FetchSettings, SiteClient
+from cqckg.fetch.councils import report_council, slug_council
+from cqckg.fetch.crawl import ReportPages, fetch_report, list_reports
+from cqckg.fetch.saved import Folder
+from cqckg.fetch.site import ReportLink, SiteLayout
+from cqckg.store import ENV_STORE, GraphStore, default_store_location, open_store
+
+DEFAULT_SITE = "https://www.cqc.org.uk"
+SITE_CACHE = "_site"  # the folder under --out keeping robots.txt and the list's pages
+
+
+def default_out() -> Path:
+    """Where fetched documents go by default: ``documents/`` in the per-user data folder."""
+    return Path(platformdirs.user_data_dir("cqckg")) / "documents"
+
+
+@dataclass
+class Outcome:
+    """What happened to one assessment (or to a council with none in the list)."""
+
+    label: str  # the report's slug, or the council asked for
+    council: Authority | None
+    status: str  # new, updated, unchanged or failed
+    reason: str = ""
+    pages: ReportPages | None = None
+    folder: Path | None = None
+    ingest: str = ""  # what ingesting it did
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+@dataclass
+class FetchRun:
+    """The options of one ``cqckg fetch``."""
+
+    councils: Sequence[str]  # empty: every report in the list
+    site: str = DEFAULT_SITE
+    out: Path = field(default_factory=default_out)
+    settings: FetchSettings = field(default_factory=FetchSettings)
+    ingest: bool = True
+    store: str | None = None
+    progress: bool = False
+
+
+def resolve_councils(args: Sequence[str], registry: AuthorityRegistry) -> dict[str, Authority]:
+    """Each argument's council (a name in any spelling, a GSS code or a report slug), before
+    anything is fetched: an argument naming none stops the run with a one-line error."""
+    layout = SiteLayout.load()
+    out = {}
+    for arg in args:
+        try:
+            out[arg] = registry.resolve(arg)
+        except AuthorityNotFound:
+            found = slug_council(arg, registry, layout)
+            if found is None:
+                raise
+            out[arg] = found
+    return out
+
+
+def fetch(run: FetchRun, echo: Callable[[str], None] = lambda _: None) -> list[Outcome]:
+    """Gather (and unless told not to, ingest) the assessments ``run`` asks for."""
+    layout, registry = SiteLayout.load(), AuthorityRegistry.load()
+    wanted = resolve_councils(run.councils, registry)
+    with SiteClient(run.site, run.settings) as client:
+        links = list_reports(client, layout, Folder(run.out / SITE_CACHE))
+        chosen, outcomes, found = _select(links, wanted, layout, registry)
+        echo(f"{found} report(s) in the site's list; fetching {len(chosen)}")
+        with _bar(run.progress, len(chosen), "assessments") as overall:
+            for report, council in chosen:
+                outcomes.append(_gather(client, layout, report, council, run))
+                overall(1)
+    if run.ingest:
+        _ingest_all([o for o in outcomes if not o.failed and o.folder], run.store)
+    return outcomes
+
+
+def _select(
+    reports: list[ReportLink],
+    wanted: dict[str, Authority],
+    layout: SiteLayout,
+    registry: AuthorityRegistry,
+) -> tuple[list[tuple[ReportLink, Authority | None]], list[Outcome], int]:
+    """The reports asked for, with their councils; a council without one is a failure.
+
+    A list link is a report when its text says so ("<Council>: local authority assessment") or
+    its slug names a council; one that says so but names no known council is kept (and fails:
+    a council the registry lacks is worth knowing about)."""
+    councils = {r.slug: report_council(r.slug, r.title, registry, layout) for r in reports}
+    reports = [r for r in reports if councils[r.slug] or layout.council_in_title(r.title)]
+    if not wanted:
+        return [(r, councils[r.slug]) for r in reports], [], len(reports)
+    chosen: dict[str, tuple[ReportLink, Authority | None]] = {}
+    missing = []
+    for arg, council in wanted.items():
+        exact = [r for r in reports if r.slug == arg.strip().lower()]
+        hits = exact or [r for r in reports if councils[r.slug] == council]
+        for r in hits:
+            chosen.setdefault(r.slug, (r, councils[r.slug]))
+        if not hits:
+            missing.append(
+                Outcome(arg, council, "failed", f"no report on {council.name} in the site's list")
+            )
+    return list(chosen.values()), missing, len(reports)
+
+
+def _gather(
+    client: SiteClient,
+    layout: SiteLayout,
+    report: ReportLink,
+    council: Authority | None,
+    run: FetchRun,
+) -> Outcome:
+    folder = Folder(run.out / report.slug)
+    folder.data["report"] = {
+        "slug": report.slug,
+        "url": report.url,
+        "title": report.title,
+        "council": council.gss if council else None,
+    }
+    if council is None:
+        return Outcome(report.slug, None, "failed", f"no council matches {report.title!r}")
+    try:
+        with _bar(run.progress, None, report.slug, unit="page") as step:
+            pages = fetch_report(client, layout, report, folder, lambda: step(1))
+    except FetchError as exc:
+        folder.write_manifest()
+        return Outcome(report.slug, council, "failed", str(exc), folder=folder.path)
+    status = "new" if pages.new else "updated" if pages.changed else "unchanged"
+    return Outcome(report.slug, council, status, pages=pages, folder=folder.path)
+
+
+def _ingest_all(outcomes: list[Outcome], location: str | None) -> None:
+    """Ingest each assessment's folder on its own (all-or-nothing per assessment), unless the
+    store already holds exactly these files (recorded in the folder's manifest)."""
+    from cqckg.load import reference_graphs
+    from cqckg.namespaces import FRAMEWORK_GRAPH
+
+    if not outcomes:
+        return
+    key = _store_key(location)
+    store = open_store(location)
+    try:
+        if FRAMEWORK_GRAPH.toPython() not in store.named_graphs():
+            store.replace_graphs(reference_graphs())
+        for o in outcomes:
+            assert o.folder is not None
+            folder = Folder(o.folder)
+            done: dict[str, Any] = folder.data.setdefault("ingested", {})
+            if key is not None and done.get(key) == folder.fingerprint():
+                o.ingest = "already in the store"
+                continue
+            _ingest_one(o, folder, store)
+            if not o.failed and key is not None:
+                done[key] = folder.fingerprint()
+                folder.write_manifest()
+    finally:
+        store.close()
+
+
+def _ingest_one(o: Outcome, folder: Folder, store: GraphStore) -> None:
+    from cqckg.pipeline import ingest
+
+    try:
+        result = ingest([folder.path], store)
+    except (DocumentError, ValidationFailed) as exc:
+        o.status, o.reason = "failed", "not ingested: " + str(exc).splitlines()[0]
+        return
+    if not result.assessments:
+        o.status = "failed"
+        o.reason = f"not ingested: no document in {folder.path} could be read"
+        return
+    parts = []
+    for a in result.assessments:
+        ex = a.extraction
+        rating = ex.rating.rating if ex.rating else "no rating"
+        parts.append(f"{a.gss} {a.published}: {rating}, {len(ex.scores)} scores")
+    o.ingest = "ingested " + "; ".join(parts)
+
+
+def _store_key(location: str | None) -> str | None:
+    """How the manifest names a store (``None``: an in-memory one, never the same twice)."""
+    loc = location if location is not None else os.environ.get(ENV_STORE) or ""
+    if loc == ":memory:":
+        return None
+    if loc.startswith(("http://", "https://")):
+        return loc
+    return str(Path(loc).expanduser().resolve() if loc else default_store_location())
+
+
+@contextmanager
+def _bar(
+    enabled: bool, total: int | None, what: str, unit: str = "assessment"
+) -> Iterator[Callable[[int], object]]:
+    """A tqdm bar (or nothing) and its ``update``."""
+    if not enabled:
+        yield lambda _n: None
+        return
+    from tqdm import tqdm
+
+    position = 0 if unit == "assessment" else 1
+    with tqdm(total=total, desc=what, unit=unit, leave=False, position=position) as bar:
+        yield bar.update
