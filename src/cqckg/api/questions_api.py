@@ -81,7 +81,7 @@ def _as_json(question: Question, body: bytes) -> bytes:
             "content": {"application/json": {}, "text/csv": {}},
         },
         400: {
-            "description": "A bad parameter (e.g. not a GSS code)",
+            "description": "A bad parameter (e.g. no council or several match)",
             "content": {"text/plain": {}},
         },
         404: {"description": "No question of that name", "content": {"text/plain": {}}},
@@ -92,7 +92,7 @@ async def run(
     request: Request,
     backend: BackendDep,
     authority: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
-        str | None, Query(description="a council's GSS code, e.g. E08000035")
+        str | None, Query(description="a council: name (Westminster), GSS code or report slug")
     ] = None,
     iri: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
         str | None, Query(description="a fact's IRI (for the evidence question)")
