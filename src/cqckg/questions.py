@@ -175,7 +175,6 @@ class Parameter:
         except ValueError as exc:
             raise QuestionError(f"{self.name}: {value!r} is not a valid IRI: {exc}") from exc
 
-
     def council(self, value: str) -> str:
         """The GSS code of the council ``value`` names: a GSS code as it stands, else any
         spelling of a council's name or a CQC report slug (:mod:`cqckg.authorities`)."""

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="run a named question (--list shows them all)",
         description="Run one of the named competency questions over the store. Every question "
         "but 'evidence' takes an optional council; 'evidence' takes the IRI of a fact.",
-        epilog="Exit codes: 0 success, 2 bad input (unknown question or parameter, no or several councils match, malformed IRI) "
+        epilog="Exit codes: 0 success, 2 bad input (unknown question or parameter, no or "
+        "several councils match, malformed IRI) "
         "or the store could not be read.",
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="the question, e.g. gaps")
