@@ -90,3 +90,7 @@ class AmbiguousAuthority(AuthorityNotFound):
 
     def __reduce__(self) -> tuple[type[AmbiguousAuthority], tuple[str, list[str]]]:
         return (type(self), (self.name, self.candidates))
+
+
+class SettingsError(CqcKgError):
+    """A setting (option or ``CQCKG_*`` variable) is wrong; the message says how to fix it."""
