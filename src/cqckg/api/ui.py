@@ -1,5 +1,5 @@
-"""The web UI at ``/``: a SPARQL editor with the named questions as examples, a form for the
-named questions, and the few static files it needs (served from the package, no CDN).
+"""The query page at ``/query``: a SPARQL editor with the named questions as examples, a form
+for the named questions, and the few static files the pages need (from the package, no CDN).
 
 The page is plain HTML; ``/static/app.js`` runs queries against ``/sparql`` and
 ``/api/questions/{name}`` and draws the results with DOM text nodes (never as HTML).
@@ -30,6 +30,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 _STATIC_TYPES = {
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "site.js": "text/javascript; charset=utf-8",
 }
 
 # Councils that have at least one assessment, for the form's suggestions.
@@ -64,7 +65,7 @@ def question_entry(question: Question) -> dict[str, object]:
     }
 
 
-_LABELS = {ParameterKind.GSS_CODE: "Council (GSS code)", ParameterKind.IRI: "IRI"}
+_LABELS = {ParameterKind.GSS_CODE: "Council (name or GSS code)", ParameterKind.IRI: "IRI"}
 
 
 def parameter_inputs(questions: list[Question]) -> list[dict[str, str]]:
@@ -99,9 +100,9 @@ async def _councils(backend: BackendDep) -> list[dict[str, str]]:
 
 
 @router.get(
-    "/",
+    "/query",
     response_class=HTMLResponse,
-    summary="The web UI: SPARQL editor, named questions, results and downloads",
+    summary="The query page: SPARQL editor, named questions, results and downloads",
     responses={200: {"content": {"text/html": {}}, "description": "The query page"}},
 )
 async def home(backend: BackendDep) -> Response:
