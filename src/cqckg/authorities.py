@@ -190,7 +190,7 @@ class AuthorityRegistry:
 
     def suggest(self, text: str, *, limit: int = 10, fuzzy: bool = False) -> list[Authority]:
         """Councils for a name being typed: names starting with it, then names with a word
-        starting with it (then near misses when ``fuzzy``), each council once.
+        starting with it (or, when ``fuzzy`` and none has, near misses), each council once.
 
         >>> [a.short_name for a in AuthorityRegistry.load().suggest("hamm")]
         ['Hammersmith and Fulham']
@@ -205,7 +205,7 @@ class AuthorityRegistry:
         within = [a for spelling, a in self._spellings if inside.search(spelling)]
         for a in sorted(starts, key=lambda a: a.name) + sorted(within, key=lambda a: a.name):
             ranked.setdefault(a.gss, a)
-        if fuzzy and len(ranked) < limit:
+        if fuzzy and not ranked:  # near misses only when nothing has what was typed
             near = process.extract(key, self._keys, scorer=fuzz.WRatio, limit=limit)
             for spelling, score, _ in near:
                 if score >= 75:

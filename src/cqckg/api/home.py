@@ -132,7 +132,7 @@ def nation_map(nation: Nation) -> object:
         else:
             shown = f" ({latest.percentage:g}%)" if latest.percentage is not None else ""
             title = f"{c.name}: {latest.rating or 'no rating'}{shown}, {latest.published}"
-            css, href = f"rating-{latest.rating_slug or 'none'}", f"/doc/authority/{c.gss}"
+            css, href = f"rating-{latest.rating_slug or 'unknown'}", f"/doc/authority/{c.gss}"
         dots.append(Dot(place.latitude, place.longitude, href, css, title, place.population))
     return england_map("Map of England: councils coloured by their latest rating", dots)
 
