@@ -32,8 +32,7 @@ PAGES = (
     ("council.png", "/council?authority=Westminster", "svg.chart.scores"),
     (
         "compare.png",
-        "/compare?authority=Westminster&authority=Hammersmith+%26+Fulham"
-        "&authority=birmingham-cc",
+        "/compare?authority=Westminster&authority=Hammersmith+%26+Fulham&authority=birmingham-cc",
         "svg.chart.compare",
     ),
     ("query.png", "/query", "html[data-ready=true]"),

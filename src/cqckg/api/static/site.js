@@ -79,4 +79,5 @@
       });
     });
   });
+  document.documentElement.dataset.ready = "true";
 })();
