@@ -53,7 +53,7 @@ def _server() -> Iterator[str]:
         port = _free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         command = [sys.executable, "-m", "cqckg.cli", "serve", "--store", f"{folder}/store"]
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our own command line
             [*command, "--port", str(port), "--workers", "2"],
             env=env,
             stdout=subprocess.DEVNULL,
