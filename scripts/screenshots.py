@@ -90,7 +90,7 @@ def shoot(url: str, out: Path) -> list[Path]:
             page.goto(path)
             page.wait_for_selector(ready)
             target = out / name
-            page.screenshot(path=str(target), full_page=name != "home.png")
+            page.screenshot(path=str(target))  # the first screenful, as a reader sees it
             written.append(target)
         browser.close()
     return written
