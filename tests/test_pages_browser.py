@@ -7,15 +7,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from conftest import RunningServer
+from test_ui_browser import ARGS, CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WESTMINSTER = "E09000033"
 
 pytestmark = [
@@ -36,20 +36,17 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def _watch(opened: sync_api.Page, url: str, errors: list[str], elsewhere: list[str]) -> None:
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda e: errors.append(str(e)))
-    opened.on("request", lambda r: None if r.url.startswith(url) else elsewhere.append(r.url))
-
-
-@pytest.fixture
-def page(browser: sync_api.Browser, pages_server: RunningServer) -> Iterator[sync_api.Page]:
-    """A page with scripts on that fails the test on console errors or off-server requests."""
-    context = browser.new_context(base_url=pages_server.url, accept_downloads=True)
+@contextmanager
+def _watched(browser: sync_api.Browser, url: str, **options: bool) -> Iterator[sync_api.Page]:
+    """A page in a new context (``options`` for the context) that fails the test on console
+    errors or requests anywhere but the server."""
+    context = browser.new_context(base_url=url, **options)
     opened = context.new_page()
     errors: list[str] = []
     elsewhere: list[str] = []
-    _watch(opened, pages_server.url, errors, elsewhere)
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    opened.on("request", lambda r: None if r.url.startswith(url) else elsewhere.append(r.url))
     yield opened
     context.close()
     assert not elsewhere, f"a page reached beyond its server: {elsewhere}"
@@ -57,15 +54,17 @@ def page(browser: sync_api.Browser, pages_server: RunningServer) -> Iterator[syn
 
 
 @pytest.fixture
+def page(browser: sync_api.Browser, pages_server: RunningServer) -> Iterator[sync_api.Page]:
+    """A page with scripts on."""
+    with _watched(browser, pages_server.url, accept_downloads=True) as opened:
+        yield opened
+
+
+@pytest.fixture
 def no_script(browser: sync_api.Browser, pages_server: RunningServer) -> Iterator[sync_api.Page]:
-    context = browser.new_context(base_url=pages_server.url, java_script_enabled=False)
-    opened = context.new_page()
-    errors: list[str] = []
-    elsewhere: list[str] = []
-    _watch(opened, pages_server.url, errors, elsewhere)
-    yield opened
-    context.close()
-    assert not elsewhere and not errors, (elsewhere, errors)
+    """A page with JavaScript off."""
+    with _watched(browser, pages_server.url, java_script_enabled=False) as opened:
+        yield opened
 
 
 def tab_to(page: sync_api.Page, selector: str, presses: int = 80) -> None:

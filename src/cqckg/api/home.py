@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -137,13 +137,24 @@ def nation_map(nation: Nation) -> object:
     return england_map("Map of England: councils coloured by their latest rating", dots)
 
 
-def _filters(region: str, type_: str, rating: str, kind: str, sort: str, order: str) -> Filters:
+Text = Annotated[str, Query(max_length=200)]
+
+
+def _filters(
+    region: Text = "",
+    type: Text = "",  # the filter's name in the address
+    rating: Text = "",
+    kind: Text = "",
+    sort: Text = "name",
+    order: Text = "asc",
+) -> Filters:
+    """The table's filters and order from the address (``order`` is asc or desc)."""
     if order not in ("asc", "desc"):
         raise HttpError(400, f"order must be asc or desc, not {order!r}")
-    return Filters(region, type_, rating, kind, sort, order)
+    return Filters(region, type, rating, kind, sort, order)
 
 
-Text = Annotated[str, Query(max_length=200)]
+FiltersDep = Annotated[Filters, Depends(_filters)]
 
 
 @router.get(
@@ -152,18 +163,9 @@ Text = Annotated[str, Query(max_length=200)]
     summary="The home page: every assessed council, a map, score spreads and common gaps",
     responses={200: {"content": {"text/html": {}}}},
 )
-async def home(
-    backend: BackendDep,
-    region: Text = "",
-    type: Text = "",  # the filter's name in the address
-    rating: Text = "",
-    kind: Text = "",
-    sort: Text = "name",
-    order: Text = "asc",
-) -> Response:
+async def home(backend: BackendDep, filters: FiltersDep) -> Response:
     """The nation at a glance (HTML), filtered by ``region``, council ``type``, ``rating`` and
     ``kind`` (formal or pilot), sorted by ``sort`` (a column) and ``order`` (asc or desc)."""
-    filters = _filters(region, type, rating, kind, sort, order)
     nation = await load_nation(backend)
     shown = rows(nation, filters)
     gaps = await ask(backend, "common-gaps", {})
@@ -208,18 +210,12 @@ async def home(
 )
 async def nation_api(
     backend: BackendDep,
-    region: Text = "",
-    type: Text = "",  # the filter's name in the address
-    rating: Text = "",
-    kind: Text = "",
-    sort: Text = "name",
-    order: Text = "asc",
+    filters: FiltersDep,
     format: Annotated[str, Query(description="json (the default) or csv")] = "json",
 ) -> Response:
     """The home page's council table, with the same filters and order."""
     if format not in ("json", "csv"):
         raise HttpError(400, f"format must be json or csv, not {format!r}")
-    filters = _filters(region, type, rating, kind, sort, order)
     nation = await load_nation(backend)
     found = table(nation, rows(nation, filters))
     if format == "csv":

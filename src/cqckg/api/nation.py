@@ -23,11 +23,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 import pyoxigraph as ox
 
-from cqckg.api.backend import Backend
+from cqckg.api.backend import Backend, select_job
 from cqckg.api.negotiation import Format
 from cqckg.paths import graph_dir
 from cqckg.questions import Value, get_question, to_value
@@ -330,17 +329,7 @@ def _num(text: str) -> tuple[int, str]:
 
 async def select(backend: Backend, query: str) -> list[dict[str, str]]:
     """A fixed SELECT query's rows as variable -> lexical value (unbound variables left out)."""
-    job: dict[str, Any] = {
-        "op": "query",
-        "query": query,
-        "base_iri": None,
-        "union": True,
-        "default_graphs": None,
-        "named_graphs": None,
-        "results_format": Format.JSON.value,
-        "graph_format": None,
-        "max_results": backend.settings.max_results,
-    }
+    job = select_job(query, Format.JSON, backend.settings.max_results)
     answer = await backend.read(job, backend.settings.query_timeout)
     rows = json.loads(answer.body)["results"]["bindings"]
     return [{k: v["value"] for k, v in row.items()} for row in rows]
@@ -389,17 +378,7 @@ async def ask(backend: Backend, name: str, params: dict[str, str]) -> list[dict[
     :meth:`~cqckg.questions.Question.bind` as everywhere else."""
     question = get_question(name)
     sparql = question.bind(params)
-    job: dict[str, Any] = {
-        "op": "query",
-        "query": sparql,
-        "base_iri": None,
-        "union": True,
-        "default_graphs": None,
-        "named_graphs": None,
-        "results_format": Format.JSON.value,
-        "graph_format": None,
-        "max_results": backend.settings.max_results,
-    }
+    job = select_job(sparql, Format.JSON, backend.settings.max_results)
     answer = await backend.read(job, backend.settings.query_timeout)
     solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
     assert isinstance(solutions, ox.QuerySolutions)

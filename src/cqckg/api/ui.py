@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from cqckg.api.backend import select_job
 from cqckg.api.deps import BackendDep
 from cqckg.api.errors import HttpError
 from cqckg.api.html import html_response, render
@@ -83,17 +84,7 @@ def parameter_inputs(questions: list[Question]) -> list[dict[str, str]]:
 
 
 async def _councils(backend: BackendDep) -> list[dict[str, str]]:
-    job = {
-        "op": "query",
-        "query": _COUNCILS,
-        "base_iri": None,
-        "union": True,
-        "default_graphs": None,
-        "named_graphs": None,
-        "results_format": Format.JSON.value,
-        "graph_format": None,
-        "max_results": 1000,
-    }
+    job = select_job(_COUNCILS, Format.JSON, 1000)
     answer = await backend.read(job, backend.settings.query_timeout)
     rows = json.loads(answer.body)["results"]["bindings"]
     return [{"gss": r["gss"]["value"], "name": r.get("name", r["gss"])["value"]} for r in rows]
