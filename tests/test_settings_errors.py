@@ -87,3 +87,10 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("cqckg serve: write_token")
+
+
+def test_a_question_on_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    line = _one_line(_serve("question", "scores", "--store", str(tmp_path)))
+    assert "the folder is not a cqckg store" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

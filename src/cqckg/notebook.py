@@ -17,6 +17,7 @@ code or a report slug; an ambiguous name lists the candidates); nothing is paste
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -35,7 +36,8 @@ from cqckg.questions import (
     run_question,
     to_value,
 )
-from cqckg.store import GraphStore, open_store
+from cqckg.settings import check_store_folder
+from cqckg.store import ENV_STORE, GraphStore, open_store
 
 if TYPE_CHECKING:
     import pandas
@@ -146,6 +148,7 @@ def open_graph(store: str | Path | None = None, *, load_shipped: bool = True) ->
     """Open the store (a folder, ``:memory:``, a SPARQL store URL; default ``$CQCKG_STORE``
     or the per-user one) as ``cqckg serve`` does: with ``load_shipped``, the shipped graph is
     loaded when the store does not hold this version of it."""
+    check_store_folder(str(store) if store is not None else os.environ.get(ENV_STORE, ""))
     opened = open_store(store)
     try:
         if load_shipped:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from cqckg.cli import EXIT_OK, add_store_option
 from cqckg.errors import QuestionError
 from cqckg.questions import OutputFormat, get_question, list_questions, run_question_serialized
-from cqckg.store import open_store
+from cqckg.settings import check_store_folder
+from cqckg.store import ENV_STORE, open_store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     # Check the question and its parameters before touching the store.
     get_question(args.name).bind(params)
     fmt = OutputFormat(args.format)
+    check_store_folder(args.store or os.environ.get(ENV_STORE, ""))
     store = open_store(args.store)
     try:
         output = run_question_serialized(store, args.name, params, fmt.media_type)
