@@ -1,6 +1,10 @@
-"""First-render and cached timings of the largest linked-data pages.
+"""First-render and cached timings of the largest linked-data pages and the site's pages.
 
-    .venv/bin/python benchmarks/pages.py [--store DIR] [--runs 5] [--pages 3]
+    .venv/bin/python benchmarks/pages.py [--store DIR | --corpus DIR] [--runs 5] [--pages 3]
+
+    # the home, compare and council pages over a synthetic national corpus (153 councils):
+    .venv/bin/python benchmarks/generate.py benchmarks/out/national --councils 153 --rounds 2
+    .venv/bin/python benchmarks/pages.py --corpus benchmarks/out/national --runs 10 --budget 200
 
 Starts a ``cqckg serve`` (2 query workers, as deployed) over a store holding the corpus in
 ``graph/sources`` (ingested into a temporary folder unless ``--store`` names one, which is copied
@@ -12,6 +16,12 @@ each of their pages, over ``--runs`` rounds:
   protocol, which starts a new store version; the query workers stay warm, as on a running
   server);
 - *cached*: the same request again.
+
+The site's pages are timed too: the home page (as it opens, and sorted and filtered), its table
+as CSV, the compare page and API for 2 and 5 councils, and the page of the council with the most
+assessments (with its change over time). ``--corpus`` ingests another folder of documents, e.g.
+the synthetic national corpus ``benchmarks/generate.py`` writes; ``--budget MS`` marks the pages
+whose median first render is over it.
 
 Prints the median and worst of each, the server's own figure (``Server-Timing``) and the body
 size, and the machine's load average before and after (other work on the machine slows every
@@ -58,12 +68,25 @@ def _free_port() -> int:
         return port
 
 
-def _store(folder: Path, given: Path | None) -> Path:
+# The councils with the most assessments (then facts): the compare and council pages' subjects.
+BUSIEST = """
+PREFIX cqc: <https://w3id.org/cqc-kg/def#>
+SELECT ?gss (COUNT(DISTINCT ?assessment) AS ?assessments) (COUNT(?fact) AS ?facts)
+WHERE {
+  ?assessment a cqc:Assessment ; cqc:assessedAuthority/cqc:gssCode ?gss .
+  OPTIONAL { ?fact cqc:assessment ?assessment }
+}
+GROUP BY ?gss ORDER BY DESC(?assessments) DESC(?facts) ?gss LIMIT 5
+"""
+
+
+def _store(folder: Path, given: Path | None, corpus: Path | None = None) -> Path:
     store = folder / "store"
     if given is not None:
         shutil.copytree(given, store)
         return store
-    command = [sys.executable, "-m", "cqckg.cli", "ingest", str(ROOT / "graph" / "sources")]
+    sources = corpus or ROOT / "graph" / "sources"
+    command = [sys.executable, "-m", "cqckg.cli", "ingest", str(sources)]
     subprocess.run([*command, "--no-progress", "--store", str(store)], check=True)
     return store
 
@@ -102,6 +125,25 @@ def _largest(client: httpx.Client, count: int) -> list[str]:
         paths += [f"/doc/{assessment}", f"/doc/{assessment}/gaps", f"/doc/{assessment}.ttl"]
         paths.append(f"/doc/{council}")
     return list(dict.fromkeys(paths))
+
+
+def _site(client: httpx.Client) -> list[str]:
+    """The home page (plain, sorted and filtered, its CSV), compare for 2 and 5 councils (page
+    and API) and the busiest council's page."""
+    response = client.get(
+        "/sparql", params={"query": BUSIEST}, headers={"Accept": "application/sparql-results+json"}
+    )
+    response.raise_for_status()
+    codes = [row["gss"]["value"] for row in response.json()["results"]["bindings"]]
+    paths = ["/", "/?sort=percentage&order=desc", "/?region=London&sort=rating"]
+    paths.append("/api/nation?format=csv")
+    for count in (2, 5):
+        if len(codes) >= count:
+            query = "&".join(f"authority={gss}" for gss in codes[:count])
+            paths += [f"/compare?{query}", f"/api/compare?{query}"]
+    if codes:
+        paths.append(f"/doc/authority/{codes[0]}")
+    return paths
 
 
 def _touch(client: httpx.Client, round_: int) -> None:
@@ -152,19 +194,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, help="an existing store folder (copied)")
     parser.add_argument("--runs", type=int, default=5, help="rounds of first renders (5)")
     parser.add_argument("--pages", type=int, default=3, help="largest assessments to time (3)")
+    parser.add_argument("--corpus", type=Path, help="ingest this folder (default graph/sources)")
+    parser.add_argument("--budget", type=float, help="mark pages whose median first render is over")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cqckg-pages-") as tmp:
         folder = Path(tmp)
-        process, url = _serve(_store(folder, args.store), folder)
+        process, url = _serve(_store(folder, args.store, args.corpus), folder)
         try:
             with httpx.Client(base_url=url, timeout=60) as client:
                 # Warm the workers, as on a server that has been running (and leave out pages
                 # this server does not have, to compare with older versions).
                 paths = [
                     path
-                    for path in _largest(client, args.pages)
+                    for path in [*_largest(client, args.pages), *_site(client)]
                     if client.get(path, headers={"Accept": BROWSER}).status_code == 200
                 ]
+                councils = client.get("/api/nation").json()["rows"]
                 load_before = _load()
                 first: dict[str, list[Timed]] = {p: [] for p in paths}
                 cached: dict[str, list[Timed]] = {p: [] for p in paths}
@@ -178,10 +223,12 @@ def main(argv: list[str] | None = None) -> int:
             process.terminate()
             process.wait(timeout=10)
     print(f"load average before {load_before}, after {load_after}; {os.cpu_count()} cores")
+    print(f"{len(councils)} assessed councils; {args.runs} rounds")
     print("first: median ms of the first request after a store change (worst of the runs);")
     print("server, index, describe, render: medians of the server's Server-Timing phases")
     columns = ("first", "worst", "server", "index", "describe", "render", "cached", "KB")
     print(f"{'page':<52}" + "".join(f"{c:>9}" for c in columns))
+    over = []
     for path in paths:
         totals = [t for t, _, _ in first[path]]
         cells = [
@@ -191,7 +238,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(t for t, _, _ in cached[path]):.1f}",
             f"{first[path][-1][2] / 1024:.0f}",
         ]
-        print(f"{path:<52}" + "".join(f"{c:>9}" for c in cells))
+        late = args.budget is not None and statistics.median(totals) > args.budget
+        if late:
+            over.append(path)
+        print(f"{path[:51]:<52}" + "".join(f"{c:>9}" for c in cells) + ("  OVER" if late else ""))
+    if args.budget is not None:
+        print(f"over {args.budget:g} ms (median first render): {', '.join(over) or 'none'}")
     return 0
 
 

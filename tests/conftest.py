@@ -198,6 +198,33 @@ def ld_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServe
         yield running
 
 
+RATINGS_HISTORY = DATA / "ratings-history.csv"
+
+
+@pytest.fixture(scope="session")
+def pages_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A read-only server over the real corpus (``cqckg ingest graph/sources``) plus one
+    synthetic earlier assessment of Westminster (``cqckg import-scores``
+    tests/data/ratings-history.csv), so a council is assessed twice: for the home, council and
+    compare pages."""
+    folder = tmp_path_factory.mktemp("pages")
+    store = str(folder / "store")
+    for command in (
+        ["ingest", str(CORPUS), "--no-progress"],
+        ["import-scores", str(RATINGS_HISTORY)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "cqckg.cli", *command, "--store", store],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"cqckg {command[0]} failed:\n{done.stderr[-4000:]}")
+    with run_server(folder, {}, {}) as running:
+        yield running
+
+
 # -- remote SPARQL stores: real ``oxigraph serve`` processes (PyPI package ``oxigraph``) ---------
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")

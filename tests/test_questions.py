@@ -598,13 +598,42 @@ def test_unknown_media_type_is_refused(store: OxigraphStore) -> None:
 # --- bad input ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "gss",
-    ["E0900003", "e09000033", "E090000333", "X09000033", "E09000033\n", " E09000033", "E09000033'"],
-)
-def test_malformed_gss_code_is_refused(store: OxigraphStore, gss: str) -> None:
-    with pytest.raises(QuestionError, match="is not a GSS code"):
+@pytest.mark.parametrize("gss", ["E0900003", "E090000333", "X09000033", "E09000033'", "Brum"])
+def test_a_council_nothing_matches_is_refused(store: OxigraphStore, gss: str) -> None:
+    with pytest.raises(QuestionError, match="no council matches"):
         run_question(store, "gaps", {"authority": gss})
+
+
+@pytest.mark.parametrize(
+    "council",
+    [
+        "E09000033",
+        "e09000033",
+        " E09000033",
+        "E09000033\n",
+        "Westminster",
+        "City of Westminster",
+        "westminster city council",
+        "westminster-1124",
+    ],
+)
+def test_a_council_by_any_spelling_binds_its_gss_code(council: str) -> None:
+    sparql = get_question("gaps").bind({"authority": council})
+    assert "<https://w3id.org/cqc-kg/id/authority/E09000033>" in sparql
+    assert council.strip() not in sparql.replace("E09000033", "")
+
+
+def test_an_ambiguous_council_lists_the_candidates(store: OxigraphStore) -> None:
+    with pytest.raises(QuestionError, match="could be any of 2") as caught:
+        run_question(store, "gaps", {"authority": "Tyneside"})
+    assert "North Tyneside Council" in str(caught.value)
+    assert "South Tyneside Council" in str(caught.value)
+
+
+def test_a_council_by_name_answers_as_by_code(store: OxigraphStore) -> None:
+    by_code = run_question(store, "scores", {"authority": "E09000033"})
+    assert by_code.rows
+    assert run_question(store, "scores", {"authority": "Westminster"}) == by_code
 
 
 @pytest.mark.parametrize(
@@ -757,7 +786,8 @@ def test_cli_table_is_the_default(run_cli) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["question", "gaps", "--authority", "E0900003"], "is not a GSS code"),
+        (["question", "gaps", "--authority", "E0900003"], "no council matches 'E0900003'"),
+        (["question", "gaps", "--authority", "Yorkshire"], "North Yorkshire Council"),
         (["question", "nope"], "no question named 'nope'"),
         (["question"], "name a question"),
         (["question", "evidence", "--iri", "https://x/a b"], "IRI"),

@@ -68,6 +68,14 @@ def test_the_authority_parameter_filters(client: httpx.Client) -> None:
     assert len(every) > len(one) > 0
 
 
+@pytest.mark.parametrize("council", ["Westminster", "City of Westminster", "westminster-1124"])
+def test_the_authority_parameter_takes_a_name_or_slug(client: httpx.Client, council: str) -> None:
+    by_code = client.get("/api/questions/scores", params={"authority": WESTMINSTER}).json()
+    by_name = client.get("/api/questions/scores", params={"authority": council})
+    assert by_name.status_code == 200
+    assert by_name.json() == by_code
+
+
 def test_evidence_takes_a_fact_iri(client: httpx.Client) -> None:
     query = (
         "PREFIX cqc: <https://w3id.org/cqc-kg/def#> SELECT ?f WHERE { ?f a cqc:Gap ; "
@@ -85,8 +93,9 @@ def test_evidence_takes_a_fact_iri(client: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("path", "params", "status", "says"),
     [
-        ("/api/questions/gaps", {"authority": "Westminster"}, 400, "is not a GSS code"),
-        ("/api/questions/gaps", {"authority": "E0900003"}, 400, "is not a GSS code"),
+        ("/api/questions/gaps", {"authority": "Westminstr Abbey"}, 400, "no council matches"),
+        ("/api/questions/gaps", {"authority": "E0900003"}, 400, "no council matches"),
+        ("/api/questions/gaps", {"authority": "Sussex"}, 400, "West Sussex County Council"),
         ("/api/questions/gaps", {"colour": "red"}, 400, "has no parameter 'colour'"),
         ("/api/questions/gaps", {"format": "xml"}, 400, "format must be json or csv"),
         ("/api/questions/evidence", {}, 400, "needs the parameter 'iri'"),

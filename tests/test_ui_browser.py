@@ -1,4 +1,5 @@
-"""The web UI in a real headless browser (Debian's chromium driven by Playwright)."""
+"""The web UI in a real headless browser (Debian's chromium driven by Playwright): the query page,
+and the home, council and compare pages with the keyboard only, with scripts on and off."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def page(browser: sync_api.Browser, ld_server: RunningServer) -> Iterator[sync_a
         "request",
         lambda r: None if r.url.startswith(ld_server.url) else elsewhere.append(r.url),
     )
-    opened.goto("/")
+    opened.goto("/query")
     opened.wait_for_selector("html[data-ready=true]")
     yield opened
     context.close()
@@ -121,12 +122,20 @@ def test_errors_are_shown_inline(page: sync_api.Page) -> None:
     error.wait_for(state="visible")
     assert "bad query" in error.text_content()
     page.select_option("#question-name", "gaps")
-    page.fill("#param-authority", "E0900003")
-    # Past the browser's own check of the pattern, the server's message is shown.
-    page.locator("#param-authority").evaluate("input => input.removeAttribute('pattern')")
+    page.fill("#param-authority", "Tyneside")
     page.click("#question-run")
-    page.locator("#error", has_text="not a GSS code").wait_for()
+    page.locator("#error", has_text="could be any of 2 councils").wait_for()
+    assert "North Tyneside Council" in (page.locator("#error").text_content() or "")
     assert page.locator("#results table").count() == 0
+
+
+def test_the_question_form_takes_a_council_by_name(page: sync_api.Page) -> None:
+    page.select_option("#question-name", "scores")
+    page.fill("#param-authority", "City of Westminster")
+    page.click("#question-run")
+    page.wait_for_selector("#results table tbody tr")
+    cells = page.locator("#results tbody tr td:first-child").all_text_contents()
+    assert cells and set(cells) == {"E09000033"}
 
 
 def test_result_iris_link_to_their_pages(page: sync_api.Page) -> None:

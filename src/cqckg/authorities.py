@@ -1,14 +1,22 @@
-"""The 153 councils and matching the many ways documents write their names.
+"""The 153 councils and matching the many ways documents and people write their names.
 
 Names come from ``graph/authorities.ttl`` (official, short and alternative names); matching is
 on a normalised form (case, '&'/'and', punctuation, 'the', council-type words) with rapidfuzz
-for near misses.
+for near misses. A GSS code or a CQC report slug (``<name>-MMYY``, ``<name>-cc``) works too.
+Ingestion, the CLI, the API and the web forms all go through :meth:`AuthorityRegistry.resolve`
+(or :meth:`~AuthorityRegistry.match`, which returns ``None`` instead of raising).
 
 >>> reg = AuthorityRegistry.load()
 >>> reg.match("London Borough of Barking & Dagenham").gss
 'E09000002'
 >>> reg.match("Leeds City Council").gss
 'E08000035'
+>>> reg.match("leeds-0824").gss
+'E08000035'
+>>> reg.resolve("Yorkshire")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+cqckg.errors.AmbiguousAuthority: 'Yorkshire' could be any of 2 councils: East Riding of ...
 >>> [a.gss for a, _, _ in reg.find_in_text("CQC rates Leeds City Council's provision")]
 ['E08000035']
 """
@@ -25,7 +33,7 @@ from rapidfuzz import fuzz, process
 from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
-from cqckg.errors import AuthorityNotFound
+from cqckg.errors import AmbiguousAuthority, AuthorityNotFound
 from cqckg.namespaces import CQC
 from cqckg.paths import graph_dir
 
@@ -56,6 +64,23 @@ def normalise(name: str) -> str:
     return stripped or re.sub(r"\s+", " ", text).strip()
 
 
+# A CQC report slug: the name run together or hyphenated, then the month and year of
+# publication (MMYY), a digit, or 'cc'/'city' for the 2023 pilots; a page may follow, as a
+# path ('/summary') or a suffix ('-theme1-needs').
+_SLUG_PAGE = re.compile(r"/.*|-theme\d.*")
+_SLUG_TAIL = re.compile(r"-(?:\d{1,4}|cc|city)$")
+_SLUG_NAME = re.compile(r"[a-z]+(?:-[a-z]+)*")
+
+
+def compact(name: str) -> str:
+    """A name's key without spaces or 'and', as report slugs run names together.
+
+    >>> compact("Hammersmith & Fulham"), compact("hammersmithfulham")
+    ('hammersmithfulham', 'hammersmithfulham')
+    """
+    return re.sub(r"\band\b|\s+", "", normalise(name))
+
+
 @dataclass(frozen=True)
 class Authority:
     gss: str
@@ -83,6 +108,18 @@ class AuthorityRegistry:
         for key in ambiguous:
             del self._by_key[key]
         self._keys = sorted(self._by_key)
+        self._ambiguous = {
+            key: tuple(a for a in self.authorities if key in {normalise(n) for n in a.names})
+            for key in ambiguous
+        }
+        self._by_compact: dict[str, Authority] = {}
+        for key, a in self._by_key.items():
+            self._by_compact.setdefault(compact(key), a)
+        # Every normalised name with its council, for whole-word searches and suggestions.
+        self._spellings = sorted(
+            {(normalise(n), a) for a in self.authorities for n in a.names},
+            key=lambda pair: (pair[0], pair[1].gss),
+        )
         variants = sorted(
             {n for a in self.authorities for n in a.names if len(normalise(n)) >= 3},
             key=len,
@@ -105,22 +142,82 @@ class AuthorityRegistry:
             raise AuthorityNotFound(f"no council has the GSS code {gss!r}") from None
 
     def match(self, name: str, *, cutoff: float = 92.0) -> Authority | None:
-        """The council a name or GSS code denotes, or ``None`` when nothing is close enough."""
+        """The council a name, GSS code or report slug denotes, or ``None`` when nothing is
+        close enough (or the name is shared by several councils)."""
         text = name.strip()
         if re.fullmatch(r"[EWSN]\d{8}", text.upper()):
             return self.by_gss.get(text.upper())
         key = normalise(text)
         if key in self._by_key:
             return self._by_key[key]
+        slug = self._slug(text)
+        if slug is not None:
+            return slug
         found = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=cutoff)
         return None if found is None else self._by_key[found[0]]
 
     def resolve(self, name: str) -> Authority:
-        """Like :meth:`match` but raises :class:`AuthorityNotFound` naming the text."""
+        """Like :meth:`match`, and a name that is part of only one council's name ("Tyneside"
+        is not: North and South) is that council. Raises :class:`AmbiguousAuthority` listing
+        the candidates when several councils fit, else :class:`AuthorityNotFound` naming the
+        text and the nearest names."""
         found = self.match(name)
-        if found is None:
-            raise AuthorityNotFound(f"no council matches {name!r}")
-        return found
+        if found is not None:
+            return found
+        candidates = self.candidates(name)
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            raise AmbiguousAuthority(name, [a.name for a in candidates])
+        near = self.suggest(name, limit=3, fuzzy=True)
+        hint = f"; did you mean {' or '.join(repr(a.name) for a in near)}?" if near else ""
+        raise AuthorityNotFound(
+            f"no council matches {name!r}{hint} (give a name, a GSS code such as E08000035 "
+            "or a CQC report slug such as leeds-0824)"
+        )
+
+    def candidates(self, name: str) -> list[Authority]:
+        """The councils a name could be: those that share it, or whose names contain it as
+        whole words ("Kingston": upon Hull and upon Thames)."""
+        key = normalise(name)
+        if not key:
+            return []
+        if key in self._ambiguous:
+            return list(self._ambiguous[key])
+        words = re.compile(r"(?<!\w)" + re.escape(key) + r"(?!\w)")
+        found = {a.gss: a for spelling, a in self._spellings if words.search(spelling)}
+        return sorted(found.values(), key=lambda a: a.name)
+
+    def suggest(self, text: str, *, limit: int = 10, fuzzy: bool = False) -> list[Authority]:
+        """Councils for a name being typed: names starting with it, then names with a word
+        starting with it (or, when ``fuzzy`` and none has, near misses), each council once.
+
+        >>> [a.short_name for a in AuthorityRegistry.load().suggest("hamm")]
+        ['Hammersmith and Fulham']
+        """
+        key = normalise(text) if text.strip() else ""
+        if not key:
+            return []
+        exact = self.match(text, cutoff=100.0)
+        ranked: dict[str, Authority] = {exact.gss: exact} if exact else {}
+        starts = [a for spelling, a in self._spellings if spelling.startswith(key)]
+        inside = re.compile(r"(?<!\w)" + re.escape(key))
+        within = [a for spelling, a in self._spellings if inside.search(spelling)]
+        for a in sorted(starts, key=lambda a: a.name) + sorted(within, key=lambda a: a.name):
+            ranked.setdefault(a.gss, a)
+        if fuzzy and not ranked:  # near misses only when nothing has what was typed
+            near = process.extract(key, self._keys, scorer=fuzz.WRatio, limit=limit)
+            for spelling, score, _ in near:
+                if score >= 75:
+                    ranked.setdefault(self._by_key[spelling].gss, self._by_key[spelling])
+        return list(ranked.values())[:limit]
+
+    def _slug(self, text: str) -> Authority | None:
+        """The council a CQC report slug names (``hammersmithfulham-0525``, ``birmingham-cc``)."""
+        slug = _SLUG_TAIL.sub("", _SLUG_PAGE.sub("", text.lower(), count=1))
+        if not _SLUG_NAME.fullmatch(slug):
+            return None
+        return self._by_compact.get(compact(slug.replace("-", " ")))
 
     def find_in_text(self, text: str) -> list[tuple[Authority, int, int]]:
         """Every mention of a council in a text, with offsets, longest spelling first."""

@@ -8,8 +8,10 @@ code    meaning
 ======  =====================================================================
 0       success (for ``validate`` and ``verify``: the graph conforms)
 1       the command ran and found problems (SHACL violations, broken anchors)
-2       the command could not run (bad input, unreadable file, store error)
+2       the command could not run (bad input, unreadable file, store error, bad setting)
 ======  =====================================================================
+
+An error is one line naming what is wrong; ``cqckg --debug COMMAND`` shows its traceback too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
 from cqckg import __version__
@@ -62,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success or conforms, 1 problems found, 2 could not run.",
     )
     parser.add_argument("--version", action="version", version=f"cqckg {__version__}")
+    parser.add_argument("--debug", action="store_true", help="on an error, show the traceback too")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"cqckg.commands.{name}").register(sub)
@@ -74,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except CqcKgError as exc:
+        if getattr(args, "debug", False):
+            traceback.print_exc()
         print(f"cqckg {args.command}: {exc}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except KeyboardInterrupt:

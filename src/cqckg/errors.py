@@ -75,3 +75,22 @@ class QuestionError(CqcKgError):
 
 class AuthorityNotFound(CqcKgError):
     """A council name or code matches none of the 153 councils."""
+
+
+class AmbiguousAuthority(AuthorityNotFound):
+    """A council name fits several councils; ``candidates`` are their names."""
+
+    def __init__(self, name: str, candidates: list[str]) -> None:
+        self.name = name
+        self.candidates = candidates
+        listed = "; ".join(candidates)
+        super().__init__(
+            f"{name!r} could be any of {len(candidates)} councils: {listed} (give more of the name)"
+        )
+
+    def __reduce__(self) -> tuple[type[AmbiguousAuthority], tuple[str, list[str]]]:
+        return (type(self), (self.name, self.candidates))
+
+
+class SettingsError(CqcKgError):
+    """A setting (option or ``CQCKG_*`` variable) is wrong; the message says how to fix it."""

@@ -15,7 +15,8 @@ parameter's variable appears in the query as ``VALUES ?VARIABLE { UNDEF }``, whi
 unconstrained, so the file runs as it stands (over every council). A query may repeat that block
 in its subqueries: pyoxigraph evaluates a subquery on its own, so repeating the council filter
 there keeps a one-council run from aggregating over every council. Given a value, the runner
-checks it (a GSS code: E, W, S or N and eight digits; an IRI: strictly) and only then writes it
+checks it (a council: a GSS code, E, W, S or N and eight digits, or a name or report slug
+resolved to its GSS code by :mod:`cqckg.authorities`; an IRI: strictly) and only then writes it
 into every such ``VALUES`` block as an IRI term, a GSS code as the council's IRI
 ``https://w3id.org/cqc-kg/id/authority/{gss}``. User input is never pasted into SPARQL any other
 way.
@@ -45,7 +46,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cqckg.errors import QuestionError
+from cqckg.authorities import AuthorityRegistry
+from cqckg.errors import AuthorityNotFound, QuestionError
 from cqckg.namespaces import authority_iri, concept_iri
 from cqckg.paths import questions_dir
 from cqckg.store import GraphStore
@@ -146,19 +148,16 @@ class Parameter:
 
         >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("E08000035")
         '<https://w3id.org/cqc-kg/id/authority/E08000035>'
+        >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("Leeds")
+        '<https://w3id.org/cqc-kg/id/authority/E08000035>'
         >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("E0900003")
         ... # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        cqckg.errors.QuestionError: authority: 'E0900003' is not a GSS code (a letter E, W, S ...
+        cqckg.errors.QuestionError: authority: no council matches 'E0900003' ...
         """
         if self.kind is ParameterKind.GSS_CODE:
-            if not _GSS.fullmatch(value):
-                raise QuestionError(
-                    f"{self.name}: {value!r} is not a GSS code "
-                    "(a letter E, W, S or N and eight digits, e.g. E08000035)"
-                )
-            return str(ox.NamedNode(str(authority_iri(value))))
+            return str(ox.NamedNode(str(authority_iri(self.council(value)))))
         if self.kind is ParameterKind.MEASURE:
             if not _NAME.fullmatch(value):
                 raise QuestionError(
@@ -175,6 +174,16 @@ class Parameter:
             return str(ox.NamedNode(value))
         except ValueError as exc:
             raise QuestionError(f"{self.name}: {value!r} is not a valid IRI: {exc}") from exc
+
+    def council(self, value: str) -> str:
+        """The GSS code of the council ``value`` names: a GSS code as it stands, else any
+        spelling of a council's name or a CQC report slug (:mod:`cqckg.authorities`)."""
+        if _GSS.fullmatch(value):
+            return value
+        try:
+            return AuthorityRegistry.load().resolve(value).gss
+        except AuthorityNotFound as exc:
+            raise QuestionError(f"{self.name}: {exc}") from None
 
 
 @dataclass(frozen=True)

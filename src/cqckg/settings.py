@@ -7,14 +7,20 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from cqckg.errors import SettingsError
 from cqckg.namespaces import BASE
+
+# Files an embedded (pyoxigraph/RocksDB) store always has in its folder.
+_STORE_MARKERS = ("CURRENT", "IDENTITY")
 
 
 def default_workers() -> int:
@@ -97,10 +103,86 @@ class Settings(BaseSettings):
         if self.update_enabled and self.write_token is None:
             raise ValueError("update_enabled needs a write_token (CQCKG_WRITE_TOKEN)")
         if self.write_token is not None and len(self.write_token.get_secret_value()) < 16:
-            raise ValueError("write_token must have at least 16 characters")
+            raise ValueError(
+                "write_token must have at least 16 characters (make one with: python -c "
+                "'import secrets; print(secrets.token_urlsafe(24))')"
+            )
         return self
 
     @property
     def store_path(self) -> Path | None:
         """The store's folder, or ``None`` for the per-user default."""
         return Path(self.store).expanduser() if self.store else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """:class:`Settings` from the environment and ``overrides``, or a :class:`SettingsError`
+    whose one line names the setting (option and ``CQCKG_*`` variable) and what to do.
+
+    >>> load_settings(write_token="short")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cqckg.errors.SettingsError: write_token (CQCKG_WRITE_TOKEN): write_token must have at ...
+    >>> load_settings(port=70000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cqckg.errors.SettingsError: port (CQCKG_PORT): Input should be less than or equal to 65535
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or _field_of(error["msg"])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            named = f"{field} (CQCKG_{field.upper()}): " if field else ""
+            problems.append(named + message)
+        raise SettingsError("; ".join(problems)) from exc
+
+
+def _field_of(message: str) -> str:
+    """The field a model-level check names first (``write_token must ...``)."""
+    first = message.removeprefix("Value error, ").split(" ", 1)[0]
+    return first if first in Settings.model_fields else ""
+
+
+def check_store_folder(location: str) -> None:
+    """Refuse a store location that is a file, or a folder holding something other than a
+    store (opening it would write a store's files among someone else's)."""
+    if not location or location == ":memory:" or location.startswith(("http://", "https://")):
+        return
+    path = Path(location).expanduser()
+    if path.exists() and not path.is_dir():
+        raise SettingsError(
+            f"store {location}: is a file, not a store folder; give a folder (--store or "
+            "CQCKG_STORE), new or made by cqckg"
+        )
+    is_store = all((path / marker).is_file() for marker in _STORE_MARKERS)
+    if path.is_dir() and any(path.iterdir()) and not is_store:
+        raise SettingsError(
+            f"store {location}: the folder is not a cqckg store (it has files but no "
+            "store's CURRENT and IDENTITY); give an empty or new folder, or the one "
+            "cqckg ingest wrote"
+        )
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port another program listens on, before the server starts."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise SettingsError(f"host {host!r}: cannot be resolved ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SettingsError(
+                    f"port {port} on {host} is in use by another program; stop it or give "
+                    "another with --port (or CQCKG_PORT)"
+                ) from None
+            raise SettingsError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; give another --host or --port"
+            ) from None

@@ -23,10 +23,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cqckg import __version__
 from cqckg.api import (
+    compare,
     documents,
     downloads,
     errors,
     graph_store,
+    home,
     linked_data,
     ontology_doc,
     questions_api,
@@ -51,6 +53,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     questions_api.router,
     ontology_doc.router,
     documents.router,
+    home.router,
+    compare.router,
     linked_data.router,
     ui.router,
 )

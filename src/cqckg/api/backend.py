@@ -41,6 +41,22 @@ class Answer:
     truncated: bool = False
 
 
+def select_job(query: str, results_format: Format, max_results: int) -> dict[str, Any]:
+    """The pool's job for a SELECT (or ASK) ``query`` over the union of the named graphs, its
+    results written by the engine in ``results_format``."""
+    return {
+        "op": "query",
+        "query": query,
+        "base_iri": None,
+        "union": True,
+        "default_graphs": None,
+        "named_graphs": None,
+        "results_format": results_format.value,
+        "graph_format": None,
+        "max_results": max_results,
+    }
+
+
 class WorkerRefusal(Exception):
     """A worker answered a job with an error (syntax, not acceptable, not found, engine)."""
 

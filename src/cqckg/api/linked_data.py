@@ -47,6 +47,7 @@ from cqckg.api.description import (
 )
 from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, html_response, render
+from cqckg.api.nation import CouncilContext, load_nation
 from cqckg.api.negotiation import Format
 from cqckg.api.negotiation import _accept_ranges as accept_ranges
 from cqckg.store import OxigraphStore
@@ -299,9 +300,13 @@ def _rdf(d: Description, fmt: Format) -> bytes:
     return d.serialize(fmt.rdf)
 
 
-def _html(d: Description, index: ListIndex, links: Links, doc: str) -> bytes:
+def _html(
+    d: Description, index: ListIndex, links: Links, doc: str, context: CouncilContext
+) -> bytes:
     page = views.page(d, links, index)
-    body = render("resource.html", page=page, links=links, formats=_formats(doc))
+    body = render(
+        "resource.html", page=page, links=links, formats=_formats(doc), **context.template()
+    )
     return body.encode("utf-8")
 
 
@@ -422,7 +427,10 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
         d, index = await summarise(backend, iri, started)
         if not d:
             raise HttpError(404, f"nothing is known about <{iri}>")
-        body = await run_in_threadpool(_html, d, index, links, f"/doc/{stem}")
+        context = CouncilContext()
+        if d.is_a(iri, cqc.LocalAuthority) or d.is_a(iri, cqc.Assessment):
+            context = CouncilContext.of(await load_nation(backend), iri)
+        body = await run_in_threadpool(_html, d, index, links, f"/doc/{stem}", context)
         started.done("render")
         return body
 

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from cqckg.api.backend import select_job
 from cqckg.api.deps import BackendDep
 from cqckg.api.errors import HttpError
 from cqckg.api.negotiation import Format
@@ -81,7 +82,7 @@ def _as_json(question: Question, body: bytes) -> bytes:
             "content": {"application/json": {}, "text/csv": {}},
         },
         400: {
-            "description": "A bad parameter (e.g. not a GSS code)",
+            "description": "A bad parameter (e.g. no council or several match)",
             "content": {"text/plain": {}},
         },
         404: {"description": "No question of that name", "content": {"text/plain": {}}},
@@ -92,7 +93,7 @@ async def run(
     request: Request,
     backend: BackendDep,
     authority: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
-        str | None, Query(description="a council's GSS code, e.g. E08000035")
+        str | None, Query(description="a council: name (Westminster), GSS code or report slug")
     ] = None,
     iri: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
         str | None, Query(description="a fact's IRI (for the evidence question)")
@@ -116,17 +117,7 @@ async def run(
     except QuestionError as exc:
         raise HttpError(400, str(exc)) from None
     fmt = _FORMATS[format]
-    job = {
-        "op": "query",
-        "query": sparql,
-        "base_iri": None,
-        "union": True,
-        "default_graphs": None,
-        "named_graphs": None,
-        "results_format": fmt.value,
-        "graph_format": None,
-        "max_results": backend.settings.max_results,
-    }
+    job = select_job(sparql, fmt, backend.settings.max_results)
     answer = await backend.read(job, backend.settings.query_timeout)
     headers = {"X-Result-Truncated": "true"} if answer.truncated else {}
     if fmt is Format.CSV:

@@ -1,5 +1,5 @@
-"""The web UI at ``/``: a SPARQL editor with the named questions as examples, a form for the
-named questions, and the few static files it needs (served from the package, no CDN).
+"""The query page at ``/query``: a SPARQL editor with the named questions as examples, a form
+for the named questions, and the few static files the pages need (from the package, no CDN).
 
 The page is plain HTML; ``/static/app.js`` runs queries against ``/sparql`` and
 ``/api/questions/{name}`` and draws the results with DOM text nodes (never as HTML).
@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from cqckg.api.backend import select_job
 from cqckg.api.deps import BackendDep
 from cqckg.api.errors import HttpError
 from cqckg.api.html import html_response, render
@@ -30,6 +31,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 _STATIC_TYPES = {
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "site.js": "text/javascript; charset=utf-8",
 }
 
 # Councils that have at least one assessment, for the form's suggestions.
@@ -64,7 +66,7 @@ def question_entry(question: Question) -> dict[str, object]:
     }
 
 
-_LABELS = {ParameterKind.GSS_CODE: "Council (GSS code)", ParameterKind.IRI: "IRI"}
+_LABELS = {ParameterKind.GSS_CODE: "Council (name or GSS code)", ParameterKind.IRI: "IRI"}
 
 
 def parameter_inputs(questions: list[Question]) -> list[dict[str, str]]:
@@ -82,26 +84,16 @@ def parameter_inputs(questions: list[Question]) -> list[dict[str, str]]:
 
 
 async def _councils(backend: BackendDep) -> list[dict[str, str]]:
-    job = {
-        "op": "query",
-        "query": _COUNCILS,
-        "base_iri": None,
-        "union": True,
-        "default_graphs": None,
-        "named_graphs": None,
-        "results_format": Format.JSON.value,
-        "graph_format": None,
-        "max_results": 1000,
-    }
+    job = select_job(_COUNCILS, Format.JSON, 1000)
     answer = await backend.read(job, backend.settings.query_timeout)
     rows = json.loads(answer.body)["results"]["bindings"]
     return [{"gss": r["gss"]["value"], "name": r.get("name", r["gss"])["value"]} for r in rows]
 
 
 @router.get(
-    "/",
+    "/query",
     response_class=HTMLResponse,
-    summary="The web UI: SPARQL editor, named questions, results and downloads",
+    summary="The query page: SPARQL editor, named questions, results and downloads",
     responses={200: {"content": {"text/html": {}}, "description": "The query page"}},
 )
 async def home(backend: BackendDep) -> Response:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from cqckg.cli import EXIT_OK, add_store_option
 from cqckg.errors import QuestionError
 from cqckg.questions import OutputFormat, get_question, list_questions, run_question_serialized
-from cqckg.store import open_store
+from cqckg.settings import check_store_folder
+from cqckg.store import ENV_STORE, open_store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,12 +19,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="run a named question (--list shows them all)",
         description="Run one of the named competency questions over the store. Every question "
         "but 'evidence' takes an optional council; 'evidence' takes the IRI of a fact.",
-        epilog="Exit codes: 0 success, 2 bad input (unknown question, malformed GSS code or IRI) "
+        epilog="Exit codes: 0 success, 2 bad input (unknown question or parameter, no or "
+        "several councils match, malformed IRI) "
         "or the store could not be read.",
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="the question, e.g. gaps")
     p.add_argument("--list", action="store_true", help="list the questions and what they ask")
-    p.add_argument("--authority", metavar="GSS", help="only this council, by GSS code (E08000035)")
+    p.add_argument(
+        "--authority",
+        metavar="COUNCIL",
+        help="only this council: its name in any usual spelling (Westminster, "
+        "'Hammersmith & Fulham'), its GSS code (E09000033) or a CQC report slug (camden-0225)",
+    )
     p.add_argument("--iri", metavar="IRI", help="the fact to show the evidence for ('evidence')")
     p.add_argument(
         "--measure",
@@ -53,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     # Check the question and its parameters before touching the store.
     get_question(args.name).bind(params)
     fmt = OutputFormat(args.format)
+    check_store_folder(args.store or os.environ.get(ENV_STORE, ""))
     store = open_store(args.store)
     try:
         output = run_question_serialized(store, args.name, params, fmt.media_type)

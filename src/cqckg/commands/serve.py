@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 
 from cqckg.api.app import create_app
-from cqckg.settings import Settings
+from cqckg.settings import check_port, check_store_folder, load_settings
 
 _OPTIONS = {
     "host": "address to listen on (default 127.0.0.1)",
@@ -64,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if args.no_load:
         overrides["load_shipped"] = False
-    settings = Settings(**overrides)
+    settings = load_settings(**overrides)
+    # Checked here so a wrong folder or a busy port is one line, not a server's traceback.
+    check_store_folder(settings.store)
+    check_port(settings.host, settings.port)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     uvicorn.run(
         create_app(settings),
