@@ -1,8 +1,8 @@
 """Extraction quality: precision and recall per kind of fact, against the hand-annotated corpus.
 
-Runs the project's extraction (``cqckg.pipeline.extract_documents``) over every document that has
-a gold annotation in ``tests/data/annotations/``, scores it with :mod:`cqckg.evaluate`, prints a
-table per document and overall, and writes the numbers as JSON.
+Runs the project's extraction (``cqckg.pipeline.extract_documents``) over every document that
+has a gold annotation in ``tests/data/annotations/``, scores it with ``benchmarks/evaluate.py``,
+prints a table per document and overall, and writes the numbers as JSON.
 
     .venv/bin/python benchmarks/extraction_quality.py [--out FILE] [--details]
 
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "src"))
-    from cqckg.evaluate import KINDS, evaluate, overall
+    from evaluate import KINDS, evaluate, overall
 
     try:
         from cqckg.pipeline import extract_documents

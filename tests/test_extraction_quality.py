@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
+from evaluate import KindScore, evaluate, overall
 
-from cqckg.evaluate import KindScore, evaluate, overall
 from cqckg.paths import sources_dir
 from cqckg.pipeline import extract_documents
 
