@@ -1,0 +1,103 @@
+"""Polarity from the whole sentence, a strength and a gap in one sentence split at the contrast,
+and sentences that lean on the one before quoted with it: each rule on real sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cqckg.extract.findings import extract_findings, weigh
+from cqckg.extract.records import FindingKind, FindingRecord
+from cqckg.extract.statistics import extract_statistics
+from cqckg.ingest import read_document
+from cqckg.ingest.model import Document
+from cqckg.paths import sources_dir
+from cqckg.vocabulary import load_vocabulary
+
+HELD_OUT = Path(__file__).parent / "data" / "sources"
+WESTMINSTER = sources_dir() / "westminster-2024"
+
+
+def _findings(path: Path) -> tuple[Document, list[FindingRecord]]:
+    doc = read_document(path)
+    vocab = load_vocabulary()
+    return doc, extract_findings(doc, vocab, extract_statistics(doc, vocab))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        # negation of the problem: "weren't any waiting lists" (Westminster's press release)
+        (
+            "The local authority quickly carried out responsive assessments and reviews of "
+            "people’s care needs which meant there weren’t any waiting lists.",
+            FindingKind.STRENGTH,
+        ),
+        # a concession ("despite ...") does not state the finding (Westminster's full report)
+        (
+            "The local authority has evidenced strong relationships with the market, despite "
+            "varying quality and consistency of service.",
+            FindingKind.STRENGTH,
+        ),
+        # a quantifier that makes the wait small (Croydon's summary)
+        ("Most people were assessed in good time with limited waits for most services.", None),
+        # "few" as a quantifier of a shortfall (Croydon's summary)
+        (
+            "However, few people were supported to access direct payments to independently manage "
+            "their care needs.",
+            FindingKind.GAP,
+        ),
+        # "well-being" is not "well" (Barnet's quality-statement page)
+        (
+            "Some unpaid carers told us they missed the in-person support and community activities "
+            "that were available before the pandemic, some had tried to find online support groups "
+            "due to feeling isolated, indicating these events were important for their emotional "
+            "well-being and social support.",
+            None,
+        ),
+    ],
+)
+def test_polarity_from_the_whole_sentence(sentence: str, kind: FindingKind | None) -> None:
+    w = weigh(sentence)
+    if kind is None:  # at least: not filed on the wrong side
+        wrong = FindingKind.GAP if "limited waits" in sentence else FindingKind.STRENGTH
+        assert w.kind is not wrong, w
+    else:
+        assert w.kind is kind, w
+
+
+def test_a_strength_and_a_gap_in_one_sentence_are_split_at_the_contrast() -> None:
+    doc, found = _findings(HELD_OUT / "haringey" / "haringey-0225-theme1-support.txt")
+    by_text = {f.text: f for f in found}
+    strength = by_text[
+        "The adult social care prevention strategy (2024-2026) was clear and concise"
+    ]
+    gap = by_text["but was not recorded as being coproduced."]
+    assert strength.kind is FindingKind.STRENGTH and gap.kind is FindingKind.GAP
+    for f in (strength, gap):
+        (a,) = f.anchors
+        assert doc.text[a.start : a.end] == f.text == a.exact
+    assert strength.anchors[0].end < gap.anchors[0].start
+
+
+def test_a_sentence_leaning_on_the_one_before_is_quoted_with_it() -> None:
+    doc, found = _findings(WESTMINSTER / "full-report.md")
+    lean = "This was slightly lower than the England average of 69.81% (ASCS, 2023)."
+    (f,) = [f for f in found if lean in f.text]
+    assert f.text.endswith(lean) and f.text.startswith("National data showed that 66.")
+    (a,) = f.anchors
+    assert doc.text[a.start : a.end] == f.text
+    assert not any(g.text == lean for g in found)
+
+    died = "In both cases the person had died."
+    both = [f for f in found if died in f.text]
+    assert all(f.text != died for f in both)
+    for f in both:
+        assert f.text.startswith("Another SAR included learning")
+
+
+def test_every_finding_of_a_quality_statement_page_carries_its_statement() -> None:
+    for name in ("haringey-0225-theme2-care.txt", "haringey-0225-theme1-support.txt"):
+        _doc, found = _findings(HELD_OUT / "haringey" / name)
+        assert found and all(f.quality_statement for f in found), name
