@@ -101,3 +101,63 @@ def test_every_finding_of_a_quality_statement_page_carries_its_statement() -> No
     for name in ("haringey-0225-theme2-care.txt", "haringey-0225-theme1-support.txt"):
         _doc, found = _findings(HELD_OUT / "haringey" / name)
         assert found and all(f.quality_statement for f in found), name
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        # Westminster's press release: unawareness and scarcity are shortfalls
+        (
+            "Some carers weren't aware it was an option, and some that were aware chose not to use "
+            "it as it felt too complicated.",
+            FindingKind.GAP,
+        ),
+        (
+            "For example, there weren’t many places for people needing specialist dementia care.",
+            FindingKind.GAP,
+        ),
+        # Barnet: what carers missed, feeling isolated
+        (
+            "Some unpaid carers told us they missed the in-person support and community activities "
+            "that were available before the pandemic, some had tried to find online support groups "
+            "due to feeling isolated, indicating these events were important for their emotional "
+            "well-being and social support.",
+            FindingKind.GAP,
+        ),
+        # North Tyneside: a change running late
+        (
+            "The restructure of the adult social care directorate had begun in 2023 and was taking "
+            "longer than originally planned.",
+            FindingKind.GAP,
+        ),
+        # Haringey: a strength denied
+        ("The strategy was not recorded as being coproduced.", FindingKind.GAP),
+    ],
+)
+def test_shortfalls_stated_without_the_usual_words(sentence: str, kind: FindingKind) -> None:
+    assert weigh(sentence).kind is kind, weigh(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Westminster: a "while" clause concedes, the finding is the mitigation
+        "While people were waiting for major adaptations, people were provided with equipment to "
+        "reduce risks.",
+        # Bath and North East Somerset: work against a problem is not, alone, a strength
+        "Three localities have been set up to tackle inequalities across BSW, each represented by "
+        "their own place-based ICA’s.",
+    ],
+)
+def test_neither_gap_nor_strength(sentence: str) -> None:
+    assert weigh(sentence).kind is None, weigh(sentence)
+
+
+def test_a_landing_page_states_gaps_in_its_about_part_only() -> None:
+    _doc, found = _findings(
+        HELD_OUT / "bath-and-north-east-somerset" / "bathandnortheastsomerset-0125.txt"
+    )
+    texts = [f.text for f in found]
+    assert any(t.startswith("Nevertheless, there are significant gaps in education") for t in texts)
+    # a figure about the place is not a finding about the council
+    assert not any("population is projected to increase" in t for t in texts)

@@ -357,6 +357,10 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\bhigh number of unallocated\b",
             r"\bunallocated\b",
             r"\bnot (?:been )?(?:enough|sufficient)\b",
+            r"\b(?:not|weren[’']t|wasn[’']t) (?:always |fully )?aware\b",
+            r"\b(?:not|weren[’']t|wasn[’']t) (?:many|enough)\b",
+            r"\bfe(?:el|lt|eling) isolated\b",
+            r"\bmissed the\b",
         ),
         2.0,
         GapKind.SHORTFALL,
@@ -506,7 +510,10 @@ _STATEMENT_BLOCK_END = re.compile(
 
 # a negation in the same clause shortly before a strength word
 _NEGATED_BEFORE = re.compile(r"\b(?:not|never|no longer|n[’']t)\b[^,;.]*$", re.IGNORECASE)
-_CONCESSION = re.compile(r"\b(?:despite|in spite of|apart from|except for)\b[^,;.]*", re.IGNORECASE)
+_CONCESSION = re.compile(
+    r"\b(?:despite|in spite of|apart from|except for)\b[^,;.]*|^\W*(?:while|whilst)\b[^,;.]*,",
+    re.IGNORECASE,
+)
 # a strength needs this much more weight than the gap cues, or at least one cue and no gap cue
 GAP_THRESHOLD = 1.5
 MARGIN = 1.0
@@ -541,6 +548,7 @@ class _CueWeights:
     strength: float
     kinds: tuple[tuple[GapKind, float], ...]
     matched: tuple[str, ...]
+    appraisal: float = 0.0  # the part of ``strength`` from appraisal words ("good", "clear")
 
 
 @lru_cache(maxsize=8192)
@@ -576,6 +584,7 @@ def _cue_weights(text: str) -> _CueWeights:
             matched.append(cue.name)
             if cue.gap_kind is not None:
                 kinds[cue.gap_kind] = kinds.get(cue.gap_kind, 0.0) + w
+    appraisal = 0.0
     for cue in STRENGTH_CUES:
         if not cue.may_match(folded):
             continue
@@ -590,8 +599,9 @@ def _cue_weights(text: str) -> _CueWeights:
                 hits += 1
         if hits:
             strength += cue.weight * min(hits, 3)
+            appraisal += cue.weight * min(hits, 3)
             matched.append(cue.name)
-    return _CueWeights(gap, strength, tuple(kinds.items()), tuple(matched))
+    return _CueWeights(gap, strength, tuple(kinds.items()), tuple(matched), appraisal)
 
 
 def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
@@ -618,7 +628,7 @@ def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
     kind: FindingKind | None = None
     if gap >= GAP_THRESHOLD and gap >= strength - MARGIN:
         kind = FindingKind.GAP
-    elif (strength >= 2.0 and strength > gap + MARGIN) or (strength >= 1.0 and gap == 0):
+    elif (strength >= 2.0 and strength > gap + MARGIN) or (cues.appraisal >= 1.0 and gap == 0):
         kind = FindingKind.STRENGTH
     gap_kind = max(kinds, key=lambda k: kinds[k]) if kind is FindingKind.GAP and kinds else None
     if kind is FindingKind.GAP and gap_kind is None:
@@ -668,7 +678,8 @@ def _eligible(doc: Document, sentence: Sentence, excluded: list[tuple[int, int]]
     if any(_holds_no_findings(h) for h in headings):
         return False
     if doc.kind is DocumentKind.LANDING_PAGE:
-        return False
+        # a landing page states findings only in its "About" part (health inequalities ...)
+        return any(_is_summary(h) for h in headings)
     if doc.kind in (DocumentKind.FULL_REPORT, DocumentKind.QUALITY_STATEMENT_PAGE):
         qs = (section.quality_statement if section else None) or doc.quality_statement
         in_summary = any(_is_summary(h) for h in headings)
@@ -685,6 +696,12 @@ def _holds_no_findings(heading: str) -> bool:
     """A heading of a part without findings ("What people expect", "Financial facts")."""
     clean = _LEADING_NON_WORD.sub("", heading.replace("**", "")).strip()
     return _NON_FINDINGS_SECTIONS.match(clean) is not None
+
+
+def _in_about(doc: Document, sentence: Sentence) -> bool:
+    section = doc.section_of(sentence)
+    headings = () if section is None else (*section.path, section.heading)
+    return any(h.lower().lstrip("# ").startswith(("about ", "demographics")) for h in headings)
 
 
 @lru_cache(maxsize=1024)
@@ -726,7 +743,9 @@ def extract_findings(
         if not _eligible(doc, sentence, excluded):
             previous = None
             continue
-        found = _sentence_findings(doc, vocab, sentence, by_sentence.get(sentence.index, ()))
+        # a figure of the "About" part describes the place, not how the council does
+        stats = () if _in_about(doc, sentence) else by_sentence.get(sentence.index, ())
+        found = _sentence_findings(doc, vocab, sentence, stats)
         leans = (
             previous is not None
             and previous.paragraph == sentence.paragraph
@@ -797,7 +816,7 @@ def _side(clause: str) -> FindingKind | None:
     c = _cue_weights(clause)
     if c.gap >= GAP_THRESHOLD and c.strength == 0:
         return FindingKind.GAP
-    if c.strength >= 1.0 and c.gap == 0:
+    if c.appraisal >= 1.0 and c.gap == 0:
         return FindingKind.STRENGTH
     return None
 
