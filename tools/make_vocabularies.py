@@ -1301,6 +1301,18 @@ PARTNER_TYPES = (
         ),
     ),
     Row(
+        "political-group",
+        "Political party or group",
+        "A political party or a party group of councillors. Never a partner: a name of this type "
+        "is left out of the partners (landing pages say which party leads the council).",
+        signals=words(
+            "labour; labour party; labour group; conservative; conservatives; conservative party; "
+            "conservative group; liberal democrat; liberal democrats; liberal democrat group; "
+            "green party; green group; reform uk; independent group; political group; party; "
+            "coalition"
+        ),
+    ),
+    Row(
         "regulator",
         "Regulator or ombudsman",
         "A regulator or ombudsman: CQC, the Local Government and Social Care Ombudsman, Ofsted.",
