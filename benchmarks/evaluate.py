@@ -325,6 +325,7 @@ def name_key(name: str) -> str:
     """
     s = normalise_text(name)
     s = s.replace('"', "").replace("'s ", "s ").replace("'", "").replace("#", "")
+    s = re.sub(r"\(\s*((?:19|20)\d\d[^()]*)\)", r"\1", s)  # "(2024-2029)" = "2024-2029"
     s = _expand_years(s)
     s = re.sub(r"[.,;:]+$", "", s).strip()
     s = re.sub(r"^the\s+", "", s)

@@ -191,6 +191,8 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\b(?<!actions )needed to (?:be )?(?:improve|strengthen|develop|address)\b",
             r"\b(?<!actions )need(?:s|ed)? (?:for|to) improve\b",
             r"\bthere needed to be\b",
+            r"\b(?:recognised|acknowledged|identified|noted) (?:the|a|an ongoing) need (?:to|for) "
+            r"(?:\w+ )?(?:more|better|further|improve\w*|develop\w*|strengthen\w*|increase\w*)\b",
             r"\bneeded to be strengthened\b",
             r"\bmore to do\b",
             r"\brequired improvement\b",
