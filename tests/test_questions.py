@@ -804,7 +804,6 @@ def test_cli_query_bad_input_exits_2(run_cli, argv: list[str], message: str) -> 
     assert message in err
 
 
-
 def test_strategies_addressing_gaps_can_ask_for_one_basis(store: OxigraphStore) -> None:
     every = run_question(store, "strategies-addressing-gaps", {"authority": WESTMINSTER})
     for basis, label in (("stated", "Stated"), ("shared-topic", "Shared topic")):
