@@ -161,3 +161,19 @@ def test_a_landing_page_states_gaps_in_its_about_part_only() -> None:
     assert any(t.startswith("Nevertheless, there are significant gaps in education") for t in texts)
     # a figure about the place is not a finding about the council
     assert not any("population is projected to increase" in t for t in texts)
+
+
+def test_a_leaning_sentence_and_its_antecedent_of_the_same_kind_are_one_finding() -> None:
+    doc, found = _findings(
+        sources_dir() / "birmingham" / "birmingham-cc-3-safety-within-system-safeguarding.txt"
+    )
+    joined = [f for f in found if "This meant there had been a build-up of work" in f.text]
+    assert len(joined) == 1
+    (f,) = joined
+    assert f.kind is FindingKind.GAP
+    assert f.text.startswith("Referrals to the safeguarding team had increased over time")
+    assert doc.text[f.anchors[0].start : f.anchors[0].end] == f.text
+    # the antecedent is not listed a second time on its own
+    assert not any(
+        g.text.startswith("Referrals to the safeguarding team") and g is not f for g in found
+    )

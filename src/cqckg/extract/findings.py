@@ -755,7 +755,10 @@ def extract_findings(
             and _LEANS_ON_PREVIOUS.match(sentence.text.strip()) is not None
         )
         if leans and len(found) == 1 and previous is not None:
-            found = [_with_antecedent(doc, vocab, previous, sentence, found[0])]
+            combined = _with_antecedent(doc, vocab, previous, sentence, found[0])
+            if out and out[-1].kind is combined.kind and _covers(combined, out[-1]):
+                out.pop()  # the sentence before is this finding's own start: one finding of both
+            found = [combined]
         out.extend(found)
         previous = sentence
     return out
@@ -770,6 +773,11 @@ _LEANS_ON_PREVIOUS = re.compile(
     r"|^this (?:was|is) (?:following|because|due)\b",
     re.IGNORECASE,
 )
+
+
+def _covers(outer: FindingRecord, inner: FindingRecord) -> bool:
+    (a,) = outer.anchors[:1]
+    return all(a.start <= b.start and b.end <= a.end for b in inner.anchors)
 
 
 def _with_antecedent(
