@@ -177,3 +177,21 @@ def test_a_leaning_sentence_and_its_antecedent_of_the_same_kind_are_one_finding(
     assert not any(
         g.text.startswith("Referrals to the safeguarding team") and g is not f for g in found
     )
+
+
+def test_where_the_rules_cannot_tell_the_polarity_is_unknown() -> None:
+    doc, found = _findings(WESTMINSTER / "full-report.md")
+
+    def sentence(start: str) -> str:
+        return next(s.text.strip() for s in doc.sentences if s.text.startswith(start))
+
+    # Westminster: "better than the average on staff vacancies ... lower": the words alone weigh
+    # both ways; the statistic's direction against its comparator (fewer vacancies) decides
+    vacancies = sentence("The local authority performed better than the average on staff")
+    assert weigh(vacancies).kind is FindingKind.UNKNOWN
+    (f,) = [f for f in found if f.text == vacancies]
+    assert f.kind is FindingKind.STRENGTH
+    # a contrast opening work against waits: kept, neither a strength nor a gap
+    measures = sentence("However, the local authority had implemented measures to reduce waiting")
+    (g,) = [f for f in found if f.text == measures]
+    assert g.kind is FindingKind.UNKNOWN and g.gap_kind is None

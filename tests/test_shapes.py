@@ -142,3 +142,14 @@ def test_validating_a_3000_triple_assessment_is_fast() -> None:
     assert report.conforms
     print(f"validated {len(big)} triples in {elapsed:.2f} s")
     assert elapsed < 5
+
+
+def test_a_finding_of_unknown_polarity_conforms() -> None:
+    text = CLEAN.read_text(encoding="utf-8").replace(
+        "<id/assessment/E09000033/2024-11-08/finding/assessments-on-time> a cqc:Strength ;",
+        "<id/assessment/E09000033/2024-11-08/finding/assessments-on-time> "
+        "a cqc:UnknownPolarityFinding ;",
+    )
+    assert "a cqc:UnknownPolarityFinding" in text
+    report = ensure_valid(Graph().parse(data=text, format="turtle"))
+    assert report.conforms

@@ -11,7 +11,8 @@ statement, the summaries, a press release's findings) is weighed by cue patterns
 * negation turns a gap cue into a strength ("no waiting lists", "did not have a negative
   impact") and contrast markers ("However,", "In contrast,", "Although") weigh towards a gap.
 
-A sentence with a clear balance one way is a finding of that kind; a neutral sentence (context,
+A sentence with a clear balance one way is a finding of that kind; one with cues both ways and
+no clear balance is kept with polarity unknown (not guessed); a neutral sentence (context,
 description) is not a finding. Each rule is a named pattern, so every classification can be
 explained from the words it matched (see :func:`explain`).
 """
@@ -632,6 +633,8 @@ def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
         kind = FindingKind.GAP
     elif (strength >= 2.0 and strength > gap + MARGIN) or (cues.appraisal >= 1.0 and gap == 0):
         kind = FindingKind.STRENGTH
+    elif gap >= 1.0 and strength >= 1.0:
+        kind = FindingKind.UNKNOWN  # evidence both ways, neither outweighs: not guessed
     gap_kind = max(kinds, key=lambda k: kinds[k]) if kind is FindingKind.GAP and kinds else None
     if kind is FindingKind.GAP and gap_kind is None:
         gap_kind = GapKind.AREA_FOR_DEVELOPMENT
