@@ -195,3 +195,36 @@ def test_where_the_rules_cannot_tell_the_polarity_is_unknown() -> None:
     measures = sentence("However, the local authority had implemented measures to reduce waiting")
     (g,) = [f for f in found if f.text == measures]
     assert g.kind is FindingKind.UNKNOWN and g.gap_kind is None
+
+
+def test_outstanding_work_is_not_an_appraisal() -> None:
+    # Westminster: "outstanding" as still to be done
+    assert (
+        weigh(
+            "Safeguarding concerns that were outstanding were managed by the adults "
+            "safeguarding team."
+        ).kind
+        is not FindingKind.STRENGTH
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Hammersmith & Fulham
+        "All partners agreed relationships at the borough level needed to be developed, and the "
+        "local health and social care system did not have a shared vision for health and social "
+        "care support in Hammersmith the Fulham.",
+        "Key development areas were joint pathways for people living with dementia, adult mental "
+        "health and community empowerment in the north of the borough.",
+        "Also, it highlighted further development of care providers in the community was needed "
+        "to support people with dementia.",
+        # Birmingham
+        "Formal integration at an operational level was not as advanced, but was developing fast.",
+        # Westminster: a mid-sentence ", however" turns to the shortfall
+        "Most carers we spoke to had been made aware of direct payments but had chosen not to "
+        "accept this, however we also heard some carers had not heard of direct payments before.",
+    ],
+)
+def test_development_needs_stated_in_other_words(sentence: str) -> None:
+    assert weigh(sentence).kind is FindingKind.GAP, weigh(sentence)

@@ -3,6 +3,7 @@ documents, and the assembled assessment counting findings, not sentences."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -142,3 +143,20 @@ def test_a_summary_statement_merges_with_the_fuller_one() -> None:
     )
     assert same_finding(_gap(short), _gap(long))
     assert not same_finding(_gap("Staff told us."), _gap("Staff told us it was confusing."))
+
+
+def test_no_sentence_is_quoted_by_two_findings() -> None:
+    docs = [read_document(p) for p in source_files([sources_dir()])]
+    for a in assemble(docs, load_vocabulary(), AuthorityRegistry.load(), sources_dir()):
+        spans = Counter(
+            (x.document_sha256, x.start, x.end) for f in a.extraction.findings for x in f.anchors
+        )
+        assert max(spans.values()) == 1
+        anchors = sorted(
+            ((x.document_sha256, x.start, x.end), f.text)
+            for f in a.extraction.findings
+            for x in f.anchors
+        )
+        for (one, text), (two, other) in itertools.pairwise(anchors):
+            overlap = one[0] == two[0] and two[1] < one[2]
+            assert not overlap, (text[:80], other[:80])

@@ -192,6 +192,11 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\b(?<!actions )needed to (?:be )?(?:improve|strengthen|develop|address)\b",
             r"\b(?<!actions )need(?:s|ed)? (?:for|to) improve\b",
             r"\bthere needed to be\b",
+            r"\bneeded to be (?:developed|improved|strengthened|addressed|embedded|expanded|"
+            r"increased|reviewed)\b",
+            r"\bfurther development\b[^.]{0,80}\b(?:was|were|is|are) needed\b",
+            r"\b(?:key )?(?:development|improvement) areas?\b",
+            r"\bnot as (?:advanced|developed|strong|effective|mature|good|well)\b",
             r"\b(?:recognised|acknowledged|identified|noted) (?:the|a|an ongoing) need (?:to|for) "
             r"(?:\w+ )?(?:more|better|further|improve\w*|develop\w*|strengthen\w*|increase\w*)\b",
             r"\bneeded to be strengthened\b",
@@ -226,6 +231,7 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\bwaited\b",
             r"\bwaiting for\b",
             r"\bwait to\b",
+            r"\b(?:had|have) been waiting\b",
             r"\bbacklogs?\b",
             r"\bdelays?\b",
             r"\bdelayed\b",
@@ -379,7 +385,7 @@ GAP_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "however",
-        r"^\s*(?:however|in contrast|but|although|whilst|while|despite)\b|\bhowever,",
+        r"^\s*(?:however|in contrast|but|although|whilst|while|despite)\b|\bhowever,|,\s*however\b",
         1.0,
     ),
     _cue(
@@ -415,7 +421,9 @@ STRENGTH_CUES: tuple[Cue, ...] = (
             r"\bgood\b",
             r"\bexcellent\b",
             r"\bexceptional(?:ly)?\b",
-            r"\boutstanding\b",
+            # not "concerns that were outstanding", "outstanding reviews": still to be done
+            r"(?<!were )(?<!was )(?<!remained )\boutstanding\b"
+            r"(?! (?:cases?|concerns?|referrals?|work|reviews?|assessments?|actions?|enquir))",
             r"\bstrong\b",
             r"\brobust\b",
             r"\beffective(?:ly)?\b",
@@ -759,7 +767,7 @@ def extract_findings(
         )
         if leans and len(found) == 1 and previous is not None:
             combined = _with_antecedent(doc, vocab, previous, sentence, found[0])
-            if out and out[-1].kind is combined.kind and _covers(combined, out[-1]):
+            if out and _covers(combined, out[-1]):
                 out.pop()  # the sentence before is this finding's own start: one finding of both
             found = [combined]
         out.extend(found)
@@ -857,7 +865,9 @@ def _record(
         text=a.exact,
         quality_statement=qs,
         evidence_category=category,
-        topics=vocab.topics_in(a.exact),
+        # a clause of a split sentence keeps the sentence's subject ("mental health provision
+        # ... was good, but not always appropriate ...")
+        topics=vocab.topics_in(sentence.text),
         anchors=(a,),
         gap_kind=gap_kind if kind is FindingKind.GAP else None,
     )

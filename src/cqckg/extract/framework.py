@@ -24,7 +24,7 @@ from cqckg.vocabulary import Vocabulary
 
 _SCORE_LINE = re.compile(r"^\W*(?P<ind>indicative\s+)?score\s*:?\s*(?P<n>\d)?\s*$", re.IGNORECASE)
 _LEVEL_LINE = re.compile(r"^\W*(?P<n>\d)\s*[-–—:]\s*evidence shows\b", re.IGNORECASE)
-_LIST_SCORE = re.compile(r"^\s*\d{1,2}[.)]\s+(?P<name>.+?)\s*[-–—:]\s*(?P<n>\d)\s*$")
+_LIST_SCORE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s+(?P<name>.+?)\s*[-–—:]\s*(?P<n>\d)\s*$")
 _RATED = re.compile(
     r"\brated\s+(?:the\s+)?(?P<who>[^.]{3,120}?)\s+as\s+"
     r"(?P<r>outstanding|good|requires improvement|inadequate)\b",
