@@ -1,8 +1,8 @@
 """Extraction quality: precision and recall per kind of fact, against the hand-annotated corpus.
 
-Runs the project's extraction (``cqckg.pipeline.extract_documents``) over every document that has
-a gold annotation in ``tests/data/annotations/``, scores it with :mod:`cqckg.evaluate`, prints a
-table per document and overall, and writes the numbers as JSON.
+Runs the project's extraction (``cqckg.pipeline.extract_documents``) over every document that
+has a gold annotation in ``tests/data/annotations/``, scores it with ``benchmarks/evaluate.py``,
+prints a table per document and overall, and writes the numbers as JSON.
 
     .venv/bin/python benchmarks/extraction_quality.py [--out FILE] [--details]
 
@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-ANNOTATIONS = ROOT / "tests" / "data" / "annotations"
-SOURCES = ROOT / "graph" / "sources"
 
 TARGET_RECALL = {
     "scores": 0.95,
@@ -34,6 +32,7 @@ TARGET_RECALL = {
     "links": 0.60,
 }
 TARGET_PRECISION = 0.85
+PER_COUNCIL_KINDS = ("gaps", "strengths", "links", "partners", "strategies", "statistics")
 
 
 def _fmt(x: float | None) -> str:
@@ -62,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "src"))
-    from cqckg.evaluate import KINDS, evaluate, overall
+    from evaluate import KINDS, council_of, evaluate, load_gold, overall, source_path
 
     try:
-        from cqckg.pipeline import extract_documents
+        from cqckg.pipeline import extract_documents, source_files
     except ImportError as err:
         print(
             "extraction_quality: cqckg.pipeline.extract_documents(paths) -> dict[str, Extraction] "
@@ -74,16 +73,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    files = sorted(ANNOTATIONS.glob("*.json"))
-    annotations = {}
-    for f in files:
-        ann = json.loads(f.read_text(encoding="utf-8"))
-        annotations[ann["document"]] = ann
-    extractions = extract_documents([SOURCES / doc for doc in annotations])
+    annotations = load_gold()
+    paths = {doc: source_path(doc) for doc in annotations}
+    extracted = extract_documents(list(paths.values()))
+    files = source_files(paths.values())
+    by_path = {p.resolve(): ex for p, ex in zip(files, extracted.values(), strict=True)}
+    extractions = {doc: by_path.get(p.resolve()) for doc, p in paths.items()}
 
     reports = []
     for doc, ann in annotations.items():
-        text = (SOURCES / doc).read_bytes().decode("utf-8")
+        text = paths[doc].read_bytes().decode("utf-8")
         extraction = extractions.get(doc)
         if extraction is None:
             print(f"extraction_quality: no extraction returned for {doc}", file=sys.stderr)
@@ -102,6 +101,26 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"      miss: {m}")
                     for m in s.false_positives:
                         print(f"      fp:   {m}")
+
+    councils: dict[str, list[Any]] = {}
+    for r in reports:
+        councils.setdefault(council_of(r.document), []).append(r)
+    print("\nPER COUNCIL (precision / recall; - when nothing to judge)")
+    print("  " + " ".join(f"{k[:10]:>13}" for k in PER_COUNCIL_KINDS))
+    per_council = {}
+    for council, rs in sorted(councils.items()):
+        sums = overall(rs)
+        per_council[council] = {k: sums[k].to_dict() for k in PER_COUNCIL_KINDS}
+        cells = " ".join(
+            f"{_fmt(sums[k].precision)}/{_fmt(sums[k].recall).strip():>6}"
+            for k in PER_COUNCIL_KINDS
+        )
+        print(f"  {council:<30} {cells}")
+    stated = {}
+    for council, rs in sorted(councils.items()):
+        b = overall(rs)["links"].by_basis.get("stated")
+        if b is not None and (b.tp + b.fn + b.found + b.fp):
+            stated[council] = b.to_dict()
 
     totals = overall(reports)
     print("\nOVERALL (micro-averaged over documents)")
@@ -129,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             "stated_link_recall": TARGET_RECALL["links"],
         },
         "below_target": below,
+        "per_council": per_council,
+        "stated_links_per_council": stated,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
 """Reach: every council folder of the corpus ingested on its own into an empty store.
 
-For each folder of ``graph/sources`` and ``tests/data/excerpts2`` prints whether it was accepted
+For each folder of ``graph/sources`` and ``tests/data/sources`` prints whether it was accepted
 as it is (or refused, with the rule), the scores found of those its pages state, the rating and
 percentage found against the stated ones, and the date. What the pages state is read from
 ``tests/data/corpus-councils.json`` (annotated by hand), never from the extractor. A folder

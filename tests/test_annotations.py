@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from cqckg.evaluate import KINDS, quote_span
+from evaluate import KINDS, quote_span, source_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS = ROOT / "tests" / "data" / "annotations"
 SOURCES = ROOT / "graph" / "sources"
+# held-out pages of councils the shipped graph does not hold, annotated before any extractor ran
+HELD_OUT = ROOT / "tests" / "data" / "sources"
 
 QUALITY_STATEMENTS = {
     "assessing-needs",
@@ -42,7 +43,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _text(ann: dict[str, Any]) -> str:
-    return (SOURCES / ann["document"]).read_bytes().decode("utf-8")
+    return source_path(ann["document"]).read_bytes().decode("utf-8")
 
 
 def _fold(s: str) -> str:
@@ -51,8 +52,9 @@ def _fold(s: str) -> str:
 
 def test_every_source_document_is_annotated() -> None:
     sources = {
-        p.relative_to(SOURCES).as_posix()
-        for p in SOURCES.rglob("*")
+        p.relative_to(root).as_posix()
+        for root in (SOURCES, HELD_OUT)
+        for p in root.rglob("*")
         if p.is_file() and p.suffix in {".md", ".txt"} and p.stem != "README"
     }
     annotated = {_load(f)["document"] for f in FILES}
@@ -71,7 +73,10 @@ def test_schema(path: Path) -> None:
     ann = _load(path)
     assert set(ann) >= TOP_KEYS, TOP_KEYS - set(ann)
     assert re.fullmatch(r"E\d{8}", ann["authority_gss"])
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", ann["published"])
+    # null when the page states no date (the note says what its address suggests)
+    assert ann["published"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", ann["published"])
+    assert ann["published"] is not None or ann.get("published_note")
+    assert isinstance(ann.get("strengths_complete", False), bool)
     assert isinstance(ann["pilot"], bool) and isinstance(ann["indicative"], bool)
     assert ann["rating"] is None or ann["rating"] in RATINGS
     for qs, score in ann["scores"].items():

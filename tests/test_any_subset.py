@@ -20,7 +20,7 @@ from cqckg.questions import run_question
 from cqckg.store import OxigraphStore
 from cqckg.vocabulary import load_vocabulary
 
-EXCERPTS2 = Path(__file__).parent / "data" / "excerpts2"
+EXCERPTS2 = Path(__file__).parent / "data" / "sources"
 HALTON = (EXCERPTS2 / "halton" / "press-release.txt").read_text(encoding="utf-8")
 HARINGEY_PAGE = EXCERPTS2 / "haringey" / "haringey-0225-theme1-support.txt"
 CAMDEN = sources_dir() / "camden"

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from cqckg.evaluate import (
+from evaluate import (
     document_sha256,
     evaluate,
     name_keys,
     overall,
     quote_span,
 )
+
 from cqckg.extract.records import (
     Anchor,
     ComparatorArea,
@@ -348,7 +348,7 @@ def test_overall_sums_documents(ann: dict[str, Any], text: str) -> None:
 def test_doctests() -> None:
     import doctest
 
-    import cqckg.evaluate
+    import evaluate
 
-    result = doctest.testmod(cqckg.evaluate)
+    result = doctest.testmod(evaluate)
     assert result.failed == 0 and result.attempted > 10

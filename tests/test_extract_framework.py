@@ -175,3 +175,15 @@ def test_sections_of_full_report(vocab: Vocabulary) -> None:
     headings = {s.heading for s in found}
     assert not headings & {"What people expect", "The local authority commitment", "Score: 3"}
     assert len(found) == 37
+
+
+def test_press_release_scores_in_a_hyphen_bulleted_list() -> None:
+    # Haringey's and Medway's releases: "- Partnership and communities – 3", hyphen or en dash
+    from pathlib import Path
+
+    held_out = Path(__file__).parent / "data" / "sources"
+    doc = read_document(held_out / "haringey" / "press-release.txt")
+    scores = {s.quality_statement: s.score for s in extract_scores(doc, load_vocabulary())}
+    assert len(scores) == 9
+    assert scores["partnerships-and-communities"] == 3
+    assert scores["care-provision-integration-and-continuity"] == 2

@@ -58,3 +58,17 @@ def test_inferred_links_are_few_and_never_on_a_statements_own_subject() -> None:
 def test_other_councils_get_no_link_from_a_plan_to_its_own_sentence() -> None:
     hf = "hammersmith-and-fulham/hammersmithfulham-0525-theme1-equity.txt"
     assert not [ln for ln in extraction(hf).links if ln.gap.startswith("There was a corporate")]
+
+
+HELD_OUT = sources_dir().parent.parent / "tests" / "data" / "sources"
+
+
+def test_a_need_reflected_in_a_strategy_is_a_stated_link() -> None:
+    # Haringey: "... but also recognised the need to work more closely with local people and
+    # communities and this was reflected in the Commissioning Strategy for Adult Social Care
+    # (2024-2029)."
+    doc = read_document(HELD_OUT / "haringey" / "haringey-0225-theme2-care.txt")
+    ex = extract_document(doc, load_vocabulary(), AuthorityRegistry.load())
+    (ln,) = [ln for ln in ex.links if "work more closely with local people" in ln.gap]
+    assert ln.basis is LinkBasis.STATED
+    assert ln.strategy == "Commissioning Strategy for Adult Social Care 2024-2029"

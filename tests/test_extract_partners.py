@@ -227,3 +227,52 @@ def test_merge_partners_across_documents() -> None:
         ("Local Account Group", ("LAG",)),
         ("Royal Borough of Kensington and Chelsea", ("Kensington and Chelsea", "RBKC")),
     ]
+
+
+HELD_OUT = sources_dir().parent.parent / "tests" / "data" / "sources"
+
+
+def _held_out(path: str) -> tuple[PartnerRecord, ...]:
+    doc = read_document(HELD_OUT / path)
+    return tuple(extract_partners(doc, load_vocabulary(), AuthorityRegistry.load()))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        # "Liberal Democrats currently hold B&NES ...", "B&NES Council was created ...",
+        # "The Integrated Care System (ICS) covers B&NES, Swindon and Wiltshire (BSW)."
+        "bath-and-north-east-somerset/bathandnortheastsomerset-0125.txt",
+        # "... a minority Labour led local authority ..., a minority Conservative led Council.",
+        # "... the NHS Integrated Care Board (ICB) which works across Derby and Derbyshire."
+        "derby/derby-0824_mirror-gl-cqc-axis12.txt",
+        # "The London Borough of Brent is a Labour-led council, with a large majority."
+        "brent/brent-0824.txt",
+    ],
+)
+def test_landing_pages_name_no_party_no_area_and_not_the_council_itself(path: str) -> None:
+    names = {p.name for p in _held_out(path)}
+    assert names  # each names a real partner (an ICS, an ICB, an alliance)
+    for bad in (
+        "Liberal Democrats",
+        "Labour",
+        "Conservative",
+        "B&NES Council",
+        "Swindon",
+        "Wiltshire",
+        "Somerset",
+        "Derbyshire",
+        "Derby",
+    ):
+        assert not any(bad in n for n in names), (bad, names)
+
+
+@pytest.mark.parametrize(
+    "name", ["Labour Group", "Labour and Independent Group", "Conservative Group", "Green Party"]
+)
+def test_party_groups_are_not_partners(name: str) -> None:
+    from cqckg.extract.partners import _political
+
+    assert _political(name, load_vocabulary())
+    assert not _political("Independent Living Assessors", load_vocabulary())
+    assert not _political("Joint Health and Wellbeing Board", load_vocabulary())

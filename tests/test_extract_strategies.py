@@ -197,3 +197,30 @@ def test_co_producers_in_sentence() -> None:
         "partners",
     )
     assert co_producers_in("Staff told us that the ethos of co-production had been embedded.") == ()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title", "years"),
+    [
+        # Haringey: a title going on "for" capitalised words, years in brackets
+        (
+            "and this was reflected in the Commissioning Strategy for Adult Social Care "
+            "(2024-2029).",
+            "Commissioning Strategy for Adult Social Care 2024-2029",
+            (2024, 2029),
+        ),
+        # Haringey: a lower-case title dated in brackets, four words before its head
+        (
+            "The adult social care prevention strategy (2024-2026) was clear and concise but was "
+            "not recorded as being coproduced.",
+            "adult social care prevention strategy (2024-2026)",
+            (2024, 2026),
+        ),
+    ],
+)
+def test_titles_going_on_after_the_head_or_dated_in_brackets(
+    sentence: str, title: str, years: tuple[int, int]
+) -> None:
+    (m,) = find_titles(sentence)
+    assert (m.title, (m.start_year, m.end_year)) == (title, years)
+    assert not find_titles("The Director of Public Health agreed.")

@@ -432,7 +432,11 @@ def test_header_is_complete_and_columns_are_the_contract(name: str) -> None:
     assert question.name == name
     assert question.description
     assert list(question.columns) == CONTRACT[name]
-    expected = {"evidence": ["iri"], "statistic-across-councils": ["authority", "measure"]}
+    expected = {
+        "evidence": ["iri"],
+        "statistic-across-councils": ["authority", "measure"],
+        "strategies-addressing-gaps": ["authority", "basis"],
+    }
     assert [p.name for p in question.parameters] == expected.get(name, ["authority"])
     assert all(p.required == (name == "evidence") for p in question.parameters)
 
@@ -506,6 +510,8 @@ def test_the_filter_reaches_every_values_block(name: str) -> None:
     params = {"authority": WESTMINSTER}
     if name == "statistic-across-councils":
         params["measure"] = "ascs-feel-safe"
+    if name == "strategies-addressing-gaps":
+        params["basis"] = "stated"
     bound = get_question(name).bind(params)
     assert "UNDEF" not in bound
     assert bound.count(f"<{ID}authority/{WESTMINSTER}>") == get_question(name).sparql.count(
@@ -846,3 +852,14 @@ def test_cli_query_bad_input_exits_2(run_cli, argv: list[str], message: str) -> 
     code, _, err = run_cli(*argv)
     assert code == 2
     assert message in err
+
+
+def test_strategies_addressing_gaps_can_ask_for_one_basis(store: OxigraphStore) -> None:
+    every = run_question(store, "strategies-addressing-gaps", {"authority": WESTMINSTER})
+    for basis, label in (("stated", "Stated"), ("shared-topic", "Shared topic")):
+        some = run_question(
+            store, "strategies-addressing-gaps", {"authority": WESTMINSTER, "basis": basis}
+        )
+        assert some.records() == [r for r in every.records() if r["basis"] == label]
+    with pytest.raises(QuestionError, match="not a link basis"):
+        get_question("strategies-addressing-gaps").bind({"basis": "inferred"})

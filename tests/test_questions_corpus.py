@@ -80,3 +80,10 @@ def test_strategies_addressing_gaps_and_unaddressed(store: GraphStore) -> None:
     assert addressed and unaddressed
     assert not {r["gap"] for r in addressed} & {r["gap"] for r in unaddressed}
     assert {r["basis"] for r in addressed} <= {"Stated", "Same passage", "Shared topic"}
+
+
+def test_stated_links_only(store: GraphStore) -> None:
+    every = ask(store, "strategies-addressing-gaps", authority=WESTMINSTER).records()
+    stated = ask(store, "strategies-addressing-gaps", authority=WESTMINSTER, basis="stated")
+    assert stated.rows and len(stated.rows) < len(every)
+    assert {r["basis"] for r in stated.records()} == {"Stated"}

@@ -145,3 +145,14 @@ def test_a_3000_triple_assessment_conforms() -> None:
     report = validate_graph(big)
     assert report.conforms
     assert report.warnings == 0
+
+
+def test_a_finding_of_unknown_polarity_conforms() -> None:
+    text = CLEAN.read_text(encoding="utf-8").replace(
+        "<id/assessment/E09000033/2024-11-08/finding/assessments-on-time> a cqc:Strength ;",
+        "<id/assessment/E09000033/2024-11-08/finding/assessments-on-time> "
+        "a cqc:UnknownPolarityFinding ;",
+    )
+    assert "a cqc:UnknownPolarityFinding" in text
+    report = ensure_valid(Graph().parse(data=text, format="turtle"))
+    assert report.conforms

@@ -63,6 +63,12 @@ class _CachedNamespace:
 
 
 _CQC, _OA, _PROV, _RDF, _RDFS = map(_CachedNamespace, (CQC, OA, PROV, RDF, RDFS))
+# a finding's class says its polarity
+_FINDING_CLASS = {
+    FindingKind.GAP: _CQC.Gap,
+    FindingKind.STRENGTH: _CQC.Strength,
+    FindingKind.UNKNOWN: _CQC.UnknownPolarityFinding,
+}
 _DCTERMS, _SKOS, _QB, _OWL, _XSD = map(_CachedNamespace, (DCTERMS, SKOS, QB, OWL, XSD))
 _SDMX_MEASURE, _SDMX_DIMENSION, _SDMX_ATTR = map(
     _CachedNamespace, (SDMX_MEASURE, SDMX_DIMENSION, SDMX_ATTRIBUTE)
@@ -337,7 +343,7 @@ class _Builder:
         for f in self.a.extraction.findings:
             s = self.iri("finding", short_hash(f.text))
             out[normalise_text(f.text)] = s
-            self.add(s, _RDF.type, _CQC.Gap if f.kind is FindingKind.GAP else _CQC.Strength)
+            self.add(s, _RDF.type, _FINDING_CLASS[f.kind])
             self.add(s, _RDF.value, Literal(f.text))
             if f.quality_statement:
                 self.add(s, _CQC.aboutStatement, _quality_statement_iri(f.quality_statement))

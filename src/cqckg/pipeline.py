@@ -54,6 +54,7 @@ from cqckg.extract.records import (
     LinkRecord,
     ScoreRecord,
 )
+from cqckg.extract.same_finding import merge_findings
 from cqckg.extract.statistics import extract_statistics
 from cqckg.extract.strategies import extract_strategies, merge_strategies
 from cqckg.ingest import dates, parse_document, read_document
@@ -256,23 +257,9 @@ def _merge_anchors(records: list[R], key: Callable[[R], object]) -> list[R]:
 
 
 def _merge_findings(records: list[FindingRecord]) -> list[FindingRecord]:
-    """One finding per text; a repeat (in a summary, in another document) adds its anchor and
-    fills in what the first lacks."""
-    merged: dict[str, FindingRecord] = {}
-    for rec in records:
-        key = normalise_text(rec.text)
-        old = merged.get(key)
-        if old is None:
-            merged[key] = rec
-            continue
-        merged[key] = dataclasses.replace(
-            old,
-            anchors=tuple(sorted(set(old.anchors) | set(rec.anchors))),
-            quality_statement=old.quality_statement or rec.quality_statement,
-            evidence_category=old.evidence_category or rec.evidence_category,
-            topics=tuple(sorted(set(old.topics) | set(rec.topics))),
-        )
-    return list(merged.values())
+    """One finding per finding stated: a restatement (in a summary, in another document, in other
+    words) adds its anchor and fills in what the first lacks (rule in ``extract/same_finding``)."""
+    return merge_findings(records)
 
 
 def reconcile(parts: list[tuple[Document, str, Extraction]]) -> Extraction:
@@ -366,12 +353,17 @@ def _reconcile_links(every: list[Extraction], merged: Extraction) -> list[LinkRe
     for st in merged.strategies:
         for t in (st.title, *st.alt_titles):
             titles[normalise_text(t)] = st.title
+    # a link names its gap by the sentence it was found in: the merged finding holding that
+    # sentence among its anchors is the gap it now points at
+    gaps = {normalise_text(a.exact): f.text for f in merged.findings for a in f.anchors}
+    gaps.update((normalise_text(f.text), f.text) for f in merged.findings)
     links = []
     for ex in every:
         for ln in ex.links:
             title = titles.get(normalise_text(ln.strategy))
             if title is not None:
-                links.append(dataclasses.replace(ln, strategy=title))
+                gap = gaps.get(normalise_text(ln.gap), ln.gap)
+                links.append(dataclasses.replace(ln, strategy=title, gap=gap))
     best: dict[tuple[str, str], LinkRecord] = {}
     for ln in links:
         k = (ln.strategy, normalise_text(ln.gap))

@@ -9,8 +9,9 @@ A question is ``queries/NAME.rq``: a SELECT query that opens with a header of co
     # columns: authority_gss, gap, quality_statement, topics, quote
 
 ``columns`` is the projection of the SELECT, in order: a public contract (the CSV header row).
-``parameters`` lists ``NAME ?VARIABLE (optional|required, GSS code|IRI|measure)`` entries
-separated by ``;`` (or ``none``); a ``measure`` is a measure's slug (``ascs-feel-safe``). Each
+``parameters`` lists ``NAME ?VARIABLE (optional|required, GSS code|IRI|measure|link basis)``
+entries separated by ``;`` (or ``none``); a ``measure`` is a measure's slug (``ascs-feel-safe``),
+a ``link basis`` one of ``stated``, ``same-passage``, ``shared-topic``. Each
 parameter's variable appears in the query as ``VALUES ?VARIABLE { UNDEF }``, which leaves it
 unconstrained, so the file runs as it stands (over every council). A query may repeat that block
 in its subqueries: pyoxigraph evaluates a subquery on its own, so repeating the council filter
@@ -48,6 +49,7 @@ import pyoxigraph as ox
 
 from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import AuthorityNotFound, QuestionError
+from cqckg.extract.records import LinkBasis
 from cqckg.namespaces import authority_iri, concept_iri
 from cqckg.paths import questions_dir
 from cqckg.store import GraphStore
@@ -80,7 +82,7 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _COLUMN = re.compile(r"[a-z][a-z0-9_]*")
 _PARAMETER = re.compile(
     r"(?P<name>[a-z][a-z0-9_]*)\s+\?(?P<variable>[A-Za-z_][A-Za-z0-9_]*)\s+"
-    r"\((?P<presence>optional|required),\s*(?P<kind>GSS code|IRI|measure)\)"
+    r"\((?P<presence>optional|required),\s*(?P<kind>GSS code|IRI|measure|link basis)\)"
 )
 _GSS = re.compile(r"[EWSN][0-9]{8}")
 # Absolute http(s) IRIs without the characters RFC 3987 forbids (space, controls, <>"{}|\^`).
@@ -130,6 +132,7 @@ class ParameterKind(Enum):
     GSS_CODE = "GSS code"
     IRI = "IRI"
     MEASURE = "measure"  # a measure's slug, e.g. ascs-feel-safe -> id/measure/ascs-feel-safe
+    LINK_BASIS = "link basis"  # stated | same-passage | shared-topic -> id/link-basis/stated
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,13 @@ class Parameter:
                     "(lower-case words joined by '-', e.g. ascs-feel-safe)"
                 )
             return str(ox.NamedNode(str(concept_iri("measure", value))))
+        if self.kind is ParameterKind.LINK_BASIS:
+            bases = [b.value for b in LinkBasis]
+            if value not in bases:
+                raise QuestionError(
+                    f"{self.name}: {value!r} is not a link basis (one of {', '.join(bases)})"
+                )
+            return str(ox.NamedNode(str(concept_iri("link-basis", value))))
         if len(value) > _MAX_IRI_LENGTH or not _IRI.fullmatch(value):
             raise QuestionError(
                 f"{self.name}: {value!r} is not an absolute http(s) IRI without spaces, "

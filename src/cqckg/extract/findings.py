@@ -11,7 +11,8 @@ statement, the summaries, a press release's findings) is weighed by cue patterns
 * negation turns a gap cue into a strength ("no waiting lists", "did not have a negative
   impact") and contrast markers ("However,", "In contrast,", "Although") weigh towards a gap.
 
-A sentence with a clear balance one way is a finding of that kind; a neutral sentence (context,
+A sentence with a clear balance one way is a finding of that kind; one with cues both ways and
+no clear balance is kept with polarity unknown (not guessed); a neutral sentence (context,
 description) is not a finding. Each rule is a named pattern, so every classification can be
 explained from the words it matched (see :func:`explain`).
 """
@@ -19,12 +20,13 @@ explained from the words it matched (see :func:`explain`).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cqckg.extract.anchors import sentence_anchor
+from cqckg.extract.anchors import anchor, sentence_anchor
 from cqckg.extract.patterns import any_of, fold_case, leading_texts, may_match
 from cqckg.extract.records import (
     Direction,
@@ -56,7 +58,7 @@ def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> 
     return Cue(name, re.compile(rx, re.IGNORECASE), weight, gap_kind, leading_texts(rx))
 
 
-_NEG = r"(?:no|not|without|never|none|nobody|neither|nor)"
+_NEG = r"(?:no|not|without|never|none|nobody|neither|nor|\w+n[’']t(?: any)?)"
 
 # Negated problems read as strengths: checked first, and their matches are masked so the gap
 # cues below do not fire on the same words.
@@ -65,6 +67,13 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
         "no-waiting",
         rf"\b(?:{_NEG}|did not have(?: a| any)?|had no|were no|was no|there (?:were|was) no)\b"
         r"[^.;]{0,40}?\b(?:waiting lists?|waits?|waiting|backlogs?|delays?)\b",
+        2.0,
+    ),
+    # a quantifier that makes waiting small: "limited waits for most services", "short waits"
+    _cue(
+        "little-waiting",
+        r"\b(?:limited|minimal|short|few|little|low) "
+        r"(?:waits?|waiting(?: times?| lists?)?|delays?)\b",
         2.0,
     ),
     _cue(
@@ -133,6 +142,13 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
 )
 
 GAP_CUES: tuple[Cue, ...] = (
+    # "few people were supported to ..." (not "a few", which only counts)
+    _cue(
+        "few",
+        r"(?<!\ba )(?<!\bquite a )\b(?:very |only )?few (?:people|carers|staff|of)\b",
+        2.0,
+        GapKind.SHORTFALL,
+    ),
     _cue("gap-word", r"\bgaps?\b(?! in life expectancy)(?! between)", 2.0, GapKind.SHORTFALL),
     _cue("lack", r"\black(?:ed|s|ing)? (?:of\b)?", 2.0, GapKind.SHORTFALL),
     _cue(
@@ -176,6 +192,13 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\b(?<!actions )needed to (?:be )?(?:improve|strengthen|develop|address)\b",
             r"\b(?<!actions )need(?:s|ed)? (?:for|to) improve\b",
             r"\bthere needed to be\b",
+            r"\bneeded to be (?:developed|improved|strengthened|addressed|embedded|expanded|"
+            r"increased|reviewed)\b",
+            r"\bfurther development\b[^.]{0,80}\b(?:was|were|is|are) needed\b",
+            r"\b(?:key )?(?:development|improvement) areas?\b",
+            r"\bnot as (?:advanced|developed|strong|effective|mature|good|well)\b",
+            r"\b(?:recognised|acknowledged|identified|noted) (?:the|a|an ongoing) need (?:to|for) "
+            r"(?:\w+ )?(?:more|better|further|improve\w*|develop\w*|strengthen\w*|increase\w*)\b",
             r"\bneeded to be strengthened\b",
             r"\bmore to do\b",
             r"\brequired improvement\b",
@@ -208,6 +231,7 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\bwaited\b",
             r"\bwaiting for\b",
             r"\bwait to\b",
+            r"\b(?:had|have) been waiting\b",
             r"\bbacklogs?\b",
             r"\bdelays?\b",
             r"\bdelayed\b",
@@ -302,6 +326,8 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\bpressures? on\b",
             r"\b(?:biggest|key|main|major) [^.]{0,30}\b(?:issues?|problems?)\b",
             r"\barea of difficulty\b",
+            r"\bsignificant (?:issues?|challenges?|problems?|concerns?)\b",
+            r"\bkey challenges\b",
         ),
         1.5,
         GapKind.SHORTFALL,
@@ -332,6 +358,7 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\bnot easy\b",
             r"\bnot easily\b",
             r"\btoo long\b",
+            r"\blonger than (?:originally )?(?:planned|expected|anticipated|intended)\b",
             r"\bvar(?:ying|ied) (?:quality|consistency)\b",
             r"\bdigital exclusion\b",
             r"\b(?:complaints?|recommendations?) [^.]{0,30}\bupheld\b",
@@ -339,6 +366,10 @@ GAP_CUES: tuple[Cue, ...] = (
             r"\bhigh number of unallocated\b",
             r"\bunallocated\b",
             r"\bnot (?:been )?(?:enough|sufficient)\b",
+            r"\b(?:not|weren[’']t|wasn[’']t) (?:always |fully )?aware\b",
+            r"\b(?:not|weren[’']t|wasn[’']t) (?:many|enough)\b",
+            r"\bfe(?:el|lt|eling) isolated\b",
+            r"\bmissed the\b",
         ),
         2.0,
         GapKind.SHORTFALL,
@@ -354,7 +385,7 @@ GAP_CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "however",
-        r"^\s*(?:however|in contrast|but|although|whilst|while|despite)\b|\bhowever,",
+        r"^\s*(?:however|in contrast|but|although|whilst|while|despite)\b|\bhowever,|,\s*however\b",
         1.0,
     ),
     _cue(
@@ -390,13 +421,15 @@ STRENGTH_CUES: tuple[Cue, ...] = (
             r"\bgood\b",
             r"\bexcellent\b",
             r"\bexceptional(?:ly)?\b",
-            r"\boutstanding\b",
+            # not "concerns that were outstanding", "outstanding reviews": still to be done
+            r"(?<!were )(?<!was )(?<!remained )\boutstanding\b"
+            r"(?! (?:cases?|concerns?|referrals?|work|reviews?|assessments?|actions?|enquir))",
             r"\bstrong\b",
             r"\brobust\b",
             r"\beffective(?:ly)?\b",
             r"\bsuccessful(?:ly)?\b",
             r"\bwell[- ](?:managed|resourced|established|embedded|received|supported)\b",
-            r"\bwell\b\b",
+            r"\bwell\b(?![- ]?being)",
             r"\bclear\b",
             r"\btimely\b",
             r"\bresponsive\b",
@@ -416,6 +449,22 @@ STRENGTH_CUES: tuple[Cue, ...] = (
             r"\bhelpful\b",
             r"\bconsistent(?:ly)?\b",
             r"\bcollaborative(?:ly)?\b",
+            r"\bcompassionate\b",
+            r"\brespected\b",
+            r"\bevident\b",
+            r"\bembedded\b",
+            r"\blistened to\b",
+            r"\bchoice (?:and control|over)\b",
+            r"\b(?:was|were) a priority\b",
+            r"\bpleased\b",
+            r"\bunderstood\b",
+            r"\bin line with\b",
+            r"\bco-?produced\b",
+            r"\bleast restrictive\b",
+            r"\bkey role\b",
+            r"\bassurance\b",
+            r"\bin good time\b",
+            r"\bwithin \d+ (?:hours|days)\b",
         ),
         1.0,
     ),
@@ -440,7 +489,9 @@ STRENGTH_CUES: tuple[Cue, ...] = (
 )
 
 _BOILERPLATE = re.compile(
-    r"^(?:we may not always review|this theme includes|this data is reproduced|"
+    r"^(?:we may not always review|where support is needed it should|cqc has a new duty|"
+    r"this includes promoting the wellbeing|the care quality commission \(cqc\),? has rated|"
+    r"this theme includes|this data is reproduced|"
     r"it has not been factored|"
     r"please note that|the assessment will be published|about the care quality commission|"
     r"the care quality commission \(cqc\) is the independent|we make sure health and social care|"
@@ -468,6 +519,13 @@ _STATEMENT_BLOCK_END = re.compile(
     r"^\W*(?:key findings for this quality statement)\W*$", re.IGNORECASE | re.MULTILINE
 )
 
+# a negation in the same clause shortly before a strength word
+_NEGATED_BEFORE = re.compile(r"\b(?:not|never|no longer|n[’']t)\b[^,;.]*$", re.IGNORECASE)
+_CONCESSION = re.compile(
+    r"\b(?:despite|in spite of|apart from|except for)\b[^,;.]*|^\W*(?:while|whilst)\b[^,;.]*,",
+    re.IGNORECASE,
+)
+# a strength needs this much more weight than the gap cues, or at least one cue and no gap cue
 GAP_THRESHOLD = 1.5
 MARGIN = 1.0
 
@@ -501,6 +559,7 @@ class _CueWeights:
     strength: float
     kinds: tuple[tuple[GapKind, float], ...]
     matched: tuple[str, ...]
+    appraisal: float = 0.0  # the part of ``strength`` from appraisal words ("good", "clear")
 
 
 @lru_cache(maxsize=8192)
@@ -519,6 +578,8 @@ def _cue_weights(text: str) -> _CueWeights:
             if cue.weight:
                 matched.append(cue.name)
             masked_spans.append(m.span())
+    # a concession ("despite varying quality", "apart from 2") does not state the finding
+    masked_spans += [m.span() for m in _CONCESSION.finditer(text)]
     rest = _mask(text, masked_spans)
     if masked_spans:
         folded = fold_case(rest)
@@ -534,14 +595,24 @@ def _cue_weights(text: str) -> _CueWeights:
             matched.append(cue.name)
             if cue.gap_kind is not None:
                 kinds[cue.gap_kind] = kinds.get(cue.gap_kind, 0.0) + w
+    appraisal = 0.0
     for cue in STRENGTH_CUES:
         if not cue.may_match(folded):
             continue
-        hits = len(cue.pattern.findall(rest))
+        hits = 0
+        for m in cue.pattern.finditer(rest):
+            if _NEGATED_BEFORE.search(rest, max(0, m.start() - 40), m.start()):
+                # "was not recorded as being coproduced", "not clear": a strength denied
+                gap += 1.5
+                kinds[GapKind.SHORTFALL] = kinds.get(GapKind.SHORTFALL, 0.0) + 1.5
+                matched.append("negated-" + cue.name)
+            else:
+                hits += 1
         if hits:
             strength += cue.weight * min(hits, 3)
+            appraisal += cue.weight * min(hits, 3)
             matched.append(cue.name)
-    return _CueWeights(gap, strength, tuple(kinds.items()), tuple(matched))
+    return _CueWeights(gap, strength, tuple(kinds.items()), tuple(matched), appraisal)
 
 
 def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
@@ -568,8 +639,10 @@ def weigh(text: str, statistics: Iterable[StatisticRecord] = ()) -> Weighing:
     kind: FindingKind | None = None
     if gap >= GAP_THRESHOLD and gap >= strength - MARGIN:
         kind = FindingKind.GAP
-    elif strength >= 2.0 and strength > gap + MARGIN:
+    elif (strength >= 2.0 and strength > gap + MARGIN) or (cues.appraisal >= 1.0 and gap == 0):
         kind = FindingKind.STRENGTH
+    elif gap >= 1.0 and strength >= 1.0:
+        kind = FindingKind.UNKNOWN  # evidence both ways, neither outweighs: not guessed
     gap_kind = max(kinds, key=lambda k: kinds[k]) if kind is FindingKind.GAP and kinds else None
     if kind is FindingKind.GAP and gap_kind is None:
         gap_kind = GapKind.AREA_FOR_DEVELOPMENT
@@ -618,7 +691,8 @@ def _eligible(doc: Document, sentence: Sentence, excluded: list[tuple[int, int]]
     if any(_holds_no_findings(h) for h in headings):
         return False
     if doc.kind is DocumentKind.LANDING_PAGE:
-        return False
+        # a landing page states findings only in its "About" part (health inequalities ...)
+        return any(_is_summary(h) for h in headings)
     if doc.kind in (DocumentKind.FULL_REPORT, DocumentKind.QUALITY_STATEMENT_PAGE):
         qs = (section.quality_statement if section else None) or doc.quality_statement
         in_summary = any(_is_summary(h) for h in headings)
@@ -635,6 +709,12 @@ def _holds_no_findings(heading: str) -> bool:
     """A heading of a part without findings ("What people expect", "Financial facts")."""
     clean = _LEADING_NON_WORD.sub("", heading.replace("**", "")).strip()
     return _NON_FINDINGS_SECTIONS.match(clean) is not None
+
+
+def _in_about(doc: Document, sentence: Sentence) -> bool:
+    section = doc.section_of(sentence)
+    headings = () if section is None else (*section.path, section.heading)
+    return any(h.lower().lstrip("# ").startswith(("about ", "demographics")) for h in headings)
 
 
 @lru_cache(maxsize=1024)
@@ -671,27 +751,123 @@ def extract_findings(
                     by_sentence.setdefault(i, []).append(st)
                 i += 1
     out: list[FindingRecord] = []
+    previous: Sentence | None = None
     for sentence in doc.sentences:
         if not _eligible(doc, sentence, excluded):
+            previous = None
             continue
-        text = sentence.text.strip()
-        w = weigh(text, by_sentence.get(sentence.index, ()))
-        if w.kind is None:
-            continue
-        category = _evidence(doc, vocab, sentence)
-        if category is None and sentence.index in by_sentence:
-            category = EvidenceCategory.PROCESSES
-        section = doc.section_of(sentence)
-        qs = (section.quality_statement if section else None) or doc.quality_statement
-        out.append(
-            FindingRecord(
-                kind=w.kind,
-                text=text,
-                quality_statement=qs,
-                evidence_category=category,
-                topics=vocab.topics_in(text),
-                anchors=(sentence_anchor(doc, sentence),),
-                gap_kind=w.gap_kind,
-            )
+        # a figure of the "About" part describes the place, not how the council does
+        stats = () if _in_about(doc, sentence) else by_sentence.get(sentence.index, ())
+        found = _sentence_findings(doc, vocab, sentence, stats)
+        leans = (
+            previous is not None
+            and previous.paragraph == sentence.paragraph
+            and previous.index == sentence.index - 1
+            and _LEANS_ON_PREVIOUS.match(sentence.text.strip()) is not None
         )
+        if leans and len(found) == 1 and previous is not None:
+            combined = _with_antecedent(doc, vocab, previous, sentence, found[0])
+            if out and _covers(combined, out[-1]):
+                out.pop()  # the sentence before is this finding's own start: one finding of both
+            found = [combined]
+        out.extend(found)
+        previous = sentence
     return out
+
+
+# A sentence that cannot be read without the one before: "This was ...", "In both cases ...",
+# "This included ...", "These ...", "It was ...".
+_LEANS_ON_PREVIOUS = re.compile(
+    r"^(?:this|these|that|those|it|they)\s+(?:was|were|is|are|had|has|have|included?|includes|"
+    r"meant|means|showed|shows|reflected|highlighted|followed|would|could|also|is also|was also)\b"
+    r"|^in (?:both|each|all|these|this|such) (?:cases?|instances?)\b"
+    r"|^this (?:was|is) (?:following|because|due)\b",
+    re.IGNORECASE,
+)
+
+
+def _covers(outer: FindingRecord, inner: FindingRecord) -> bool:
+    (a,) = outer.anchors[:1]
+    return all(a.start <= b.start and b.end <= a.end for b in inner.anchors)
+
+
+def _with_antecedent(
+    doc: Document, vocab: Vocabulary, before: Sentence, sentence: Sentence, rec: FindingRecord
+) -> FindingRecord:
+    """The finding quoted with the sentence it leans on: one anchor spanning both."""
+    a = sentence_anchor(doc, before, sentence)
+    return dataclasses.replace(rec, text=a.exact, anchors=(a,), topics=vocab.topics_in(a.exact))
+
+
+# Where a sentence turns from one side to the other: "..., but ...", "... however, ...",
+# "Although ..., ..." is handled by weighing the whole sentence.
+_CONTRAST = re.compile(
+    r",?\s+(?:but|however|whereas|although|though|while|yet)\b,?\s+", re.IGNORECASE
+)
+
+
+def _sentence_findings(
+    doc: Document, vocab: Vocabulary, sentence: Sentence, stats: Sequence[StatisticRecord]
+) -> list[FindingRecord]:
+    """The finding a sentence states, or a strength and a gap when it states one of each on
+    either side of a contrast ("The strategy was clear and concise but was not recorded as being
+    coproduced."): each quoted by its own clause, an exact span of the sentence."""
+    text = sentence.text.strip()
+    lead = sentence.text.index(text[:1]) if text else 0
+    base = sentence.start + lead
+    for m in _CONTRAST.finditer(text):
+        head, tail = text[: m.start()], text[m.start() :].lstrip(", ")
+        if head.count(" ") < 3 or tail.count(" ") < 4:
+            continue
+        h, t = _side(head), _side(tail)
+        if h is not None and t is not None and h != t:
+            tail_start = base + len(text) - len(tail)
+            return [
+                _record(doc, vocab, sentence, base, base + len(head), h, stats),
+                _record(doc, vocab, sentence, tail_start, base + len(text), t, stats),
+            ]
+    w = weigh(text, stats)
+    if w.kind is None:
+        return []
+    return [_record(doc, vocab, sentence, base, base + len(text), w.kind, stats, w.gap_kind)]
+
+
+def _side(clause: str) -> FindingKind | None:
+    """One side of a contrast: a gap or a strength when its cues say only that."""
+    c = _cue_weights(clause)
+    if c.gap >= GAP_THRESHOLD and c.strength == 0:
+        return FindingKind.GAP
+    if c.appraisal >= 1.0 and c.gap == 0:
+        return FindingKind.STRENGTH
+    return None
+
+
+def _record(
+    doc: Document,
+    vocab: Vocabulary,
+    sentence: Sentence,
+    start: int,
+    end: int,
+    kind: FindingKind,
+    stats: Sequence[StatisticRecord],
+    gap_kind: GapKind | None = None,
+) -> FindingRecord:
+    a = anchor(doc, start, end)
+    if kind is FindingKind.GAP and gap_kind is None:
+        gap_kind = weigh(a.exact, stats).gap_kind or GapKind.SHORTFALL
+    category = _evidence(doc, vocab, sentence)
+    if category is None and stats:
+        category = EvidenceCategory.PROCESSES
+    section = doc.section_of(sentence)
+    qs = (section.quality_statement if section else None) or doc.quality_statement
+    return FindingRecord(
+        kind=kind,
+        text=a.exact,
+        quality_statement=qs,
+        evidence_category=category,
+        # a clause of a split sentence keeps the sentence's subject ("mental health provision
+        # ... was good, but not always appropriate ...")
+        topics=vocab.topics_in(sentence.text),
+        anchors=(a,),
+        gap_kind=gap_kind if kind is FindingKind.GAP else None,
+    )

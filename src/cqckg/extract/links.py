@@ -4,7 +4,8 @@ Three bases, from strongest to weakest (``LinkBasis``):
 
 * **stated**: the report says so. The strategy's sentence, or the sentence right after a gap,
   carries an addressing phrase ("to address this", "had plans to", "aimed to reduce", "was
-  designed to", "in response to", "included this in their ... plan") and the gap is in the same
+  designed to", "in response to", "included this in their ... plan", "this was reflected in the
+  ... Strategy", "as part of its ... strategy") and the gap is in the same
   sentence or the one before it, within one passage. In the gap's own sentence the phrase must
   come before the strategy's name ("they have included this in their Market Sustainability
   plan"): after it ("the Grant was used ... and aimed to reduce ...") the sentence describes the
@@ -70,6 +71,8 @@ _ADDRESSING = re.compile(
         r"\bactively addressing\b",
         r"\b(?:was|were) working to\b",
         r"\bimprovement plans?\b",
+        r"\b(?:this|these|which|it) (?:was|were|is|are|had been) (?:also )?reflected in\b",
+        r"\bas part of (?:its|their|the local authority[’']s|the council[’']s)\b",
     ),
     re.IGNORECASE,
 )

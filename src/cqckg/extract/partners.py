@@ -30,9 +30,10 @@ one of these rules, each visible in the text it matches:
 The Care Quality Commission writes the reports (and issues the press releases): it is a partner
 only where the council is said to work or meet *with* it, not where it rates or assesses.
 
-Not partners: the council's own teams, departments and services ("Brokerage Team", "Public
-Health team"; a team counts only by rule 9), generic nouns
-("partners", "providers", "health colleagues": no proper name), sectors
+Not partners: political parties and party groups ("Labour Group": the partner-type vocabulary's
+``political-group`` signals), the council's own teams, departments and services ("Brokerage
+Team", "Public Health team"; a team counts only by rule 9), generic nouns ("partners",
+"providers", "health colleagues": no proper name), sectors
 ("Voluntary and Community Sector") and plurals ("Primary Care Networks").
 
 An acronym in brackets after a name ("(CNWL)") becomes an alternative name, and later bare
@@ -504,7 +505,7 @@ def extract_partners(
         found = [c for c in _candidates(s.text) if _acceptable(clean(c.name))]
         for c in found:
             name = clean(c.name)
-            if _is_own(name, doc, registry):
+            if _is_own(name, doc, registry) or _political(name, vocab):
                 continue
             if len(name.split()) == 1 and not (c.body or _named_body(name, vocab)):
                 continue
@@ -517,6 +518,8 @@ def extract_partners(
             if authority.gss == doc.authority_gss:
                 continue
             if any(c.start <= start and end <= c.end for c in found):
+                continue
+            if not _named_as_council(s.text, start, end):
                 continue
             name = _council_name(s.text, start, end)
             alt = acronym_after(s.text, end)
@@ -589,13 +592,50 @@ def _councils_in(registry: AuthorityRegistry, text: str) -> tuple[tuple[Authorit
     return tuple(registry.find_in_text(text))
 
 
+def _political(name: str, vocab: PartnerVocabulary) -> bool:
+    """A party or party group ("Labour Group"): the partner-type vocabulary's political-group
+    signals, which are never partners."""
+    concept = vocab.concepts.get("partner-type", {}).get("political-group")
+    return concept is not None and _signal_pattern(concept.signals).search(name) is not None
+
+
+@lru_cache(maxsize=4)
+def _signal_pattern(signals: tuple[str, ...]) -> re.Pattern[str]:
+    words = sorted(signals, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+
+
 def _named_body(name: str, vocab: PartnerVocabulary) -> bool:
     return vocab.partner_type_for(name) in _NAMED_BODY_TYPES
 
 
 def _is_own(name: str, doc: Document, registry: AuthorityRegistry) -> bool:
     own = registry.match(name, cutoff=100.0)
-    return own is not None and own.gss == doc.authority_gss
+    if own is not None:
+        return own.gss == doc.authority_gss
+    # "B&NES Council": the assessed council by its initials
+    mine = registry.by_gss.get(doc.authority_gss)
+    short = _OWN_COUNCIL.fullmatch(name)
+    return bool(mine and short and is_acronym_of(short.group(1), mine.short_name))
+
+
+_OWN_COUNCIL = re.compile(
+    r"(?:the\s+)?([A-Z][A-Z&]+)(?:\s+(?:City|County|Borough))?\s+Council", re.I
+)
+# A council named by its place name alone is a partner when the sentence says the council works
+# *with* it, not when it names an area ("covers B&NES, Swindon and Wiltshire", "works across
+# Derby and Derbyshire").
+_COUNCIL_WORD = re.compile(r"\b(?:Council|Borough|County|City of)\b")
+_AREA = re.compile(r"\b(?:across|covers?|covering|spans?|footprint|region|area of|in)\b", re.I)
+
+
+def _named_as_council(text: str, start: int, end: int) -> bool:
+    """Whether a council mention is the council as a body, not its area."""
+    if _COUNCIL_WORD.search(_council_name(text, start, end)):
+        return True
+    before = text[:start]
+    with_ = list(_WITH.finditer(before))
+    return bool(with_) and _AREA.search(before, with_[-1].end()) is None
 
 
 def _council_name(text: str, start: int, end: int) -> str:

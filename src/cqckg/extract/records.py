@@ -28,6 +28,8 @@ class Anchor:
 class FindingKind(StrEnum):
     STRENGTH = "strength"
     GAP = "gap"
+    # cues on both sides and neither outweighs: kept, not guessed (cqc:UnknownPolarityFinding)
+    UNKNOWN = "unknown"
 
 
 class GapKind(StrEnum):

@@ -140,7 +140,7 @@ _QUOTED = re.compile(
 )
 _CALLED = re.compile(r"\b([A-Za-z]+)\s+called\s+['‘\"“]?")
 _LOWER_WITH_YEARS = re.compile(
-    r"\b(?:a|an|the|its|their)\s+((?:[a-z][\w\-]*\s+){1,3}?)([a-z]+)(?=\s+(?:for\s+)?(?:19|20)\d\d)"
+    r"\b(?:[Aa]|[Aa]n|[Tt]he|[Ii]ts|[Tt]heir)\s+((?:[a-z][\w\-]*\s+){1,4}?)([a-z]+)(?=\s+(?:for\s+)?\(?(?:19|20)\d\d)"
 )
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
 _LOWER_STRATEGY = re.compile(r"\b(?:a|an)\s+([a-z][\w\-]+)\s+(strategy)\b")
@@ -247,7 +247,12 @@ def _run_title(
     text: str, seg: list[Token], last: bool, sentence_initial: bool
 ) -> TitleMention | None:
     start = seg[0].start
+    of_what = _head_for(seg)
     if seg[-1].lower in HEADS:
+        end = seg[-1].end
+        words = [t.lower for t in seg]
+    elif of_what is not None:
+        # "Commissioning Strategy for Adult Social Care": the head, then what it is for
         end = seg[-1].end
         words = [t.lower for t in seg]
     elif last:
@@ -270,6 +275,19 @@ def _run_title(
     else:
         return None
     return _finish(text, start, end, text[start:end], words)
+
+
+def _head_for(seg: list[Token]) -> int | None:
+    """Where a head word stands in a title that goes on "for"/"of" capitalised words."""
+    for i, tok in enumerate(seg[:-2]):
+        if (
+            tok.lower in HEADS
+            and i > 0
+            and seg[i + 1].text in ("for", "of")
+            and all(t.is_name or t.lower in ("and", "&", "of") for t in seg[i + 2 :])
+        ):
+            return i
+    return None
 
 
 def _finish(text: str, start: int, end: int, title: str, words: list[str]) -> TitleMention | None:

@@ -35,9 +35,11 @@ them, not a false positive when someone does.
     span in the document. ``exact`` also needs quality statement and gap kind equal. A record
     classified as a gap that overlaps only annotated strengths is a false positive.
 ``strengths``
-    precision only, since the annotated strengths are a representative subset: a strength finding
+    in a file marked ``"strengths_complete": true`` (every strength annotated, as in the held-out
+    pages) a strength finding is scored like a gap: it must overlap an annotated strength. In the
+    other files the annotated strengths are a representative subset: a strength finding
     overlapping an annotated strength is a true positive, one overlapping only an annotated gap is a
-    false positive, any other is unjudged (not counted). Recall is reported against the subset.
+    false positive, any other is unjudged (not counted). Recall is against what is annotated.
 ``links``
     the link's strategy matches the annotated link's strategy (by the strategy rule, using the
     titles of the extracted strategy the link names), and the linked gap overlaps the annotated gap
@@ -72,10 +74,12 @@ them, not a false positive when someone does.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from cqckg.extract.records import (
@@ -102,6 +106,36 @@ KINDS = (
 
 Span = tuple[int, int]
 Annotation = Mapping[str, Any]
+
+ROOT = Path(__file__).resolve().parent.parent
+ANNOTATIONS = ROOT / "tests" / "data" / "annotations"
+# the shipped graph's documents, then the held-out pages of councils it does not hold
+SOURCE_ROOTS = (ROOT / "graph" / "sources", ROOT / "tests" / "data" / "sources")
+
+
+def source_path(document: str) -> Path:
+    """The file an annotation's ``document`` names (relative to one of the source folders)."""
+    for root in SOURCE_ROOTS:
+        if (root / document).is_file():
+            return root / document
+    raise FileNotFoundError(
+        f"no source document {document} under {', '.join(map(str, SOURCE_ROOTS))}"
+    )
+
+
+def load_gold() -> dict[str, dict[str, Any]]:
+    """Every gold annotation, by its document path."""
+    out = {}
+    for f in sorted(ANNOTATIONS.glob("*.json")):
+        ann = json.loads(f.read_text(encoding="utf-8"))
+        out[str(ann["document"])] = ann
+    return out
+
+
+def council_of(document: str) -> str:
+    """The council folder a document sits in (``westminster-2024/press-release.txt`` ->
+    ``westminster-2024``)."""
+    return document.split("/", 1)[0]
 
 
 LINK_BASES = ("stated", "same-passage", "shared-topic")
@@ -291,6 +325,7 @@ def name_key(name: str) -> str:
     """
     s = normalise_text(name)
     s = s.replace('"', "").replace("'s ", "s ").replace("'", "").replace("#", "")
+    s = re.sub(r"\(\s*((?:19|20)\d\d[^()]*)\)", r"\1", s)  # "(2024-2029)" = "2024-2029"
     s = _expand_years(s)
     s = re.sub(r"[.,;:]+$", "", s).strip()
     s = re.sub(r"^the\s+", "", s)
@@ -697,7 +732,7 @@ def _score_strengths(
         edges,
         exact=lambda r, it: r.quality_statement == it.get("quality_statement"),
         label=lambda r: r.text[:120],
-        unjudged=off_the_gaps,
+        unjudged=None if annotation.get("strengths_complete") else off_the_gaps,
     )
 
 
