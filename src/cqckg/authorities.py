@@ -72,13 +72,16 @@ _SLUG_TAIL = re.compile(r"-(?:\d{1,4}|cc|city)$")
 _SLUG_NAME = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
 
-def compact(name: str) -> str:
-    """A name's key without spaces or 'and', as report slugs run names together.
+def compact(name: str, *, keep_and: bool = False) -> str:
+    """A name's key without spaces (and without 'and'), as report slugs run names together:
+    ``hammersmithfulham``, but ``bathandnortheastsomerset``.
 
     >>> compact("Hammersmith & Fulham"), compact("hammersmithfulham")
     ('hammersmithfulham', 'hammersmithfulham')
+    >>> compact("Bath and North East Somerset", keep_and=True)
+    'bathandnortheastsomerset'
     """
-    return re.sub(r"\band\b|\s+", "", normalise(name))
+    return re.sub(r"\s+" if keep_and else r"\band\b|\s+", "", normalise(name))
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class AuthorityRegistry:
         self._by_compact: dict[str, Authority] = {}
         for key, a in self._by_key.items():
             self._by_compact.setdefault(compact(key), a)
+            self._by_compact.setdefault(compact(key, keep_and=True), a)
         # Every normalised name with its council, for whole-word searches and suggestions.
         self._spellings = sorted(
             {(normalise(n), a) for a in self.authorities for n in a.names},

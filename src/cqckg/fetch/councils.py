@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
-from cqckg.authorities import Authority, AuthorityRegistry, normalise
+from cqckg.authorities import Authority, AuthorityRegistry
 from cqckg.fetch.site import SiteLayout
-
-
-def _squeezed(name: str) -> str:
-    """A name as slugs write it: no spaces, no "and" (``hammersmithfulham``)."""
-    return re.sub(r"\W+|\band\b", "", normalise(name.replace("-", " ")))
 
 
 def slug_council(slug: str, registry: AuthorityRegistry, layout: SiteLayout) -> Authority | None:
     """The council a report's slug names (``camden-0225``, ``hammersmithfulham-0525``,
-    ``birmingham-cc``), or ``None``."""
+    ``birmingham-cc``), or ``None``: the registry reads names run together as slugs write them."""
     name = layout.slug_name(slug.lower())
-    found = registry.match(name.replace("-", " "))
-    if found is not None:
-        return found
-    key = _squeezed(name)
-    hits = {a for a in registry.authorities for n in a.names if _squeezed(n) == key}
-    return hits.pop() if len(hits) == 1 else None
+    return registry.match(name.replace("-", " ")) or registry.match(name, cutoff=100.0)
 
 
 def report_council(

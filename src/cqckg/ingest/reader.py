@@ -18,7 +18,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import datetime as dt
-import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -26,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cqckg.authorities import Authority, AuthorityRegistry
-from cqckg.authorities import normalise as normalise_name
 from cqckg.errors import DocumentError, SourceLocation
 from cqckg.ingest import segment
 from cqckg.ingest.convert import CONVERTED_SUFFIXES, convert
@@ -83,8 +81,6 @@ _RELEASE_SLUG = re.compile(
     r"(?:adult-social-care|care-act)\b",
     re.I,
 )
-# Slug words that are not the council's name: a council type, a date, a theme or page name.
-_SLUG_NOISE = re.compile(r"^(?:cc|mbc|bc|cbc|dc|mdc|lb|rb|council|\d+|theme\d*)$")
 
 
 @dataclass(frozen=True)
@@ -365,44 +361,22 @@ def _address_council(url: str, registry: AuthorityRegistry) -> Authority | None:
     ``cqc-publishes-report-<name>s-care-act-responsibilities`` (the name run together or
     hyphenated, with a possessive ``s``). Only an exact match of the name counts.
     """
-    words: list[str] = []
     report = _REPORT_SLUG.search(url)
-    release = _RELEASE_SLUG.search(url)
     if report:
-        words = report.group("slug").casefold().split("-")
-        # the name ends where the date (``-0225``) or a page's own words (``-theme1-needs``) begin
-        cut = next(
-            (i for i, w in enumerate(words) if w[:1].isdigit() or w.startswith("theme")), None
-        )
-        words = [w for w in words[:cut] if not _SLUG_NOISE.match(w)]
-    elif release:
-        words = release.group("name").casefold().split("-")
-    index = _compact_names(registry)
+        return registry.match(report.group("slug"), cutoff=100.0)
+    release = _RELEASE_SLUG.search(url)
+    words = release.group("name").casefold().split("-") if release else []
     for start in range(len(words)):
         tail = words[start:]
+        # the name hyphenated or run together, with or without its possessive 's'
         for variant in (tail, [*tail[:-1], tail[-1][:-1]] if tail[-1].endswith("s") else None):
             if variant:
-                found = registry.match(" ".join(variant), cutoff=100.0) or index.get(
-                    "".join(variant)
+                found = registry.match(" ".join(variant), cutoff=100.0) or registry.match(
+                    "".join(variant), cutoff=100.0
                 )
                 if found is not None:
                     return found
     return None
-
-
-@functools.cache
-def _compact_names(registry: AuthorityRegistry) -> dict[str, Authority]:
-    """Councils by their names run together, as report slugs write them
-    (``hammersmithfulham``, ``bathandnortheastsomerset``): with and without 'and'."""
-    index: dict[str, Authority] = {}
-    clashes: set[str] = set()
-    for a in registry.authorities:
-        for name in a.names:
-            words = normalise_name(name).split()
-            for key in ("".join(words), "".join(w for w in words if w != "and")):
-                if index.setdefault(key, a).gss != a.gss:
-                    clashes.add(key)
-    return {k: a for k, a in index.items() if k not in clashes}
 
 
 def _councils(registry: AuthorityRegistry, text: str) -> list[Authority]:
