@@ -49,7 +49,6 @@ from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, html_response, render
 from cqckg.api.negotiation import Format
 from cqckg.api.negotiation import _accept_ranges as accept_ranges
-from cqckg.store import OxigraphStore
 
 router = APIRouter(tags=["Linked data"])
 
@@ -147,7 +146,7 @@ async def _construct(backend: Backend, iri: str, queries: tuple[str, ...]) -> De
 
 
 def _lateral(backend: Backend) -> bool:
-    return isinstance(backend.store, OxigraphStore)
+    return backend.store.supports_lateral
 
 
 async def describe(backend: Backend, iri: str) -> Description:
