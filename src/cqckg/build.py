@@ -76,6 +76,7 @@ _quality_statement_iri = functools.lru_cache(maxsize=4096)(quality_statement_iri
 _source_iri = functools.lru_cache(maxsize=4096)(source_iri)
 
 _MEDIA_TYPES = {
+    ".csv": "text/csv",
     ".md": "text/markdown",
     ".markdown": "text/markdown",
     ".txt": "text/plain",
@@ -132,6 +133,9 @@ class AssessmentInput:
     extraction: Extraction
     complete_scores: bool = False  # a document lists every score the assessment gave
     authority_name: str | None = None
+    # The document-kind slug of a document that is none of the kinds of report (a ratings
+    # table, ``cqckg import-scores``), by SHA-256.
+    document_kinds: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -230,7 +234,8 @@ class _Builder:
             d = _source_iri(doc.sha256)
             self.add(d, _RDF.type, _CQC.SourceDocument)
             self.add(d, _DCTERMS.title, Literal(doc.title))
-            self.add(d, _CQC.documentKind, _concept_iri("document-kind", doc.kind.value))
+            kind = self.a.document_kinds.get(doc.sha256, doc.kind.value)
+            self.add(d, _CQC.documentKind, _concept_iri("document-kind", kind))
             self.add(d, _CQC.sha256, Literal(doc.sha256))
             self.add(d, _CQC.characterCount, Literal(len(doc.text)))
             self.add(d, _CQC.sourcePath, Literal(rel))

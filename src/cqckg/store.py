@@ -224,14 +224,7 @@ class OxigraphStore(GraphStore):
         replace: bool,
         base_iri: str,
     ) -> None:
-        """Parse RDF documents and add them to a graph (``None``: the default graph),
-        replacing what it held first if asked.
-
-        Everything is parsed before anything is written, and the write is one transaction.
-
-        Raises:
-            QueryError: a document does not parse.
-        """
+        """Everything is parsed before anything is written, and the write is one transaction."""
         if iri is not None:
             try:
                 iri = ox.NamedNode(iri).value
