@@ -76,6 +76,18 @@ class Format(Enum):
         return _TABLE[self.value][1]
 
     @property
+    def suffix(self) -> str:
+        """The file name suffix of a file in this format (``ttl``, ``csv``)."""
+        engine = _TABLE[self.value][3]
+        return engine.file_extension if isinstance(engine, ox.RdfFormat) else self.value
+
+    @property
+    def keeps_graphs(self) -> bool:
+        """Whether the format writes named graphs (N-Quads, TriG, JSON-LD)."""
+        engine = _TABLE[self.value][3]
+        return isinstance(engine, ox.RdfFormat) and engine.supports_datasets
+
+    @property
     def content_type(self) -> str:
         """The ``Content-Type`` header value (text formats say UTF-8)."""
         return f"{self.media_type}; charset=utf-8"

@@ -55,10 +55,7 @@ router = APIRouter(tags=["Linked data"])
 # Formats a description is written in, by suffix; ``None`` is the HTML page.
 SUFFIXES: dict[str, Format | None] = {
     "html": None,
-    "ttl": Format.TURTLE,
-    "jsonld": Format.JSON_LD,
-    "nt": Format.N_TRIPLES,
-    "rdf": Format.RDF_XML,
+    **{f.suffix: f for f in (Format.TURTLE, Format.JSON_LD, Format.N_TRIPLES, Format.RDF_XML)},
 }
 _SUFFIX_OF = {fmt: suffix for suffix, fmt in SUFFIXES.items() if fmt is not None}
 _HTML = ("text/html", "application/xhtml+xml", "*/*", "text/*")
