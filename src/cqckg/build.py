@@ -7,13 +7,11 @@ stamps are written, so building the same documents twice gives the same triples.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from cqckg import __version__
+from cqckg.collector import gc_paused as gc_paused  # re-exported for the pipeline
 from cqckg.extract.records import Anchor, Extraction, FindingKind, StatisticRecord, StrategyRecord
 from cqckg.ingest.model import Document
 from cqckg.namespaces import (
@@ -484,25 +483,6 @@ class _Builder:
             self.add(s, _RDFS.comment, Literal(f"The documents disagree on {d.fact}.", lang="en"))
             for value, path in d.values:
                 self.add(s, _CQC.statedValue, Literal(f"{value} @ {path}"))
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cycle collector off for the duration (as it was before, afterwards).
-
-    Building and validating a graph allocate hundreds of thousands of small containers (a
-    triple index entry, an rdflib term, a pyshacl result) and keep most of them: each few
-    hundred allocations started a collection, and the older generations were scanned again and
-    again along with everything else the process holds (the documents, the reference data) -
-    a third of building an assessment in an ingest. Memory is still freed by reference counting;
-    reference cycles made meanwhile are collected by the next collection after this."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build_assessment(a: AssessmentInput, vocab: Vocabulary) -> Graph:
