@@ -46,7 +46,7 @@ from cqckg import paths
 from cqckg.collector import gc_paused
 from cqckg.errors import DocumentError, SourceLocation, ValidationFailed
 from cqckg.namespaces import CQC, DOC, OA, SH
-from cqckg.store import GraphStore
+from cqckg.store_base import GraphStore
 
 __all__ = [
     "ValidationReport",
