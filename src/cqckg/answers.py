@@ -83,7 +83,7 @@ _MIN_ROW_BYTES = {Format.JSON: 3, Format.XML: 9, Format.CSV: 2}
 def _direct(results: ox.QuerySolutions, fmt: Format, max_results: int) -> bytes | None:
     """The answer written straight in ``fmt``, when it is short enough to need no cut.
 
-    Most answers are: they skip the TSV round trip below (a tenth of a cheap query's time).
+    Most answers are: they skip the TSV round trip below.
     Returns ``None`` (the solutions partly consumed) when the answer was too long to tell.
     """
     buffer = _CappedBuffer(size=_MIN_ROW_BYTES[fmt] * max_results)

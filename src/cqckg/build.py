@@ -46,7 +46,7 @@ class _CachedNamespace:
     """The terms of a namespace, each made once.
 
     rdflib makes and checks a new ``URIRef`` on every attribute access of a namespace
-    (``CQC.anchor``): about 13,000 times for a large assessment."""
+    (``CQC.anchor``), many thousand times for a large assessment."""
 
     def __init__(self, namespace: object) -> None:
         self._namespace = namespace
@@ -143,7 +143,7 @@ class _Builder:
         self.a = a
         self.vocab = vocab
         # rdflib's default store also indexes every triple by context, which an assessment graph
-        # never uses: building the largest report took three times as long with it.
+        # never uses (docs/decisions/0003-performance.md, point 3).
         self.g = Graph(store="SimpleMemory")
         # Graph.add checks that each term is an rdflib term, which the types of add() ensure.
         self._add_to_store = self.g.store.add

@@ -121,8 +121,8 @@ class OxigraphStore(GraphStore):
     def _load_new_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
         """Add graphs the store does not hold yet, in one transaction.
 
-        Loading N-Quads is about three times faster than parsing the same triples as SPARQL
-        ``INSERT DATA``; with no graph to drop first, one load is as atomic as one update.
+        Loading N-Quads is faster than parsing the same triples as SPARQL ``INSERT DATA``; with
+        no graph to drop first, one load is as atomic as one update.
         """
         quads: list[ox.Quad] = []
         for iri, triples in graphs.items():

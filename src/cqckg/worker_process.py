@@ -96,7 +96,7 @@ class _Demotion:
     worker asks to be replaced (``recycle`` in its answer's header).
 
     One watcher thread for the worker's life looks at the running job every ``tick`` seconds:
-    starting and joining a timer thread for every job cost about a fifth of a cheap query's time.
+    starting and joining a timer thread for every job cost more than the query itself often does.
     """
 
     def __init__(self, after: float = DEMOTE_AFTER, tick: float = 0.05) -> None:
