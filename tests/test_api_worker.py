@@ -15,7 +15,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 import pytest
 
-from cqckg import worker_process
+from cqckg import answers
 from cqckg.errors import StoreError
 from cqckg.workers import (
     FRAME,
@@ -243,7 +243,7 @@ def test_only_an_answer_too_long_to_be_sure_of_is_evaluated_again(fmt: str) -> N
             calls.append(1)
             return store.query(rows)
 
-        header, body = worker_process._serialise(
+        header, body = answers.serialise_answer(
             evaluate(), _select(rows, fmt, max_results), evaluate
         )
         assert (len(calls), header["truncated"]) == (evaluations, cut)

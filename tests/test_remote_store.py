@@ -35,7 +35,7 @@ from cqckg import cli
 from cqckg.errors import QueryError, StoreError
 from cqckg.questions import list_questions, run_question, run_question_serialized
 from cqckg.remote import RemoteStore, parse_store_url, push
-from cqckg.store import OxigraphStore, open_store
+from cqckg.store import GraphStore, OxigraphStore, open_store
 
 DATA = Path(__file__).parent / "data" / "questions"
 FIXTURES = (DATA / "sample.trig", DATA / "cross-council.trig")
@@ -197,6 +197,37 @@ def test_replace_and_drop_graphs(oxigraph_url: str) -> None:
     store.replace_graphs({g2: []})
     store.drop_graphs([g1, URIRef(f"{EX}never")])
     assert store.named_graphs() == []
+
+
+def test_both_stores_answer_the_interface_alike(oxigraph_url: str, tmp_path: Path) -> None:
+    """Every method the stores differ in is on the interface and means the same on both."""
+    g1, g2 = URIRef(f"{EX}g1"), URIRef(f"{EX}g2")
+    a, p = URIRef(f"{EX}a"), URIRef(f"{EX}p")
+    body = b'<http://example.org/a> <http://example.org/p> "1" .\n'
+    stores: list[GraphStore] = [OxigraphStore(None), RemoteStore(oxigraph_url)]
+    for store in stores:
+        assert store.is_empty() and not store.has_graph(str(g1)) and store.has_graph(None)
+        assert store.graph_ntriples(str(g1)) == b""
+        store.replace_graphs_ntriples({g1: body, g2: b""})
+        assert store.named_graphs() == [str(g1)] and not store.is_empty()
+        assert store.graph_ntriples(str(g1)) == body and store.has_graph(str(g1))
+        store.update(f"INSERT DATA {{ GRAPH <{g2}> {{ <{a}> <{p}> 2 }} }}")
+        store.write_graph(
+            str(g2), [(b"<a> <p> 3 .", ox.RdfFormat.TURTLE)], replace=False, base_iri=EX
+        )
+        assert sorted(store.graph_ntriples(str(g2)).splitlines()) == [
+            f'<{a}> <{p}> "{n}"^^<http://www.w3.org/2001/XMLSchema#integer> .'.encode()
+            for n in (2, 3)
+        ]
+        store.replace_graphs_ntriples({g1: b"", g2: b""})
+        assert store.is_empty()
+    embedded, remote = stores
+    assert embedded.supports_lateral and not remote.supports_lateral
+    assert embedded.read_pool(2) is None and remote.read_pool(2) is not None
+    with pytest.raises(StoreError):
+        remote.snapshot(tmp_path / "copy")
+    embedded.snapshot(tmp_path / "copy")
+    assert (tmp_path / "copy").exists()
 
 
 def test_push_is_idempotent_and_prunes(local: OxigraphStore, oxigraph_url: str) -> None:

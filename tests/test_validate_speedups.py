@@ -25,7 +25,7 @@ from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from cqckg import build, validate
+from cqckg import build, collector, validate
 from cqckg.namespaces import CQC
 from shape_fixtures import CLEAN, patch, patched, patches
 
@@ -177,17 +177,17 @@ def test_the_switch_turns_the_shortcuts_off(value: str, monkeypatch: pytest.Monk
 
 def test_gc_paused_puts_the_collector_back_as_it_was() -> None:
     assert gc.isenabled()
-    with build.gc_paused():
+    with collector.gc_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
     gc.disable()
     try:
-        with build.gc_paused():
+        with collector.gc_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     finally:
         gc.enable()
-    with pytest.raises(ValueError), build.gc_paused():
+    with pytest.raises(ValueError), collector.gc_paused():
         raise ValueError
     assert gc.isenabled()
 

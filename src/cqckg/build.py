@@ -7,13 +7,11 @@ stamps are written, so building the same documents twice gives the same triples.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from cqckg import __version__
+from cqckg.collector import gc_paused as gc_paused  # re-exported for the pipeline
 from cqckg.extract.framework import displayed_percentage
 from cqckg.extract.records import Anchor, Extraction, FindingKind, StatisticRecord, StrategyRecord
 from cqckg.ingest.dates import is_month
@@ -49,7 +48,7 @@ class _CachedNamespace:
     """The terms of a namespace, each made once.
 
     rdflib makes and checks a new ``URIRef`` on every attribute access of a namespace
-    (``CQC.anchor``): about 13,000 times for a large assessment."""
+    (``CQC.anchor``), many thousand times for a large assessment."""
 
     def __init__(self, namespace: object) -> None:
         self._namespace = namespace
@@ -84,6 +83,7 @@ _quality_statement_iri = functools.lru_cache(maxsize=4096)(quality_statement_iri
 _source_iri = functools.lru_cache(maxsize=4096)(source_iri)
 
 _MEDIA_TYPES = {
+    ".csv": "text/csv",
     ".md": "text/markdown",
     ".markdown": "text/markdown",
     ".txt": "text/plain",
@@ -144,6 +144,9 @@ class AssessmentInput:
     extraction: Extraction
     complete_scores: bool = False  # a document lists every score the assessment gave
     authority_name: str | None = None
+    # The document-kind slug of a document that is none of the kinds of report (a ratings
+    # table, ``cqckg import-scores``), by SHA-256.
+    document_kinds: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -152,7 +155,7 @@ class _Builder:
         self.a = a
         self.vocab = vocab
         # rdflib's default store also indexes every triple by context, which an assessment graph
-        # never uses: building the largest report took three times as long with it.
+        # never uses (docs/decisions/0003-performance.md, point 3).
         self.g = Graph(store="SimpleMemory")
         # Graph.add checks that each term is an rdflib term, which the types of add() ensure.
         self._add_to_store = self.g.store.add
@@ -258,7 +261,8 @@ class _Builder:
             d = _source_iri(doc.sha256)
             self.add(d, _RDF.type, _CQC.SourceDocument)
             self.add(d, _DCTERMS.title, Literal(doc.title))
-            self.add(d, _CQC.documentKind, _concept_iri("document-kind", doc.kind.value))
+            kind = self.a.document_kinds.get(doc.sha256, doc.kind.value)
+            self.add(d, _CQC.documentKind, _concept_iri("document-kind", kind))
             self.add(d, _CQC.sha256, Literal(doc.sha256))
             self.add(d, _CQC.characterCount, Literal(len(doc.text)))
             self.add(d, _CQC.sourcePath, Literal(rel))
@@ -511,25 +515,6 @@ class _Builder:
             self.add(s, _RDFS.comment, Literal(f"The documents disagree on {d.fact}.", lang="en"))
             for value, path in d.values:
                 self.add(s, _CQC.statedValue, Literal(f"{value} @ {path}"))
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cycle collector off for the duration (as it was before, afterwards).
-
-    Building and validating a graph allocate hundreds of thousands of small containers (a
-    triple index entry, an rdflib term, a pyshacl result) and keep most of them: each few
-    hundred allocations started a collection, and the older generations were scanned again and
-    again along with everything else the process holds (the documents, the reference data) -
-    a third of building an assessment in an ingest. Memory is still freed by reference counting;
-    reference cycles made meanwhile are collected by the next collection after this."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build_assessment(a: AssessmentInput, vocab: Vocabulary) -> Graph:

@@ -35,6 +35,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from cqckg import __version__
+from cqckg.formats import Format
 from cqckg.namespaces import BASE, ID
 from cqckg.questions import list_questions, run_question_serialized
 from cqckg.store import GraphStore
@@ -53,13 +54,10 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _IANA = "https://www.iana.org/assignments/media-types/"
 
-# suffix -> (engine format, media type, keeps named graphs)
+# suffix -> (engine format, media type, keeps named graphs), from the formats table
 RDF_FILES: dict[str, tuple[ox.RdfFormat, str, bool]] = {
-    "ttl": (ox.RdfFormat.TURTLE, "text/turtle", False),
-    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples", False),
-    "nq": (ox.RdfFormat.N_QUADS, "application/n-quads", True),
-    "trig": (ox.RdfFormat.TRIG, "application/trig", True),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json", True),
+    f.suffix: (f.rdf, f.media_type, f.keeps_graphs)
+    for f in (Format.TURTLE, Format.N_TRIPLES, Format.N_QUADS, Format.TRIG, Format.JSON_LD)
 }
 
 # Classes counted in the description (void:classPartition with void:entities).

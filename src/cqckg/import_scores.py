@@ -6,17 +6,22 @@ statement scores and an optional pilot flag. Header names are matched loosely (`
 needs`` or ``assessing-needs``; ``council``, ``authority`` or ``gss``; ``published`` or
 ``date``; ``overall rating`` or ``rating``; ``pilot``). Lines starting with ``#`` are comments.
 
-Each row becomes the named graph of its assessment, shaped as build.py shapes an assessment read
-from a report: the table is a ``cqc:SourceDocument`` (its SHA-256, path and full text, stored as
-any source text is) of kind ``document-kind/ratings-table``, and every imported fact is anchored
-to its row (offsets into the table's text), so ``cqckg verify`` checks imported facts too.
+A row goes the way a report goes in ingestion: it becomes records (a rating, scores, and the
+disagreements with what the store holds), :func:`cqckg.build.build_assessment` makes the named
+graph of its assessment from them, the graph is validated, then stored. The table is a
+``cqc:SourceDocument`` (its SHA-256, path and full text, stored as any source text is) of kind
+``document-kind/ratings-table`` (``graph/reference/ratings-table.ttl``), and every imported fact
+is anchored to its row (offsets into the table's text), so ``cqckg verify`` checks imported facts
+too.
 
-When the store already holds the assessment (extracted from its report), the two are reconciled:
-a value both state keeps both anchors; a value they state differently is reported as a conflict
-and recorded as a ``cqc:Disagreement``, and **the value already in the graph (the report's)
-wins**: the report is CQC's own publication, a table is a copy of it. Rows that cannot be read
-(unknown council, bad date, score or rating) are refused one by one with ``FILE:LINE`` errors;
-each assessment is validated against the SHACL shapes before anything is written.
+When the store already holds the assessment (extracted from its report), the two are reconciled
+before building: a value both state keeps both anchors (the graph built from the row is added to
+the stored one); a value they state differently is reported as a conflict and becomes a
+``cqc:Disagreement`` record, and **the value already in the graph (the report's) wins**: the
+row's record of it is left out. The report is CQC's own publication, a table is a copy of it.
+Rows that cannot be read (unknown council, bad date, score or rating) are refused one by one with
+``FILE:LINE`` errors; each assessment is validated against the SHACL shapes before anything is
+written.
 """
 
 from __future__ import annotations
@@ -29,12 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import XSD
 
 from cqckg.authorities import AuthorityRegistry
-from cqckg.build import AssessmentInput, build_assessment, short_hash, slugify
+from cqckg.build import AssessmentInput, build_assessment, slugify
 from cqckg.errors import DocumentError, SourceLocation, ValidationFailed
-from cqckg.extract.records import Anchor, Extraction, RatingRecord, ScoreRecord
+from cqckg.extract.records import Anchor, Disagreement, Extraction, RatingRecord, ScoreRecord
 from cqckg.ingest.model import Document, DocumentKind
 from cqckg.namespaces import (
     BASE,
@@ -47,6 +52,7 @@ from cqckg.namespaces import (
     source_graph_iri,
     source_iri,
 )
+from cqckg.paths import graph_dir
 from cqckg.store import GraphStore
 from cqckg.validate import ensure_valid, reference_graph
 from cqckg.vocabulary import load_vocabulary
@@ -76,18 +82,6 @@ _HEADERS = {
 _TRUE = {"yes", "y", "true", "1", "pilot"}
 _FALSE = {"", "no", "n", "false", "0"}
 _PREFIX_LENGTH = 32
-# Facts only one value of which can stand: a table's differing value is dropped (and, for the
-# first three, recorded as a disagreement).
-_SINGLE_VALUED = (
-    CQC.score,
-    CQC.overallRating,
-    CQC.assessmentKind,
-    CQC.scoreLevel,
-    CQC.indicative,
-    CQC.ratingIndicative,
-    CQC.percentage,
-    CQC.statementsScored,
-)
 
 
 @dataclass(frozen=True)
@@ -233,50 +227,10 @@ def _anchor(text: str, sha: str, row: RatingsRow) -> Anchor:
     )
 
 
-def table_graph(document: Document, rel: str, row: RatingsRow) -> Graph:
-    """The named graph of one row's assessment, as build.py makes it, with the table as source."""
-    anchor = (_anchor(document.text, document.sha256, row),)
-    extraction = Extraction(
-        rating=None if row.rating is None else RatingRecord(row.rating, row.pilot, anchor),
-        scores=[ScoreRecord(qs, score, row.pilot, anchor) for qs, score in row.scores.items()],
-    )
-    registry = AuthorityRegistry.load()
-    a = AssessmentInput(
-        gss=row.gss,
-        published=row.published,
-        pilot=row.pilot,
-        region=registry.get(row.gss).region,
-        authority_name=registry.get(row.gss).name,
-        documents=[(document, rel)],
-        extraction=extraction,
-        complete_scores=True,
-    )
-    g = build_assessment(a, load_vocabulary())
-    doc = source_iri(document.sha256)
-    # build.py knows the kinds of report; a table is a kind of its own (ratings_table_kind).
-    g.remove((doc, CQC.documentKind, None))
-    g.remove((doc, DCTERMS.format, None))
-    g.add((doc, CQC.documentKind, RATINGS_TABLE))
-    g.add((doc, DCTERMS.format, Literal("text/csv")))
-    return g
-
-
 def ratings_table_kind() -> Graph:
-    """The ``document-kind/ratings-table`` concept, in its own named graph
+    """The ``document-kind/ratings-table`` concept, stored in its own named graph
     (:data:`KIND_GRAPH`): the shipped vocabulary knows only the kinds of report."""
-    g = Graph()
-    g.add((RATINGS_TABLE, RDF.type, CQC.DocumentKind))
-    g.add((RATINGS_TABLE, RDF.type, SKOS.Concept))
-    g.add((RATINGS_TABLE, SKOS.prefLabel, Literal("Ratings table", lang="en")))
-    g.add((RATINGS_TABLE, SKOS.inScheme, URIRef(str(concept_iri("document-kind", "")).rstrip("/"))))
-    g.add(
-        (
-            RATINGS_TABLE,
-            SKOS.definition,
-            Literal("A table of published ratings and scores, one row per assessment.", lang="en"),
-        )
-    )
-    return g
+    return Graph().parse(graph_dir() / "reference" / "ratings-table.ttl", format="turtle")
 
 
 def _plain(term: object) -> str:
@@ -304,52 +258,87 @@ def _plain_strings(graph: Graph) -> Graph:
     return out
 
 
-def reconcile(
-    existing: Graph, new: Graph, row: RatingsRow, rel: str
-) -> tuple[Graph, list[Conflict]]:
-    """``existing`` plus what the table adds; where they differ the existing value stays, the
-    table's anchor is not attached to it, and a ``cqc:Disagreement`` records both values."""
+@dataclass
+class _Reconciled:
+    """A row's records, reconciled with what the store holds of its assessment."""
+
+    extraction: Extraction
+    pilot: bool
+    complete_scores: bool
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def reconcile(existing: Graph, anchor: Anchor, row: RatingsRow, rel: str) -> _Reconciled:
+    """The row's records against ``existing`` (the assessment's stored graph, maybe empty):
+    where the two differ the stored value stays, the row's record of it is left out and a
+    disagreement records both values; a flag the graph already states (pilot, indicative) is
+    taken from it."""
     assessment = assessment_iri(row.gss, row.published)
-    merged = Graph()
-    merged += existing
     conflicts: list[Conflict] = []
-    dropped: set[tuple[URIRef, URIRef]] = set()
-    for s, p, o in new:
-        if p not in _SINGLE_VALUED:
+    disagreements: list[Disagreement] = []
+
+    def disagree(fact: str, kept: object, where: str, table: str) -> None:
+        conflicts.append(Conflict(row.line, row.gss, row.published, fact, table, _plain(kept)))
+        stated = ((_plain(kept), where), (table, f"{rel}:{row.line}"))
+        disagreements.append(Disagreement(fact=fact, values=stated))
+
+    def flag(node: URIRef, predicate: URIRef) -> bool:
+        stated = existing.value(node, predicate)
+        return row.pilot if not isinstance(stated, Literal) else bool(stated.toPython())
+
+    pilot = row.pilot
+    kind = existing.value(assessment, CQC.assessmentKind)
+    if kind is not None and _plain(kind) != ("pilot" if row.pilot else "formal"):
+        pilot = _plain(kind) == "pilot"
+        where = _where(existing, assessment, CQC.anchor)
+        disagree("the assessment kind", kind, where, "pilot" if row.pilot else "formal")
+    rating = None
+    if row.rating is not None:
+        old = existing.value(assessment, CQC.overallRating)
+        if old is not None and _plain(old) != row.rating:
+            where = _where(existing, assessment, CQC.ratingAnchor)
+            disagree("the overall rating", old, where, row.rating)
+        else:
+            indicative = flag(assessment, CQC.ratingIndicative)
+            rating = RatingRecord(row.rating, indicative, (anchor,))
+    scores = []
+    for qs, score in row.scores.items():
+        node = URIRef(f"{assessment}/score/{qs}")
+        old = existing.value(node, CQC.score)
+        if old is not None and _plain(old) != str(score):
+            disagree(f"the score of {qs}", old, _where(existing, node, CQC.anchor), str(score))
             continue
-        old = existing.value(s, p)
-        if old is None or old == o:
-            continue
-        dropped.add((s, p))  # type: ignore[arg-type]
-        if p in (CQC.score, CQC.overallRating, CQC.assessmentKind):
-            if p == CQC.score:
-                fact = f"the score of {_plain(s)}"
-            else:
-                fact = "the overall rating" if p == CQC.overallRating else "the assessment kind"
-            anchored_by = CQC.ratingAnchor if p == CQC.overallRating else CQC.anchor
-            graph_side = f"{_plain(old)} @ {_where(existing, s, anchored_by)}"  # type: ignore[arg-type]
-            table_side = f"{_plain(o)} @ {rel}:{row.line}"
-            conflict = Conflict(row.line, row.gss, row.published, fact, _plain(o), _plain(old))
-            conflicts.append(conflict)
-            d = URIRef(f"{assessment}/disagreement/{short_hash(fact, graph_side, table_side)}")
-            merged.add((assessment, CQC.disagreement, d))
-            merged.add((d, RDF.type, CQC.Disagreement))
-            merged.add((d, RDFS.comment, Literal(f"The documents disagree on {fact}.", lang="en")))
-            merged.add((d, CQC.statedValue, Literal(graph_side)))
-            merged.add((d, CQC.statedValue, Literal(table_side)))
-    conflicting_scores = {s for s, p in dropped if p == CQC.score}
-    for s, p, o in new:
-        if (s, p) in dropped:
-            continue
-        if s in conflicting_scores and p in (CQC.anchor, PROV.wasDerivedFrom):
-            continue
-        if (s, p) == (assessment, CQC.ratingAnchor) and (assessment, CQC.overallRating) in dropped:
-            continue
-        derived = p in (CQC.percentage, CQC.statementsScored)
-        if derived and (conflicting_scores or existing.value(s, p) is not None):
-            continue
-        merged.add((s, p, o))
-    return merged, conflicts
+        scores.append(ScoreRecord(qs, score, flag(node, CQC.indicative), (anchor,)))
+    # The percentage and count follow from the row's scores unless the graph states them.
+    complete = len(scores) == len(row.scores) and existing.value(assessment, CQC.percentage) is None
+    extraction = Extraction(rating=rating, scores=scores, disagreements=disagreements)
+    return _Reconciled(extraction, pilot, complete, conflicts)
+
+
+def table_graph(
+    document: Document, rel: str, row: RatingsRow, existing: Graph | None = None
+) -> tuple[Graph, list[Conflict]]:
+    """The named graph of one row's assessment (``existing`` plus what the row adds, built by
+    build.py from the row's records) and the row's conflicts with ``existing``."""
+    anchor = _anchor(document.text, document.sha256, row)
+    stored = Graph() if existing is None else existing
+    reconciled = reconcile(stored, anchor, row, rel)
+    registry = AuthorityRegistry.load()
+    a = AssessmentInput(
+        gss=row.gss,
+        published=row.published,
+        pilot=reconciled.pilot,
+        region=registry.get(row.gss).region,
+        authority_name=registry.get(row.gss).name,
+        documents=[(document, rel)],
+        extraction=reconciled.extraction,
+        complete_scores=reconciled.complete_scores,
+        document_kinds={document.sha256: "ratings-table"},
+    )
+    graph = Graph()
+    graph += stored
+    graph += build_assessment(a, load_vocabulary())
+    return graph, reconciled.conflicts
 
 
 def import_scores(path: Path, store: GraphStore, *, rel: str | None = None) -> ImportResult:
@@ -392,9 +381,8 @@ def import_scores(path: Path, store: GraphStore, *, rel: str | None = None) -> I
     reference += kind
     for row in rows:
         name = assessment_graph_iri(row.gss, row.published)
-        new = table_graph(document, rel, row)
         existing = _plain_strings(store.graph(name))
-        graph, conflicts = (new, []) if len(existing) == 0 else reconcile(existing, new, row, rel)
+        graph, conflicts = table_graph(document, rel, row, existing)
         try:
             ensure_valid(graph, extra=reference)
         except ValidationFailed as exc:

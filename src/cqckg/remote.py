@@ -64,11 +64,11 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from cqckg import __version__
-from cqckg.api.negotiation import Format
+from cqckg.answers import serialise_answer
 from cqckg.errors import QueryError, QueryTimeout, StoreError
+from cqckg.formats import Format, media_type_of, rdf_format, results_format
 from cqckg.namespaces import BASE
-from cqckg.store import GraphStore, OxigraphStore, Triple, from_ox, to_ox
-from cqckg.worker_process import _serialise
+from cqckg.store_base import GraphStore, Triple, from_ox, ntriples
 from cqckg.workers import Reply
 
 ENV_TOKEN = "CQCKG_STORE_TOKEN"  # noqa: S105 - the variable's name, not a secret
@@ -76,15 +76,6 @@ ENV_TOKEN = "CQCKG_STORE_TOKEN"  # noqa: S105 - the variable's name, not a secre
 _JSON_RESULTS = "application/sparql-results+json"
 _ACCEPT_ANY = f"{_JSON_RESULTS}, application/n-triples;q=0.9, text/turtle;q=0.8"
 _USER_AGENT = f"cqckg/{__version__}"
-
-_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
 
 
 @dataclass(frozen=True)
@@ -153,8 +144,8 @@ def parse_store_url(url: str) -> tuple[Endpoints, tuple[str, str] | None]:
 
 
 def _parse_query_results(body: bytes, content_type: str) -> ox.QuerySolutions | ox.QueryBoolean:
-    media = content_type.split(";")[0].strip().lower()
-    fmt = _RESULT_FORMATS.get(media)
+    media = media_type_of(content_type)
+    fmt = results_format(media)
     if fmt is None:
         raise StoreError(f"the store answered a query with {content_type or 'no content type'}")
     try:
@@ -164,19 +155,14 @@ def _parse_query_results(body: bytes, content_type: str) -> ox.QuerySolutions | 
 
 
 def _parse_rdf(body: bytes, content_type: str) -> list[ox.Triple]:
-    media = content_type.split(";")[0].strip().lower() or "application/n-triples"
-    fmt = ox.RdfFormat.from_media_type(media)
+    media = media_type_of(content_type) or "application/n-triples"
+    fmt = rdf_format(media)
     if fmt is None:
         raise StoreError(f"the store sent RDF as {content_type}, which cannot be read")
     try:
         return [q.triple for q in ox.parse(body, format=fmt)]
     except (SyntaxError, ValueError) as exc:
         raise StoreError(f"the store's {media} answer does not parse: {exc}") from exc
-
-
-def _ntriples(triples: Iterable[Triple]) -> bytes:
-    converted = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)  # type: ignore[arg-type]
-    return ox.serialize(converted, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 class RemoteStore(GraphStore):
@@ -250,7 +236,7 @@ class RemoteStore(GraphStore):
 
     def construct(self, query: str) -> Graph:
         body, content_type = self._run(query, "application/n-triples, text/turtle;q=0.9")
-        if content_type.split(";")[0].strip().lower() in _RESULT_FORMATS:
+        if results_format(content_type) is not None:
             raise QueryError("expected a CONSTRUCT or DESCRIBE query")
         g = Graph()
         for t in _parse_rdf(body, content_type):
@@ -259,16 +245,16 @@ class RemoteStore(GraphStore):
 
     def query_serialized(self, query: str, media_type: str) -> bytes:
         body, content_type = self._run(query, media_type)
-        got = content_type.split(";")[0].strip().lower()
+        got = media_type_of(content_type)
         if got == media_type or not got:
             return body
         # Some stores answer in a format of their choosing; convert it with the engine.
-        if got in _RESULT_FORMATS:
-            wanted = _RESULT_FORMATS.get(media_type)
+        if results_format(got) is not None:
+            wanted = results_format(media_type)
             if wanted is None:
                 raise QueryError(f"cannot write query results as {media_type}")
             return _parse_query_results(body, content_type).serialize(format=wanted) or b""
-        target = ox.RdfFormat.from_media_type(media_type)
+        target = rdf_format(media_type)
         if target is None:
             raise QueryError(f"cannot write a graph as {media_type}")
         return ox.serialize(_parse_rdf(body, content_type), format=target) or b""
@@ -311,7 +297,7 @@ class RemoteStore(GraphStore):
         """
         # Reference data and source texts before the assessments that point into them.
         for iri, triples in sorted(graphs.items(), key=lambda item: _push_order(str(item[0]))):
-            body = _ntriples(triples)
+            body = ntriples(triples)
             if body:
                 self.gsp_request("PUT", str(iri), body=body)
             else:
@@ -336,43 +322,50 @@ class RemoteStore(GraphStore):
             g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
         return g
 
-    def graph_ntriples(self, iri: str) -> bytes | None:
-        """One named graph as N-Triples, ``None`` when the store has no such graph."""
+    def graph_ntriples(self, iri: str) -> bytes:
         response = self.gsp_request("GET", iri)
         if response.status_code == 404:
-            return None
-        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            return b""
+        media = media_type_of(response.headers.get("content-type", ""))
         if media in ("application/n-triples", "text/plain"):
             return response.content
         return (
             ox.serialize(_parse_rdf(response.content, media), format=ox.RdfFormat.N_TRIPLES) or b""
         )
 
+    def replace_graphs_ntriples(self, graphs: Mapping[URIRef, bytes]) -> None:
+        """PUT each graph's N-Triples as they are, in turn, assessments last (as
+        :meth:`replace_graphs`); an empty one is dropped."""
+        for iri, body in sorted(graphs.items(), key=lambda item: _push_order(str(item[0]))):
+            if body:
+                self.gsp_request("PUT", str(iri), body=body)
+            else:
+                self.gsp_request("DELETE", str(iri))
+
     def dump_nquads(self) -> bytes:
         """Every named graph as N-Quads (the default graph is not part of cqc-kg's data)."""
         quads: list[ox.Quad] = []
         for iri in self.named_graphs():
             name = ox.NamedNode(iri)
-            body = self.graph_ntriples(iri) or b""
+            body = self.graph_ntriples(iri)
             quads.extend(
                 ox.Quad(t.subject, t.predicate, t.object, name)
                 for t in (q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
             )
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
 
-    # -- what the server's write routes need (as on OxigraphStore) ------------------------------
+    # -- what the server needs --------------------------------------------------------------------
+
+    def read_pool(self, size: int) -> RemotePool:
+        """The store answers the server's reads itself (nothing is copied or cached: others may
+        write it)."""
+        return RemotePool(self, size)
 
     def has_graph(self, iri: str | None) -> bool:
-        """Whether the named graph ``iri`` exists (the default graph, ``None``, always does)."""
         return iri is None or self.ask(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
 
     def update(self, update: str, base_iri: str | None = None) -> None:
-        """Send a SPARQL 1.1 Update to the update endpoint (``base_iri`` is prepended as BASE).
-
-        Raises:
-            QueryError: the store rejects the update as malformed.
-            StoreError: the store could not be reached or refused the update.
-        """
+        """Send a SPARQL 1.1 Update to the update endpoint (``base_iri`` is prepended as BASE)."""
         text = f"BASE <{base_iri}>\n{update}" if base_iri else update
         try:
             response = self._http.post(
@@ -397,11 +390,7 @@ class RemoteStore(GraphStore):
         replace: bool,
         base_iri: str,
     ) -> None:
-        """Parse RDF documents and PUT (``replace``) or POST them to one graph.
-
-        Raises:
-            QueryError: a document does not parse.
-        """
+        """Parse RDF documents and PUT (``replace``) or POST them to one graph."""
         triples: list[ox.Triple] = []
         for data, fmt in parts:
             try:
@@ -513,14 +502,13 @@ def answer_from_response(
         message = f"the store answered HTTP {status}: {response.text[:500]}"
         return {"ok": False, "error": "engine", "message": message}, b""
     content_type = response.headers.get("content-type", "")
-    media = content_type.split(";")[0].strip().lower()
     try:
-        if job["op"] == "query" and media in _RESULT_FORMATS:
+        if job["op"] == "query" and results_format(content_type) is not None:
 
             def parsed() -> object:
                 return _parse_query_results(response.content, content_type)
 
-            return _serialise(parsed(), job, parsed)
+            return serialise_answer(parsed(), job, parsed)
         triples = _parse_rdf(response.content, content_type)
     except StoreError as exc:
         return {"ok": False, "error": "engine", "message": str(exc)}, b""
@@ -553,17 +541,9 @@ def _push_order(iri: str) -> tuple[int, str]:
     return (1 if "/doc/assessment/" in iri else 0, iri)
 
 
-def _graph_ntriples(source: GraphStore, iri: str) -> bytes:
-    if isinstance(source, OxigraphStore):
-        data = source.raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
-        return data or b""
-    if isinstance(source, RemoteStore):
-        return source.graph_ntriples(iri) or b""
-    return _ntriples(source.graph(URIRef(iri)))
-
-
-def push(source: GraphStore, target: RemoteStore, *, prune: bool = False) -> PushSummary:
-    """Copy every named graph of ``source`` into ``target``, one Graph Store PUT per graph.
+def push(source: GraphStore, target: GraphStore, *, prune: bool = False) -> PushSummary:
+    """Copy every named graph of ``source`` into ``target``, one graph at a time (on a remote
+    store one Graph Store PUT per graph).
 
     Running it twice gives the same remote graphs (PUT replaces). Assessment graphs go last, so
     an interrupted push never leaves an assessment pointing at source texts not yet sent; each
@@ -573,11 +553,11 @@ def push(source: GraphStore, target: RemoteStore, *, prune: bool = False) -> Pus
     names = sorted(source.named_graphs(), key=_push_order)
     triples = sent = 0
     for iri in names:
-        body = _graph_ntriples(source, iri)
+        body = source.graph_ntriples(iri)
         triples += body.count(b"\n")
         sent += len(body)
         if body:
-            target.gsp_request("PUT", iri, body=body)
+            target.replace_graphs_ntriples({URIRef(iri): body})
     pruned = 0
     if prune:
         stale = [g for g in target.named_graphs() if g.startswith(BASE) and g not in set(names)]

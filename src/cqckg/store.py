@@ -1,8 +1,9 @@
 """The store: load graphs, replace a named graph atomically, query, dump.
 
-One small interface, :class:`GraphStore`, with the embedded pyoxigraph store on disk as the
-default implementation. Every command that reads or writes the graph opens its store with
-:func:`open_store`, from ``--store PATH_OR_URL`` or ``CQCKG_STORE``.
+One interface, :class:`~cqckg.store_base.GraphStore`, with the embedded pyoxigraph store on disk
+as the default implementation (and :class:`cqckg.remote.RemoteStore` for a SPARQL store). Every
+command that reads or writes the graph opens its store with :func:`open_store`, from
+``--store PATH_OR_URL`` or ``CQCKG_STORE``.
 
 >>> from rdflib import URIRef, Literal
 >>> s = open_store(":memory:")
@@ -16,18 +17,28 @@ default implementation. Every command that reads or writes the graph opens its s
 from __future__ import annotations
 
 import os
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import platformdirs
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Graph, URIRef
 
 from cqckg.errors import QueryError, StoreError
+from cqckg.formats import Format, Kind
+from cqckg.store_base import GraphStore, ReadPool, Triple, from_ox, to_ox
 
-Triple = tuple[Node, Node, Node]
+__all__ = [
+    "ENV_STORE",
+    "GraphStore",
+    "OxigraphStore",
+    "ReadPool",
+    "Triple",
+    "default_store_location",
+    "from_ox",
+    "open_store",
+    "to_ox",
+]
 
 ENV_STORE = "CQCKG_STORE"
 
@@ -37,114 +48,10 @@ def default_store_location() -> Path:
     return Path(platformdirs.user_data_dir("cqckg")) / "store"
 
 
-def to_ox(
-    term: Node | ox.NamedNode | ox.BlankNode | ox.Literal,
-) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to its pyoxigraph equivalent (a pyoxigraph term is kept as is)."""
-    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-        return term
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot store {term!r}")
-
-
-def from_ox(term: object) -> Node:
-    """Convert a pyoxigraph term to its rdflib equivalent."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
-
-
-class GraphStore(ABC):
-    """What cqc-kg needs of a quad store."""
-
-    location: str
-
-    @abstractmethod
-    def _results(self, query: str) -> object:
-        """Run a query over the union of named graphs; the results as pyoxigraph parses them."""
-
-    def select(
-        self, query: str
-    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
-        """Run a SELECT query over the union of named graphs; rows as variable -> term."""
-        results = self._results(query)
-        if not isinstance(results, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        names = [v.value for v in results.variables]
-        return [{n: sol[n] for n in names} for sol in results]
-
-    def ask(self, query: str) -> bool:
-        """Run an ASK query over the union of named graphs."""
-        results = self._results(query)
-        if not isinstance(results, ox.QueryBoolean):
-            raise QueryError("expected an ASK query")
-        return bool(results)
-
-    @abstractmethod
-    def construct(self, query: str) -> Graph:
-        """Run a CONSTRUCT or DESCRIBE query over the union of named graphs."""
-
-    @abstractmethod
-    def query_serialized(self, query: str, media_type: str) -> bytes:
-        """Run a query and let the engine serialise the results in ``media_type``."""
-
-    @abstractmethod
-    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
-        """Replace each named graph by the given triples, all in one transaction."""
-
-    @abstractmethod
-    def drop_graphs(self, graphs: Iterable[URIRef]) -> None:
-        """Remove named graphs, all in one transaction."""
-
-    @abstractmethod
-    def named_graphs(self) -> list[str]:
-        """IRIs of the named graphs, sorted."""
-
-    @abstractmethod
-    def graph(self, iri: URIRef) -> Graph:
-        """The triples of one named graph."""
-
-    @abstractmethod
-    def dump_nquads(self) -> bytes:
-        """Every quad of the store as N-Quads."""
-
-    def close(self) -> None:  # noqa: B027 - optional for implementations with nothing to release
-        """Release the store."""
-
-
-_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
-
-
 class OxigraphStore(GraphStore):
     """The embedded pyoxigraph store, on disk (or in memory for ``:memory:``)."""
+
+    supports_lateral = True
 
     def __init__(self, path: Path | None) -> None:
         self.location = ":memory:" if path is None else str(path)
@@ -181,15 +88,14 @@ class OxigraphStore(GraphStore):
 
     def query_serialized(self, query: str, media_type: str) -> bytes:
         results = self._results(query)
+        fmt = Format.from_media_type(media_type)
         if isinstance(results, ox.QueryTriples):
-            fmt = _GRAPH_FORMATS.get(media_type)
-            if fmt is None:
+            if fmt is None or fmt.kind is not Kind.GRAPH:
                 raise QueryError(f"cannot write a graph as {media_type}")
-            return results.serialize(format=fmt) or b""
-        rfmt = _RESULT_FORMATS.get(media_type)
-        if rfmt is None:
+            return results.serialize(format=fmt.rdf) or b""
+        if fmt is None or fmt.kind is not Kind.RESULTS:
             raise QueryError(f"cannot write query results as {media_type}")
-        return results.serialize(format=rfmt) or b""  # type: ignore[attr-defined]
+        return results.serialize(format=fmt.results) or b""  # type: ignore[attr-defined]
 
     def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
         if not any(self._store.contains_named_graph(ox.NamedNode(str(g))) for g in graphs):
@@ -215,8 +121,8 @@ class OxigraphStore(GraphStore):
     def _load_new_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
         """Add graphs the store does not hold yet, in one transaction.
 
-        Loading N-Quads is about three times faster than parsing the same triples as SPARQL
-        ``INSERT DATA``; with no graph to drop first, one load is as atomic as one update.
+        Loading N-Quads is faster than parsing the same triples as SPARQL ``INSERT DATA``; with
+        no graph to drop first, one load is as atomic as one update.
         """
         quads: list[ox.Quad] = []
         for iri, triples in graphs.items():
@@ -256,9 +162,7 @@ class OxigraphStore(GraphStore):
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"could not write to {self.location}: {exc}") from exc
 
-    def graph_ntriples(self, iri: URIRef) -> bytes:
-        """The named graph ``iri`` as N-Triples (``b""`` when the store does not hold it), in the
-        form :meth:`replace_graphs_ntriples` takes back."""
+    def graph_ntriples(self, iri: str) -> bytes:
         name = ox.NamedNode(str(iri))
         if not self._store.contains_named_graph(name):
             return b""
@@ -292,7 +196,6 @@ class OxigraphStore(GraphStore):
         return len(self._store) == 0
 
     def has_graph(self, iri: str | None) -> bool:
-        """Whether the named graph ``iri`` exists (the default graph, ``None``, always does)."""
         return iri is None or self._store.contains_named_graph(ox.NamedNode(iri))
 
     def update(self, update: str, base_iri: str | None = None) -> None:
@@ -321,14 +224,7 @@ class OxigraphStore(GraphStore):
         replace: bool,
         base_iri: str,
     ) -> None:
-        """Parse RDF documents and add them to a graph (``None``: the default graph),
-        replacing what it held first if asked.
-
-        Everything is parsed before anything is written, and the write is one transaction.
-
-        Raises:
-            QueryError: a document does not parse.
-        """
+        """Everything is parsed before anything is written, and the write is one transaction."""
         if iri is not None:
             try:
                 iri = ox.NamedNode(iri).value
@@ -350,11 +246,8 @@ class OxigraphStore(GraphStore):
         self.update(" ;\n".join(statements))
 
     def snapshot(self, target: Path) -> None:
-        """Write a read-only copy of the store to ``target`` for other processes to open.
-
-        An on-disk store makes a backup folder (hard links, cheap); an in-memory one an
-        N-Quads file. Either way ``target`` must not exist yet.
-        """
+        """An on-disk store makes a backup folder (hard links, cheap); an in-memory one an
+        N-Quads file."""
         try:
             if self.location == ":memory:":
                 self._store.dump(str(target), format=ox.RdfFormat.N_QUADS)

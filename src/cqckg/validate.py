@@ -43,10 +43,10 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from cqckg import paths
-from cqckg.build import gc_paused
+from cqckg.collector import gc_paused
 from cqckg.errors import DocumentError, SourceLocation, ValidationFailed
 from cqckg.namespaces import CQC, DOC, OA, SH
-from cqckg.store import GraphStore
+from cqckg.store_base import GraphStore
 
 __all__ = [
     "ValidationReport",

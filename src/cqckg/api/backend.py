@@ -20,11 +20,9 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from cqckg.api.negotiation import Format
-from cqckg.errors import StoreError
 from cqckg.load import ensure_shipped_graph
-from cqckg.remote import RemotePool, RemoteStore
 from cqckg.settings import Settings
-from cqckg.store import OxigraphStore, open_store
+from cqckg.store import GraphStore, ReadPool, open_store
 from cqckg.workers import QueryPool, allocator_library
 
 log = logging.getLogger(__name__)
@@ -72,9 +70,7 @@ class Backend:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         store = open_store(settings.store or None)
-        if not isinstance(store, OxigraphStore | RemoteStore):
-            raise StoreError("cqckg serve needs the embedded store or a SPARQL store URL")
-        self.store: OxigraphStore | RemoteStore = store
+        self.store: GraphStore = store
         if settings.load_shipped:
             summary = ensure_shipped_graph(store)
             if summary is not None:
@@ -83,19 +79,15 @@ class Backend:
         self._snapshots = Path(tempfile.mkdtemp(prefix="cqckg-snapshots-"))
         self._lock = asyncio.Lock()
         self._cache: OrderedDict[Hashable, Answer] = OrderedDict()
-        # A remote store answers reads itself (and may be written by others: nothing is cached).
-        self.pool: QueryPool | RemotePool = (
-            RemotePool(store, settings.workers)
-            if isinstance(store, RemoteStore)
-            else QueryPool(
-                settings.workers,
-                self._take_snapshot(),
-                allocator_library(settings.worker_allocator),
-            )
+        # A remote store answers reads itself (and may be written by others: nothing is cached);
+        # the embedded one is read by query workers from snapshots.
+        self.pool: QueryPool | ReadPool = store.read_pool(settings.workers) or QueryPool(
+            settings.workers,
+            self._take_snapshot(),
+            allocator_library(settings.worker_allocator),
         )
 
     def _take_snapshot(self) -> Path:
-        assert isinstance(self.store, OxigraphStore)
         target = self._snapshots / f"v{self.version}"
         self.store.snapshot(target)
         return target

@@ -26,7 +26,7 @@ from cqckg.api.deps import (
 from cqckg.api.errors import HttpError
 from cqckg.api.negotiation import Format, Kind, negotiate
 from cqckg.api.sparql import answer_response, timeout_for
-from cqckg.store import OxigraphStore
+from cqckg.store import GraphStore
 
 router = APIRouter(tags=["Graph Store"])
 
@@ -97,7 +97,7 @@ async def _write(request: Request, backend: Backend, direct: bool, replace: bool
     parts = await _rdf_parts(request)
     base_iri = iri or endpoint_iri(request)
 
-    def change(store: OxigraphStore) -> bool:
+    def change(store: GraphStore) -> bool:
         existed = store.has_graph(iri)
         store.write_graph(iri, parts, replace=replace, base_iri=base_iri)
         return existed
@@ -111,7 +111,7 @@ async def _delete(request: Request, backend: Backend, direct: bool) -> Response:
     if not named:
         raise HttpError(400, "name the graph to delete: /store?graph=IRI or /store?default")
 
-    def change(store: OxigraphStore) -> bool:
+    def change(store: GraphStore) -> bool:
         if not store.has_graph(iri):
             return False
         store.update("DROP DEFAULT" if iri is None else f"DROP GRAPH <{iri}>")

@@ -50,17 +50,13 @@ from cqckg.api.html import Links, html_response, render
 from cqckg.api.nation import CouncilContext, load_nation
 from cqckg.api.negotiation import Format
 from cqckg.api.negotiation import _accept_ranges as accept_ranges
-from cqckg.store import OxigraphStore
 
 router = APIRouter(tags=["Linked data"])
 
 # Formats a description is written in, by suffix; ``None`` is the HTML page.
 SUFFIXES: dict[str, Format | None] = {
     "html": None,
-    "ttl": Format.TURTLE,
-    "jsonld": Format.JSON_LD,
-    "nt": Format.N_TRIPLES,
-    "rdf": Format.RDF_XML,
+    **{f.suffix: f for f in (Format.TURTLE, Format.JSON_LD, Format.N_TRIPLES, Format.RDF_XML)},
 }
 _SUFFIX_OF = {fmt: suffix for suffix, fmt in SUFFIXES.items() if fmt is not None}
 _HTML = ("text/html", "application/xhtml+xml", "*/*", "text/*")
@@ -148,7 +144,7 @@ async def _construct(backend: Backend, iri: str, queries: tuple[str, ...]) -> De
 
 
 def _lateral(backend: Backend) -> bool:
-    return isinstance(backend.store, OxigraphStore)
+    return backend.store.supports_lateral
 
 
 async def describe(backend: Backend, iri: str) -> Description:

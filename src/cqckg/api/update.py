@@ -19,7 +19,7 @@ from cqckg.api.deps import (
 )
 from cqckg.api.errors import HttpError
 from cqckg.security import add_using_clauses, check_remote_access, inspect
-from cqckg.store import OxigraphStore
+from cqckg.store import GraphStore
 
 router = APIRouter(tags=["SPARQL Update"])
 
@@ -43,7 +43,7 @@ async def update_post(request: Request, backend: BackendDep) -> Response:
         text = add_using_clauses(text, default, named)
     base_iri = endpoint_iri(request)
 
-    def change(store: OxigraphStore) -> None:
+    def change(store: GraphStore) -> None:
         store.update(text, base_iri=base_iri)
 
     await backend.write(change)

@@ -7,7 +7,7 @@ import time
 
 from cqckg.cli import EXIT_OK, add_store_option
 from cqckg.errors import StoreError
-from cqckg.remote import RemoteStore, push
+from cqckg.remote import push
 from cqckg.store import open_store
 
 
@@ -32,9 +32,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    target = open_store(args.url)
-    if not isinstance(target, RemoteStore):
+    if not args.url.startswith(("http://", "https://")):
         raise StoreError(f"push needs a remote store URL (http:// or https://), not {args.url!r}")
+    target = open_store(args.url)
     source = open_store(args.store)
     started = time.perf_counter()
     try:

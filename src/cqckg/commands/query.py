@@ -11,22 +11,16 @@ from pathlib import Path
 
 from cqckg.cli import EXIT_OK, add_store_option
 from cqckg.errors import QueryError
+from cqckg.formats import Format
 from cqckg.questions import render_table
 from cqckg.store import open_store
 
-# --format NAME -> the media type the engine writes, for each kind of query result.
-RESULT_FORMATS = {
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-}
+# --format NAME -> the media type the engine writes, for each kind of query result (the names
+# of the formats table).
+RESULT_FORMATS = {f.value: f.media_type for f in (Format.CSV, Format.TSV, Format.JSON, Format.XML)}
 GRAPH_FORMATS = {
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "nquads": "application/n-quads",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
+    f.value: f.media_type
+    for f in (Format.TURTLE, Format.N_TRIPLES, Format.N_QUADS, Format.JSON_LD, Format.RDF_XML)
 }
 
 # What comes before the query form: white space, comments, PREFIX and BASE declarations.
