@@ -58,7 +58,8 @@ def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> 
     return Cue(name, re.compile(rx, re.IGNORECASE), weight, gap_kind, leading_texts(rx))
 
 
-_NEG = r"(?:no|not|without|never|none|nobody|neither|nor|\w+n[’']t(?: any)?)"
+_NEG = r"(?:no|not|without|never|none|nobody|neither|nor)"
+_NEG_CONTRACTED = r"(?:weren|wasn|didn|hadn|isn|aren)[’']t"
 
 # Negated problems read as strengths: checked first, and their matches are masked so the gap
 # cues below do not fire on the same words.
@@ -67,6 +68,13 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
         "no-waiting",
         rf"\b(?:{_NEG}|did not have(?: a| any)?|had no|were no|was no|there (?:were|was) no)\b"
         r"[^.;]{0,40}?\b(?:waiting lists?|waits?|waiting|backlogs?|delays?)\b",
+        2.0,
+    ),
+    # "there weren't any waiting lists"
+    _cue(
+        "no-waiting-contracted",
+        rf"\b{_NEG_CONTRACTED}\b[^.;]{{0,40}}?\b(?:waiting lists?|waits?|waiting|backlogs?|"
+        r"delays?)\b",
         2.0,
     ),
     # a quantifier that makes waiting small: "limited waits for most services", "short waits"
