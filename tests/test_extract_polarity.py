@@ -228,3 +228,11 @@ def test_outstanding_work_is_not_an_appraisal() -> None:
 )
 def test_development_needs_stated_in_other_words(sentence: str) -> None:
     assert weigh(sentence).kind is FindingKind.GAP, weigh(sentence)
+
+
+def test_the_discourse_markers_come_from_the_vocabulary() -> None:
+    markers = load_vocabulary().concepts["discourse-marker"]
+    assert {"contrast", "concession", "antecedent-reference"} <= set(markers)
+    assert "despite" in markers["concession"].signals
+    assert "in both cases" in markers["antecedent-reference"].signals
+    assert "but" in markers["contrast"].signals

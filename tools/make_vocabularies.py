@@ -278,8 +278,8 @@ def build_vocabularies() -> Vocab:
         VOCABULARIES_GRAPH,
         "cqc-kg vocabularies",
         "The project's own concept schemes: document kinds, gap kinds, directions, comparator "
-        "kinds, link bases, units, strategy kinds, partner types and authority types, with the "
-        "cue words extraction uses to recognise them.",
+        "kinds, link bases, units, strategy kinds, partner types, authority types and discourse "
+        "markers, with the cue words extraction uses to recognise them.",
         MIT,
     )
     for name, cls, rows in VOCABULARIES:
@@ -467,6 +467,14 @@ SCHEMES: dict[str, tuple[str, str, str | None]] = {
         "Kinds of named strategic item a report mentions, told apart by the head noun of the "
         "title.",
         None,
+    ),
+    "discourse-marker": (
+        "Discourse markers",
+        "Words and sentence openings that organise a report's sentences: contrast, concession "
+        "and reference to the sentence before.",
+        "The signals are whole words or openings; extraction splits a sentence at a contrast, "
+        "leaves a concession's words out of its weighing, and quotes a sentence opening with a "
+        "reference together with the sentence before.",
     ),
     "partner-type": (
         "Partner types",
@@ -1428,6 +1436,39 @@ AUTHORITY_TYPES = (
     ),
 )
 
+DISCOURSE_MARKERS = (
+    Row(
+        "contrast",
+        "Contrast",
+        "A word turning a sentence from one side to the other: where a sentence stating a "
+        "strength and a gap is split into one of each.",
+        signals=words("but; however; whereas; although; though; while; whilst; yet"),
+    ),
+    Row(
+        "concession",
+        "Concession",
+        "A phrase conceding something the finding does not rest on (\"strong relationships with "
+        "the market, despite varying quality\"): its words do not weigh on the polarity.",
+        signals=words("despite; in spite of; apart from; except for; notwithstanding"),
+    ),
+    Row(
+        "antecedent-reference",
+        "Reference to the sentence before",
+        "A sentence opening that leans on the sentence before (\"This was ...\", \"In both "
+        "cases ...\"): the finding is quoted with that sentence.",
+        signals=words(
+            "this was; this is; this had; this has; this included; this includes; this meant; "
+            "this means; this showed; this shows; this reflected; this highlighted; "
+            "this followed; this would; this could; this also; "
+            "these were; these are; these had; these included; these showed; "
+            "that was; those were; it was; it is; it had; it also; "
+            "they were; they had; they highlighted; they also; "
+            "in both cases; in each case; in all cases; in these cases; in such cases; "
+            "in this case; in both instances"
+        ),
+    ),
+)
+
 VOCABULARIES: tuple[tuple[str, URIRef, tuple[Row, ...]], ...] = (
     ("document-kind", CQC.DocumentKind, DOCUMENT_KINDS),
     ("gap-kind", CQC.GapKind, GAP_KINDS),
@@ -1438,6 +1479,7 @@ VOCABULARIES: tuple[tuple[str, URIRef, tuple[Row, ...]], ...] = (
     ("strategy-kind", CQC.StrategyKind, STRATEGY_KINDS),
     ("partner-type", CQC.PartnerType, PARTNER_TYPES),
     ("authority-type", CQC.AuthorityType, AUTHORITY_TYPES),
+    ("discourse-marker", CQC.DiscourseMarker, DISCOURSE_MARKERS),
 )
 TOPICS = (
     Row(

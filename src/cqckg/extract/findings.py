@@ -37,7 +37,7 @@ from cqckg.extract.records import (
     StatisticRecord,
 )
 from cqckg.ingest.model import Document, DocumentKind, Sentence
-from cqckg.vocabulary import Vocabulary
+from cqckg.vocabulary import Vocabulary, load_vocabulary
 
 
 @dataclass(frozen=True)
@@ -529,10 +529,31 @@ _STATEMENT_BLOCK_END = re.compile(
 
 # a negation in the same clause shortly before a strength word
 _NEGATED_BEFORE = re.compile(r"\b(?:not|never|no longer|n[’']t)\b[^,;.]*$", re.IGNORECASE)
-_CONCESSION = re.compile(
-    r"\b(?:despite|in spite of|apart from|except for)\b[^,;.]*|^\W*(?:while|whilst)\b[^,;.]*,",
-    re.IGNORECASE,
-)
+# a leading "While ..., " clause concedes too (mid-sentence "while" is a contrast)
+_LEADING_WHILE = re.compile(r"^\W*(?:while|whilst)\b[^,;.]*,", re.IGNORECASE)
+
+
+def _markers(vocab: Vocabulary, kind: str) -> str:
+    """The discourse-marker vocabulary's signals of one kind (``graph/vocabularies.ttl``), as a
+    regex alternation, longest first, spaces matching any white space."""
+    concept = vocab.concepts.get("discourse-marker", {}).get(kind)
+    return _alternation(concept.signals if concept else ())
+
+
+@lru_cache(maxsize=16)
+def _alternation(signals: tuple[str, ...]) -> str:
+    if not signals:
+        return "(?!)"
+    ordered = sorted(signals, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(s).replace("\\ ", "\\s+") for s in ordered) + ")"
+
+
+@lru_cache(maxsize=1)
+def _concession() -> re.Pattern[str]:
+    """A concession ("despite varying quality", "apart from 2") up to the end of its clause."""
+    return re.compile(rf"\b{_markers(load_vocabulary(), 'concession')}\b[^,;.]*", re.IGNORECASE)
+
+
 # a strength needs this much more weight than the gap cues, or at least one cue and no gap cue
 GAP_THRESHOLD = 1.5
 MARGIN = 1.0
@@ -587,7 +608,8 @@ def _cue_weights(text: str) -> _CueWeights:
                 matched.append(cue.name)
             masked_spans.append(m.span())
     # a concession ("despite varying quality", "apart from 2") does not state the finding
-    masked_spans += [m.span() for m in _CONCESSION.finditer(text)]
+    masked_spans += [m.span() for m in _concession().finditer(text)]
+    masked_spans += [m.span() for m in _LEADING_WHILE.finditer(text)]
     rest = _mask(text, masked_spans)
     if masked_spans:
         folded = fold_case(rest)
@@ -771,7 +793,7 @@ def extract_findings(
             previous is not None
             and previous.paragraph == sentence.paragraph
             and previous.index == sentence.index - 1
-            and _LEANS_ON_PREVIOUS.match(sentence.text.strip()) is not None
+            and _leans_on_previous(vocab).match(sentence.text.strip()) is not None
         )
         if leans and len(found) == 1 and previous is not None:
             combined = _with_antecedent(doc, vocab, previous, sentence, found[0])
@@ -783,15 +805,11 @@ def extract_findings(
     return out
 
 
-# A sentence that cannot be read without the one before: "This was ...", "In both cases ...",
-# "This included ...", "These ...", "It was ...".
-_LEANS_ON_PREVIOUS = re.compile(
-    r"^(?:this|these|that|those|it|they)\s+(?:was|were|is|are|had|has|have|included?|includes|"
-    r"meant|means|showed|shows|reflected|highlighted|followed|would|could|also|is also|was also)\b"
-    r"|^in (?:both|each|all|these|this|such) (?:cases?|instances?)\b"
-    r"|^this (?:was|is) (?:following|because|due)\b",
-    re.IGNORECASE,
-)
+def _leans_on_previous(vocab: Vocabulary) -> re.Pattern[str]:
+    """A sentence that cannot be read without the one before: it opens with a reference to it
+    ("This was ...", "In both cases ...": the discourse-marker vocabulary's
+    antecedent-reference signals)."""
+    return re.compile(rf"^{_markers(vocab, 'antecedent-reference')}\b", re.IGNORECASE)
 
 
 def _covers(outer: FindingRecord, inner: FindingRecord) -> bool:
@@ -807,11 +825,10 @@ def _with_antecedent(
     return dataclasses.replace(rec, text=a.exact, anchors=(a,), topics=vocab.topics_in(a.exact))
 
 
-# Where a sentence turns from one side to the other: "..., but ...", "... however, ...",
-# "Although ..., ..." is handled by weighing the whole sentence.
-_CONTRAST = re.compile(
-    r",?\s+(?:but|however|whereas|although|though|while|yet)\b,?\s+", re.IGNORECASE
-)
+def _contrast(vocab: Vocabulary) -> re.Pattern[str]:
+    """Where a sentence turns from one side to the other ("..., but ...", "... however, ..."):
+    the discourse-marker vocabulary's contrast signals inside a sentence."""
+    return re.compile(rf",?\s+{_markers(vocab, 'contrast')}\b,?\s+", re.IGNORECASE)
 
 
 def _sentence_findings(
@@ -823,7 +840,7 @@ def _sentence_findings(
     text = sentence.text.strip()
     lead = sentence.text.index(text[:1]) if text else 0
     base = sentence.start + lead
-    for m in _CONTRAST.finditer(text):
+    for m in _contrast(vocab).finditer(text):
         head, tail = text[: m.start()], text[m.start() :].lstrip(", ")
         if head.count(" ") < 3 or tail.count(" ") < 4:
             continue
