@@ -236,3 +236,13 @@ def test_the_discourse_markers_come_from_the_vocabulary() -> None:
     assert "despite" in markers["concession"].signals
     assert "in both cases" in markers["antecedent-reference"].signals
     assert "but" in markers["contrast"].signals
+
+
+def test_a_chain_of_leaning_sentences_is_quoted_from_its_start() -> None:
+    # Haringey: "The local authority was moving toward ... . It was a key pillar ... . This was
+    # focused on ..."
+    doc, found = _findings(HELD_OUT / "haringey" / "haringey-0225-theme1-support.txt")
+    (f,) = [f for f in found if "This was focused on being both cost-efficient" in f.text]
+    assert f.text.startswith("The local authority was moving toward a prevention")
+    assert doc.text[f.anchors[0].start : f.anchors[0].end] == f.text
+    assert not any(g is not f and "It was a key pillar" in g.text for g in found)

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cqckg.extract.anchors import anchor, sentence_anchor
+from cqckg.extract.anchors import anchor
 from cqckg.extract.patterns import any_of, fold_case, leading_texts, may_match
 from cqckg.extract.records import (
     Direction,
@@ -796,7 +796,20 @@ def extract_findings(
             and _leans_on_previous(vocab).match(sentence.text.strip()) is not None
         )
         if leans and len(found) == 1 and previous is not None:
-            combined = _with_antecedent(doc, vocab, previous, sentence, found[0])
+            first = previous
+            # the sentence before leans too ("... . It was ... . This was ..."): back to the start
+            while (
+                first.index > 0
+                and _leans_on_previous(vocab).match(first.text.strip()) is not None
+                and doc.sentences[first.index - 1].paragraph == first.paragraph
+                and _eligible(doc, doc.sentences[first.index - 1], excluded)
+            ):
+                first = doc.sentences[first.index - 1]
+            start = first.start
+            if out and _ends_in(out[-1], previous):
+                # a chain ("... . It was ... . This was ..."): from the start of the finding before
+                start = min(start, out[-1].anchors[0].start)
+            combined = _with_antecedent(doc, vocab, start, sentence, found[0])
             if out and _covers(combined, out[-1]):
                 out.pop()  # the sentence before is this finding's own start: one finding of both
             found = [combined]
@@ -817,11 +830,16 @@ def _covers(outer: FindingRecord, inner: FindingRecord) -> bool:
     return all(a.start <= b.start and b.end <= a.end for b in inner.anchors)
 
 
+def _ends_in(rec: FindingRecord, sentence: Sentence) -> bool:
+    a = rec.anchors[0]
+    return sentence.start <= a.end <= sentence.end and len(rec.anchors) == 1
+
+
 def _with_antecedent(
-    doc: Document, vocab: Vocabulary, before: Sentence, sentence: Sentence, rec: FindingRecord
+    doc: Document, vocab: Vocabulary, start: int, sentence: Sentence, rec: FindingRecord
 ) -> FindingRecord:
     """The finding quoted with the sentence it leans on: one anchor spanning both."""
-    a = sentence_anchor(doc, before, sentence)
+    a = anchor(doc, start, sentence.end)
     return dataclasses.replace(rec, text=a.exact, anchors=(a,), topics=vocab.topics_in(a.exact))
 
 
