@@ -8,8 +8,17 @@ statement, the summaries, a press release's findings) is weighed by cue patterns
   improvement", "needed to", "more to do") and a statistic worse than its comparator;
 * strength cues: appraisal words ("positive", "effective", "robust", "timely", "well"), and a
   statistic better than its comparator;
-* negation turns a gap cue into a strength ("no waiting lists", "did not have a negative
-  impact") and contrast markers ("However,", "In contrast,", "Although") weigh towards a gap.
+* negation turns a gap cue into a strength ("no waiting lists", "there weren't any waiting
+  lists") and a strength cue into a gap ("was not recorded as being coproduced"); quantifiers
+  count ("limited waits" is little waiting, "few people were supported" a shortfall); a
+  concession's words ("despite varying quality") do not weigh; contrast markers ("However,",
+  "In contrast,", "Although") weigh towards a gap.
+
+A sentence stating a strength and a gap on either side of a contrast ("... was clear and concise
+but was not recorded as being coproduced.") is split there into one of each, each quoted by its
+clause. A sentence that cannot be read alone ("This was ...", "In both cases ...": the
+discourse-marker vocabulary's references to the sentence before) is quoted with the sentence it
+leans on, and replaces that sentence's own finding: one finding, one quote spanning both.
 
 A sentence with a clear balance one way is a finding of that kind; one with cues both ways and
 no clear balance is kept with polarity unknown (not guessed); a neutral sentence (context,
@@ -767,7 +776,9 @@ def _evidence(doc: Document, vocab: Vocabulary, sentence: Sentence) -> EvidenceC
 def extract_findings(
     doc: Document, vocab: Vocabulary, statistics: Iterable[StatisticRecord] = ()
 ) -> list[FindingRecord]:
-    """Strengths and gaps stated in one document, one finding per sentence."""
+    """Strengths, gaps and findings of unknown polarity stated in one document: one per
+    sentence, two for a sentence split at a contrast, one for a sentence and those leaning on it.
+    """
     excluded = _excluded_spans(doc)
     by_sentence: dict[int, list[StatisticRecord]] = {}
     starts = [s.start for s in doc.sentences]
