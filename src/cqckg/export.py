@@ -69,6 +69,7 @@ COUNTED_CLASSES = (
     "StatementScore",
     "Gap",
     "Strength",
+    "UnknownPolarityFinding",
     "Statistic",
     "Strategy",
     "PartnerOrganisation",
