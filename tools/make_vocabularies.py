@@ -1447,15 +1447,15 @@ DISCOURSE_MARKERS = (
     Row(
         "concession",
         "Concession",
-        "A phrase conceding something the finding does not rest on (\"strong relationships with "
-        "the market, despite varying quality\"): its words do not weigh on the polarity.",
+        'A phrase conceding something the finding does not rest on ("strong relationships with '
+        'the market, despite varying quality"): its words do not weigh on the polarity.',
         signals=words("despite; in spite of; apart from; except for; notwithstanding"),
     ),
     Row(
         "antecedent-reference",
         "Reference to the sentence before",
-        "A sentence opening that leans on the sentence before (\"This was ...\", \"In both "
-        "cases ...\"): the finding is quoted with that sentence.",
+        'A sentence opening that leans on the sentence before ("This was ...", "In both '
+        'cases ..."): the finding is quoted with that sentence.',
         signals=words(
             "this was; this is; this had; this has; this included; this includes; this meant; "
             "this means; this showed; this shows; this reflected; this highlighted; "
