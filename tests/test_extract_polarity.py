@@ -246,3 +246,13 @@ def test_a_chain_of_leaning_sentences_is_quoted_from_its_start() -> None:
     assert f.text.startswith("The local authority was moving toward a prevention")
     assert doc.text[f.anchors[0].start : f.anchors[0].end] == f.text
     assert not any(g is not f and "It was a key pillar" in g.text for g in found)
+
+
+def test_this_and_a_noun_leans_on_the_sentence_before() -> None:
+    # Westminster: "... identifying people ... . This initiative was developed following a gas
+    # leak, ..."
+    doc, found = _findings(WESTMINSTER / "full-report.md")
+    joined = [f for f in found if "This initiative was developed following a gas leak" in f.text]
+    assert len(joined) == 1
+    assert joined[0].text.startswith("Local authority leaders had identified improvement areas")
+    assert doc.text[joined[0].anchors[0].start : joined[0].anchors[0].end] == joined[0].text

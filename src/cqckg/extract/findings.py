@@ -832,8 +832,13 @@ def extract_findings(
 def _leans_on_previous(vocab: Vocabulary) -> re.Pattern[str]:
     """A sentence that cannot be read without the one before: it opens with a reference to it
     ("This was ...", "In both cases ...": the discourse-marker vocabulary's
-    antecedent-reference signals)."""
-    return re.compile(rf"^{_markers(vocab, 'antecedent-reference')}\b", re.IGNORECASE)
+    antecedent-reference signals), or with "this"/"these" and a noun naming what the sentence
+    before told of ("This initiative was developed ...")."""
+    return re.compile(
+        rf"^(?:{_markers(vocab, 'antecedent-reference')}\b"
+        r"|(?:this|these) [a-z]+ (?:was|were|had|has|is|are|included|meant|showed)\b)",
+        re.IGNORECASE,
+    )
 
 
 def _covers(outer: FindingRecord, inner: FindingRecord) -> bool:
