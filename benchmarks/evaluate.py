@@ -669,6 +669,43 @@ def _score_strategies(extraction: Extraction, annotation: Annotation, sha: str) 
     )
 
 
+# The gold's finer partner types, as the partner-type vocabulary (graph/vocabularies.ttl) has them.
+PARTNER_TYPE_IN_VOCABULARY = {
+    "local-authority": "council",
+    "council-committee": "board-or-forum",
+    "board": "board-or-forum",
+    "safeguarding-board": "board-or-forum",
+    "forum": "board-or-forum",
+    "panel": "board-or-forum",
+    "partnership": "board-or-forum",
+    "co-production-group": "board-or-forum",
+    "community-group": "voluntary-and-community",
+    "voluntary-sector": "voluntary-and-community",
+    "faith-group": "voluntary-and-community",
+    "social-enterprise": "voluntary-and-community",
+    "police": "police-fire-and-emergency",
+    "fire-service": "police-fire-and-emergency",
+    "ombudsman": "regulator",
+    "government-department": "government",
+    "national-body": "government",
+    "research-organisation": "education-and-research",
+    "nhs": "nhs-other",
+    "nhs-service": "nhs-other",
+    "integrated-care-partnership": "integrated-care-system",
+}
+
+
+def partner_type_in_vocabulary(gold_type: str | None) -> str | None:
+    """The vocabulary's partner type for a gold partner type.
+
+    >>> partner_type_in_vocabulary("safeguarding-board"), partner_type_in_vocabulary("nhs-trust")
+    ('board-or-forum', 'nhs-trust')
+    """
+    if gold_type is None:
+        return None
+    return PARTNER_TYPE_IN_VOCABULARY.get(gold_type, gold_type)
+
+
 def _score_partners(extraction: Extraction, annotation: Annotation, sha: str) -> KindScore:
     records = [r for r in extraction.partners if _in_document(r.anchors, sha)]
     return _named_score(
@@ -677,7 +714,7 @@ def _score_partners(extraction: Extraction, annotation: Annotation, sha: str) ->
         lambda r: [r.name, *r.alt_names],
         list(annotation.get("partners") or []),
         lambda it: [str(it["name"]), *[str(v) for v in it.get("variants") or []]],
-        lambda r, it: r.partner_type == it.get("partner_type"),
+        lambda r, it: r.partner_type == partner_type_in_vocabulary(it.get("partner_type")),
     )
 
 

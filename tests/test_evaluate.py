@@ -13,6 +13,7 @@ from evaluate import (
     evaluate,
     name_keys,
     overall,
+    partner_type_in_vocabulary,
     quote_span,
 )
 
@@ -90,7 +91,9 @@ def perfect(ann: dict[str, Any], text: str) -> Extraction:
             )
         )
     for p in filter(firm, ann["partners"]):
-        ex.partners.append(PartnerRecord(p["name"], p["partner_type"], (a(text, p["quote"]),)))
+        # a perfect extractor types partners with the partner-type vocabulary's slugs
+        kind = partner_type_in_vocabulary(p["partner_type"]) or p["partner_type"]
+        ex.partners.append(PartnerRecord(p["name"], kind, (a(text, p["quote"]),)))
     for g in filter(firm, ann["gaps"]):
         ex.findings.append(
             FindingRecord(

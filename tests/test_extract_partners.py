@@ -276,3 +276,16 @@ def test_party_groups_are_not_partners(name: str) -> None:
     assert _political(name, load_vocabulary())
     assert not _political("Independent Living Assessors", load_vocabulary())
     assert not _political("Joint Health and Wellbeing Board", load_vocabulary())
+
+
+def test_an_acronym_takes_in_the_word_the_name_left_out() -> None:
+    # Bath and North East Somerset's landing page
+    sentence = (
+        "When the ICB was formed B&NES integrated Care Alliance Group (ICA) became the strategic "
+        "focus group for B&NES."
+    )
+    assert ("integrated Care Alliance Group", 30, 60, "ICA") in find_partner_names(sentence)
+    # a name the acronym already spells is left as it is
+    assert find_partner_names("It worked with the Integrated Care Board (ICB) on discharge.")[0][
+        0
+    ] == ("Integrated Care Board")

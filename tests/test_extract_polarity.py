@@ -228,3 +228,31 @@ def test_outstanding_work_is_not_an_appraisal() -> None:
 )
 def test_development_needs_stated_in_other_words(sentence: str) -> None:
     assert weigh(sentence).kind is FindingKind.GAP, weigh(sentence)
+
+
+def test_the_discourse_markers_come_from_the_vocabulary() -> None:
+    markers = load_vocabulary().concepts["discourse-marker"]
+    assert {"contrast", "concession", "antecedent-reference"} <= set(markers)
+    assert "despite" in markers["concession"].signals
+    assert "in both cases" in markers["antecedent-reference"].signals
+    assert "but" in markers["contrast"].signals
+
+
+def test_a_chain_of_leaning_sentences_is_quoted_from_its_start() -> None:
+    # Haringey: "The local authority was moving toward ... . It was a key pillar ... . This was
+    # focused on ..."
+    doc, found = _findings(HELD_OUT / "haringey" / "haringey-0225-theme1-support.txt")
+    (f,) = [f for f in found if "This was focused on being both cost-efficient" in f.text]
+    assert f.text.startswith("The local authority was moving toward a prevention")
+    assert doc.text[f.anchors[0].start : f.anchors[0].end] == f.text
+    assert not any(g is not f and "It was a key pillar" in g.text for g in found)
+
+
+def test_this_and_a_noun_leans_on_the_sentence_before() -> None:
+    # Westminster: "... identifying people ... . This initiative was developed following a gas
+    # leak, ..."
+    doc, found = _findings(WESTMINSTER / "full-report.md")
+    joined = [f for f in found if "This initiative was developed following a gas leak" in f.text]
+    assert len(joined) == 1
+    assert joined[0].text.startswith("Local authority leaders had identified improvement areas")
+    assert doc.text[joined[0].anchors[0].start : joined[0].anchors[0].end] == joined[0].text

@@ -863,3 +863,14 @@ def test_strategies_addressing_gaps_can_ask_for_one_basis(store: OxigraphStore) 
         assert some.records() == [r for r in every.records() if r["basis"] == label]
     with pytest.raises(QuestionError, match="not a link basis"):
         get_question("strategies-addressing-gaps").bind({"basis": "inferred"})
+
+
+def test_cli_asks_for_stated_links_only(run_cli) -> None:
+    code, out, _ = run_cli(
+        "question", "strategies-addressing-gaps", "--basis", "stated", "--format", "csv"
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {r["basis"] for r in rows} == {"Stated"}
+    code, _, err = run_cli("question", "strategies-addressing-gaps", "--basis", "inferred")
+    assert code == 2 and "invalid choice" in err

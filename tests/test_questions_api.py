@@ -135,3 +135,13 @@ def test_openapi_documents_every_route(client: httpx.Client) -> None:
     assert {p["name"] for p in run["parameters"]} >= {"name", "authority", "iri", "format"}
     page = paths["/doc/{path}"]["get"]["responses"]["200"]["content"]
     assert {"text/html", "text/turtle", "application/ld+json", "application/n-triples"} <= set(page)
+
+
+def test_stated_links_only_over_http(client: httpx.Client) -> None:
+    url = "/api/questions/strategies-addressing-gaps"
+    every = client.get(url, params={"authority": WESTMINSTER}).json()["rows"]
+    stated = client.get(url, params={"authority": WESTMINSTER, "basis": "stated"}).json()["rows"]
+    assert stated and len(stated) < len(every)
+    assert {row["basis"] for row in stated} == {"Stated"}
+    bad = client.get(url, params={"basis": "inferred"})
+    assert bad.status_code == 400 and "not a link basis" in bad.text

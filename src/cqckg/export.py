@@ -67,6 +67,7 @@ COUNTED_CLASSES = (
     "StatementScore",
     "Gap",
     "Strength",
+    "UnknownPolarityFinding",
     "Statistic",
     "Strategy",
     "PartnerOrganisation",

@@ -101,13 +101,22 @@ async def run(
     measure: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
         str | None, Query(description="a measure's slug, e.g. ascs-feel-safe")
     ] = None,
+    basis: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
+        str | None,
+        Query(
+            description="only links of this basis (strategies-addressing-gaps); stated = said "
+            "in the report",
+            json_schema_extra={"enum": ["stated", "same-passage", "shared-topic"]},
+        ),
+    ] = None,
     format: Annotated[
         str,
         Query(description="json (the default) or csv", json_schema_extra={"enum": ["json", "csv"]}),
     ] = "json",
 ) -> Response:
-    """Run the question ``name`` with the parameters it takes (``authority``, ``iri`` or
-    ``measure``, as the list says); a parameter it does not take is refused with 400."""
+    """Run the question ``name`` with the parameters it takes (``authority``, ``iri``,
+    ``measure`` or ``basis``, as the list says); a parameter it does not take is refused with
+    400."""
     question = _question(name)
     if format not in _FORMATS:
         raise HttpError(400, f"format must be json or csv, not {format!r}")

@@ -38,6 +38,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="a measure, e.g. ascs-feel-safe ('statistic-across-councils')",
     )
     p.add_argument(
+        "--basis",
+        choices=["stated", "same-passage", "shared-topic"],
+        help="only links of this basis ('strategies-addressing-gaps'): stated = said in the report",
+    )
+    p.add_argument(
         "--format",
         choices=[f.value for f in OutputFormat],
         default=OutputFormat.TABLE.value,
@@ -56,7 +61,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.name:
         raise QuestionError("name a question, or ask for the list with --list")
-    params = {"authority": args.authority, "iri": args.iri, "measure": args.measure}
+    params = {
+        "authority": args.authority,
+        "iri": args.iri,
+        "measure": args.measure,
+        "basis": args.basis,
+    }
     params = {k: v for k, v in params.items() if v is not None}
     # Check the question and its parameters before touching the store.
     get_question(args.name).bind(params)

@@ -8,8 +8,17 @@ statement, the summaries, a press release's findings) is weighed by cue patterns
   improvement", "needed to", "more to do") and a statistic worse than its comparator;
 * strength cues: appraisal words ("positive", "effective", "robust", "timely", "well"), and a
   statistic better than its comparator;
-* negation turns a gap cue into a strength ("no waiting lists", "did not have a negative
-  impact") and contrast markers ("However,", "In contrast,", "Although") weigh towards a gap.
+* negation turns a gap cue into a strength ("no waiting lists", "there weren't any waiting
+  lists") and a strength cue into a gap ("was not recorded as being coproduced"); quantifiers
+  count ("limited waits" is little waiting, "few people were supported" a shortfall); a
+  concession's words ("despite varying quality") do not weigh; contrast markers ("However,",
+  "In contrast,", "Although") weigh towards a gap.
+
+A sentence stating a strength and a gap on either side of a contrast ("... was clear and concise
+but was not recorded as being coproduced.") is split there into one of each, each quoted by its
+clause. A sentence that cannot be read alone ("This was ...", "In both cases ...": the
+discourse-marker vocabulary's references to the sentence before) is quoted with the sentence it
+leans on, and replaces that sentence's own finding: one finding, one quote spanning both.
 
 A sentence with a clear balance one way is a finding of that kind; one with cues both ways and
 no clear balance is kept with polarity unknown (not guessed); a neutral sentence (context,
@@ -26,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cqckg.extract.anchors import anchor, sentence_anchor
+from cqckg.extract.anchors import anchor
 from cqckg.extract.patterns import any_of, fold_case, leading_texts, may_match
 from cqckg.extract.records import (
     Direction,
@@ -37,7 +46,7 @@ from cqckg.extract.records import (
     StatisticRecord,
 )
 from cqckg.ingest.model import Document, DocumentKind, Sentence
-from cqckg.vocabulary import Vocabulary
+from cqckg.vocabulary import Vocabulary, load_vocabulary
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,8 @@ def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> 
     return Cue(name, re.compile(rx, re.IGNORECASE), weight, gap_kind, leading_texts(rx))
 
 
-_NEG = r"(?:no|not|without|never|none|nobody|neither|nor|\w+n[’']t(?: any)?)"
+_NEG = r"(?:no|not|without|never|none|nobody|neither|nor)"
+_NEG_CONTRACTED = r"(?:weren|wasn|didn|hadn|isn|aren)[’']t"
 
 # Negated problems read as strengths: checked first, and their matches are masked so the gap
 # cues below do not fire on the same words.
@@ -67,6 +77,13 @@ NEGATED_PROBLEMS: tuple[Cue, ...] = (
         "no-waiting",
         rf"\b(?:{_NEG}|did not have(?: a| any)?|had no|were no|was no|there (?:were|was) no)\b"
         r"[^.;]{0,40}?\b(?:waiting lists?|waits?|waiting|backlogs?|delays?)\b",
+        2.0,
+    ),
+    # "there weren't any waiting lists"
+    _cue(
+        "no-waiting-contracted",
+        rf"\b{_NEG_CONTRACTED}\b[^.;]{{0,40}}?\b(?:waiting lists?|waits?|waiting|backlogs?|"
+        r"delays?)\b",
         2.0,
     ),
     # a quantifier that makes waiting small: "limited waits for most services", "short waits"
@@ -521,10 +538,31 @@ _STATEMENT_BLOCK_END = re.compile(
 
 # a negation in the same clause shortly before a strength word
 _NEGATED_BEFORE = re.compile(r"\b(?:not|never|no longer|n[’']t)\b[^,;.]*$", re.IGNORECASE)
-_CONCESSION = re.compile(
-    r"\b(?:despite|in spite of|apart from|except for)\b[^,;.]*|^\W*(?:while|whilst)\b[^,;.]*,",
-    re.IGNORECASE,
-)
+# a leading "While ..., " clause concedes too (mid-sentence "while" is a contrast)
+_LEADING_WHILE = re.compile(r"^\W*(?:while|whilst)\b[^,;.]*,", re.IGNORECASE)
+
+
+def _markers(vocab: Vocabulary, kind: str) -> str:
+    """The discourse-marker vocabulary's signals of one kind (``graph/vocabularies.ttl``), as a
+    regex alternation, longest first, spaces matching any white space."""
+    concept = vocab.concepts.get("discourse-marker", {}).get(kind)
+    return _alternation(concept.signals if concept else ())
+
+
+@lru_cache(maxsize=16)
+def _alternation(signals: tuple[str, ...]) -> str:
+    if not signals:
+        return "(?!)"
+    ordered = sorted(signals, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(s).replace("\\ ", "\\s+") for s in ordered) + ")"
+
+
+@lru_cache(maxsize=1)
+def _concession() -> re.Pattern[str]:
+    """A concession ("despite varying quality", "apart from 2") up to the end of its clause."""
+    return re.compile(rf"\b{_markers(load_vocabulary(), 'concession')}\b[^,;.]*", re.IGNORECASE)
+
+
 # a strength needs this much more weight than the gap cues, or at least one cue and no gap cue
 GAP_THRESHOLD = 1.5
 MARGIN = 1.0
@@ -579,7 +617,8 @@ def _cue_weights(text: str) -> _CueWeights:
                 matched.append(cue.name)
             masked_spans.append(m.span())
     # a concession ("despite varying quality", "apart from 2") does not state the finding
-    masked_spans += [m.span() for m in _CONCESSION.finditer(text)]
+    masked_spans += [m.span() for m in _concession().finditer(text)]
+    masked_spans += [m.span() for m in _LEADING_WHILE.finditer(text)]
     rest = _mask(text, masked_spans)
     if masked_spans:
         folded = fold_case(rest)
@@ -737,7 +776,9 @@ def _evidence(doc: Document, vocab: Vocabulary, sentence: Sentence) -> EvidenceC
 def extract_findings(
     doc: Document, vocab: Vocabulary, statistics: Iterable[StatisticRecord] = ()
 ) -> list[FindingRecord]:
-    """Strengths and gaps stated in one document, one finding per sentence."""
+    """Strengths, gaps and findings of unknown polarity stated in one document: one per
+    sentence, two for a sentence split at a contrast, one for a sentence and those leaning on it.
+    """
     excluded = _excluded_spans(doc)
     by_sentence: dict[int, list[StatisticRecord]] = {}
     starts = [s.start for s in doc.sentences]
@@ -763,10 +804,23 @@ def extract_findings(
             previous is not None
             and previous.paragraph == sentence.paragraph
             and previous.index == sentence.index - 1
-            and _LEANS_ON_PREVIOUS.match(sentence.text.strip()) is not None
+            and _leans_on_previous(vocab).match(sentence.text.strip()) is not None
         )
         if leans and len(found) == 1 and previous is not None:
-            combined = _with_antecedent(doc, vocab, previous, sentence, found[0])
+            first = previous
+            # the sentence before leans too ("... . It was ... . This was ..."): back to the start
+            while (
+                first.index > 0
+                and _leans_on_previous(vocab).match(first.text.strip()) is not None
+                and doc.sentences[first.index - 1].paragraph == first.paragraph
+                and _eligible(doc, doc.sentences[first.index - 1], excluded)
+            ):
+                first = doc.sentences[first.index - 1]
+            start = first.start
+            if out and _ends_in(out[-1], previous):
+                # a chain ("... . It was ... . This was ..."): from the start of the finding before
+                start = min(start, out[-1].anchors[0].start)
+            combined = _with_antecedent(doc, vocab, start, sentence, found[0])
             if out and _covers(combined, out[-1]):
                 out.pop()  # the sentence before is this finding's own start: one finding of both
             found = [combined]
@@ -775,15 +829,16 @@ def extract_findings(
     return out
 
 
-# A sentence that cannot be read without the one before: "This was ...", "In both cases ...",
-# "This included ...", "These ...", "It was ...".
-_LEANS_ON_PREVIOUS = re.compile(
-    r"^(?:this|these|that|those|it|they)\s+(?:was|were|is|are|had|has|have|included?|includes|"
-    r"meant|means|showed|shows|reflected|highlighted|followed|would|could|also|is also|was also)\b"
-    r"|^in (?:both|each|all|these|this|such) (?:cases?|instances?)\b"
-    r"|^this (?:was|is) (?:following|because|due)\b",
-    re.IGNORECASE,
-)
+def _leans_on_previous(vocab: Vocabulary) -> re.Pattern[str]:
+    """A sentence that cannot be read without the one before: it opens with a reference to it
+    ("This was ...", "In both cases ...": the discourse-marker vocabulary's
+    antecedent-reference signals), or with "this"/"these" and a noun naming what the sentence
+    before told of ("This initiative was developed ...")."""
+    return re.compile(
+        rf"^(?:{_markers(vocab, 'antecedent-reference')}\b"
+        r"|(?:this|these) [a-z]+ (?:was|were|had|has|is|are|included|meant|showed)\b)",
+        re.IGNORECASE,
+    )
 
 
 def _covers(outer: FindingRecord, inner: FindingRecord) -> bool:
@@ -791,19 +846,23 @@ def _covers(outer: FindingRecord, inner: FindingRecord) -> bool:
     return all(a.start <= b.start and b.end <= a.end for b in inner.anchors)
 
 
+def _ends_in(rec: FindingRecord, sentence: Sentence) -> bool:
+    a = rec.anchors[0]
+    return sentence.start <= a.end <= sentence.end and len(rec.anchors) == 1
+
+
 def _with_antecedent(
-    doc: Document, vocab: Vocabulary, before: Sentence, sentence: Sentence, rec: FindingRecord
+    doc: Document, vocab: Vocabulary, start: int, sentence: Sentence, rec: FindingRecord
 ) -> FindingRecord:
     """The finding quoted with the sentence it leans on: one anchor spanning both."""
-    a = sentence_anchor(doc, before, sentence)
+    a = anchor(doc, start, sentence.end)
     return dataclasses.replace(rec, text=a.exact, anchors=(a,), topics=vocab.topics_in(a.exact))
 
 
-# Where a sentence turns from one side to the other: "..., but ...", "... however, ...",
-# "Although ..., ..." is handled by weighing the whole sentence.
-_CONTRAST = re.compile(
-    r",?\s+(?:but|however|whereas|although|though|while|yet)\b,?\s+", re.IGNORECASE
-)
+def _contrast(vocab: Vocabulary) -> re.Pattern[str]:
+    """Where a sentence turns from one side to the other ("..., but ...", "... however, ..."):
+    the discourse-marker vocabulary's contrast signals inside a sentence."""
+    return re.compile(rf",?\s+{_markers(vocab, 'contrast')}\b,?\s+", re.IGNORECASE)
 
 
 def _sentence_findings(
@@ -815,7 +874,7 @@ def _sentence_findings(
     text = sentence.text.strip()
     lead = sentence.text.index(text[:1]) if text else 0
     base = sentence.start + lead
-    for m in _CONTRAST.finditer(text):
+    for m in _contrast(vocab).finditer(text):
         head, tail = text[: m.start()], text[m.start() :].lstrip(", ")
         if head.count(" ") < 3 or tail.count(" ") < 4:
             continue

@@ -348,7 +348,16 @@ def _named(text: str, start: int, end: int) -> _Candidate:
     found = acronym_after(text, end)
     name = text[start:end]
     acronym = found[0] if found and is_acronym_of(found[0], name) else None
+    if found and acronym is None:
+        # the acronym spells a word the capitalised run left out: "B&NES integrated Care
+        # Alliance Group (ICA)" names the "integrated Care Alliance Group"
+        before = _WORD_BEFORE.search(text, 0, start)
+        if before and is_acronym_of(found[0], text[before.start(1) : end]):
+            start, name, acronym = before.start(1), text[before.start(1) : end], found[0]
     return _Candidate(name, start, end, acronym)
+
+
+_WORD_BEFORE = re.compile(r"\b([a-z][a-z-]+)\s+$")
 
 
 def _quoted(text: str) -> list[_Candidate]:
