@@ -338,6 +338,15 @@ def table_graph(
     graph = Graph()
     graph += stored
     graph += build_assessment(a, load_vocabulary())
+    # how complete the assessment is counts the scores of both, the stored and the row's
+    assessment = assessment_iri(row.gss, row.published)
+    graph.set(
+        (
+            assessment,
+            CQC.statementsScored,
+            Literal(len(set(graph.objects(assessment, CQC.hasScore)))),
+        )
+    )
     return graph, reconciled.conflicts
 
 
