@@ -288,6 +288,10 @@ def test_a_council_with_no_report_is_reported(
     assert fetch(site, tmp_path, "Leeds", "Camden") == 2
     captured = capsys.readouterr()
     assert "cqckg fetch: Leeds: no report on Leeds City Council in the site's list" in captured.err
+    assert fetch(site, tmp_path, "camden-0226") == 2  # a slug is that report, not any of Camden
+    err = capsys.readouterr().err
+    assert "camden-0226: no report camden-0226 in the site's list (" in err
+    assert "Camden's: camden-0225)" in err
     assert (tmp_path / "camden-0225" / "camden-0225.html").is_file()
 
 
