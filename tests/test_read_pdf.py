@@ -11,9 +11,11 @@ import sys
 import zlib
 from pathlib import Path
 
+import httpx
 import pypdfium2 as pdfium
 import pytest
 
+from conftest import run_server
 from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import DocumentError
 from cqckg.ingest import Document, read_document
@@ -29,6 +31,7 @@ from report_files import CHROMIUM, anchors, facts, print_pdfs, web_page
 REPORT = graph_dir() / "sources" / "westminster-2024" / "full-report.md"
 TITLE = "Westminster City Council: local authority assessment"
 RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
+ASSESSMENT = "https://w3id.org/cqc-kg/id/assessment/E09000033/2024-11-08"
 
 browser = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 
@@ -361,3 +364,48 @@ def test_cli_refuses_a_hostile_pdf_and_writes_nothing(tmp_path: Path) -> None:
     check = OxigraphStore(store)
     assert not check.select(f"SELECT ?a WHERE {{ ?a a <{CQC.Assessment}> }}")
     check.close()
+
+
+@pytest.mark.browser
+@browser
+def test_web_pages_show_the_page_of_a_quote(report_pdf: Path, tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "cqckg.cli", "ingest", "--no-progress", "--store"]
+    done = subprocess.run(
+        [*command, str(tmp_path / "store"), str(report_pdf)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    query = f"""SELECT ?doc ?start ?end ?fragment WHERE {{
+              <{ASSESSMENT}/score/safeguarding> <{CQC.anchor}> ?anchor .
+              ?anchor <{OA.hasSource}> ?doc ; <{OA.hasSelector}> ?position , ?page .
+              ?position <{OA.start}> ?start ; <{OA.end}> ?end .
+              ?page <{RDF_VALUE}> ?fragment }} ORDER BY ?start LIMIT 1"""
+    with run_server(tmp_path) as server:
+        answer = httpx.post(
+            f"{server.url}/sparql",
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        [row] = answer.json()["results"]["bindings"]
+        page = row["fragment"]["value"].removeprefix("page=")
+        sha = row["doc"]["value"].rsplit("/", 1)[-1]
+        source = httpx.get(
+            f"{server.url}/doc/source/{sha}",
+            params={"start": row["start"]["value"], "end": row["end"]["value"]},
+            timeout=30,
+        )
+        fact = httpx.get(
+            f"{ASSESSMENT.replace('https://w3id.org/cqc-kg', server.url)}/score/safeguarding",
+            headers={"Accept": "text/html"},
+            timeout=30,
+            follow_redirects=True,  # /id/ sees other: /doc/
+        )
+    assert source.status_code == 200
+    assert f"on page {page} of the PDF report" in source.text
+    assert "The text extracted from the PDF report (application/pdf)" in source.text
+    assert fact.status_code == 200
+    assert f"source, page {page}" in fact.text
