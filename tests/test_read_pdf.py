@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ from cqckg.pipeline import extract_document, ingest
 from cqckg.store import OxigraphStore
 from cqckg.verify import verify_store
 from cqckg.vocabulary import load_vocabulary
-from report_files import CHROMIUM, anchors, facts, print_pdfs, web_page
+from report_files import A4, CHROMIUM, LETTER, Layout, anchors, facts, print_pdfs, web_page
 
 REPORT = graph_dir() / "sources" / "westminster-2024" / "full-report.md"
 TITLE = "Westminster City Council: local authority assessment"
@@ -37,22 +38,51 @@ browser = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chrom
 
 
 @pytest.fixture(scope="session")
-def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The full report printed to PDF by chromium (made once a session)."""
+def printed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Layout], Path]:
+    """The full report printed to PDF by chromium in a layout (each layout once a session)."""
     pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    folder = tmp_path_factory.mktemp("pdf") / "westminster-2024"
-    folder.mkdir()
-    out = folder / "full-report.pdf"
-    page = web_page(REPORT.read_text(encoding="utf-8"), markdown=True, chrome=False)
-    print_pdfs({out: (page, TITLE)})
-    return out
+    made: dict[str, Path] = {}
+
+    def get(layout: Layout) -> Path:
+        if layout.name not in made:
+            folder = tmp_path_factory.mktemp(layout.name) / "westminster-2024"
+            folder.mkdir()
+            out = folder / "full-report.pdf"
+            page = web_page(REPORT.read_text(encoding="utf-8"), markdown=True, chrome=False)
+            print_pdfs({out: (page, TITLE)}, layout=layout)
+            made[layout.name] = out
+        return made[layout.name]
+
+    return get
+
+
+@pytest.fixture(scope="session", params=[A4, LETTER], ids=lambda layout: layout.name)
+def layout(request: pytest.FixtureRequest) -> Layout:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def report_pdf(printed: Callable[[Layout], Path], layout: Layout) -> Path:
+    """The full report as a PDF, in each layout."""
+    return printed(layout)
+
+
+@pytest.fixture(scope="session")
+def a4_pdf(printed: Callable[[Layout], Path]) -> Path:
+    """The full report as an A4 PDF (for the tests one layout is enough for)."""
+    return printed(A4)
 
 
 @pytest.fixture(scope="session")
 def report(report_pdf: Path) -> Document:
     return read_document(report_pdf)
+
+
+def _running_text(layout: Layout) -> str:
+    """The running header's text, as printed."""
+    return re.sub(r"<[^>]+>", "", layout.header.format(running=TITLE))
 
 
 def _alnum(text: str) -> str:
@@ -81,14 +111,16 @@ def test_pdf_gives_the_facts_of_the_text(report: Document) -> None:
 @pytest.mark.browser
 @browser
 def test_running_header_footer_and_page_numbers_leave_the_flow(
-    report: Document, report_pdf: Path
+    report: Document, report_pdf: Path, layout: Layout
 ) -> None:
     pages = len(pdfium.PdfDocument(report_pdf))
     assert pages > 30
     assert report.origin is not None and len(report.origin.page_starts) == pages
     assert not re.search(r"Page \d+ of \d+", report.text)
-    # the title is in the text as often as in the Markdown, not once more per page
-    assert report.text.count(TITLE) == REPORT.read_text(encoding="utf-8").count(TITLE)
+    assert not [p for p in report.paragraphs if report.text[p.start : p.end].isdigit()]
+    # the running header is in the text as often as in the Markdown, not once more per page
+    running = _running_text(layout)
+    assert report.text.count(running) == REPORT.read_text(encoding="utf-8").count(running)
     assert report.title == TITLE
     # headings are recognised as the Markdown's are
     headings = [s.heading for s in report.sections]
@@ -117,7 +149,9 @@ def test_paragraphs_join_across_page_breaks(report: Document, report_pdf: Path) 
 
 @pytest.mark.browser
 @browser
-def test_every_anchor_names_the_page_its_quote_starts_on(report_pdf: Path, tmp_path: Path) -> None:
+def test_every_anchor_names_the_page_its_quote_starts_on(
+    report_pdf: Path, layout: Layout, tmp_path: Path
+) -> None:
     store = OxigraphStore(tmp_path / "store")
     ingest([report_pdf], store)  # validated against the shapes before it is written
     rows = store.select(
@@ -131,7 +165,7 @@ def test_every_anchor_names_the_page_its_quote_starts_on(report_pdf: Path, tmp_p
     assert len(rows) == len(anchors_total) > 300
     pdf = pdfium.PdfDocument(report_pdf)
     # each page's text without the running header and footer, so pages follow on
-    running = re.compile(re.escape(_alnum(TITLE)) + r"page\d+of\d+$")
+    running = re.compile(re.escape(_alnum(_running_text(layout))) + r"(?:page)?\d+(?:of\d+)?$")
     page_texts = [
         running.sub("", _alnum(pdf[n].get_textpage().get_text_range())) for n in range(len(pdf))
     ]
@@ -152,39 +186,38 @@ def test_every_anchor_names_the_page_its_quote_starts_on(report_pdf: Path, tmp_p
 
 @pytest.mark.browser
 @browser
-def test_verify_re_extracts_the_pdf(report_pdf: Path, tmp_path: Path) -> None:
+def test_verify_re_extracts_the_pdf(a4_pdf: Path, tmp_path: Path) -> None:
     store = OxigraphStore(tmp_path / "store")
-    ingest([report_pdf], store)
+    ingest([a4_pdf], store)
     rows = store.select(
         f"SELECT ?file ?pages WHERE {{ ?d <{CQC.fileSha256}> ?file ; <{CQC.pageStarts}> ?pages }}"
     )
     assert [r["file"].value for r in rows] == [  # type: ignore[union-attr]
-        hashlib.sha256(report_pdf.read_bytes()).hexdigest()
+        hashlib.sha256(a4_pdf.read_bytes()).hexdigest()
     ]
-    sources = report_pdf.parent.parent
+    sources = a4_pdf.parent.parent
     report = verify_store(store, sources)
     assert report.ok, report.problems[:3]
-    saved = report_pdf.read_bytes()
+    saved = a4_pdf.read_bytes()
     try:
-        report_pdf.write_bytes(saved + b"\n% appended\n")
+        a4_pdf.write_bytes(saved + b"\n% appended\n")
         problems = verify_store(store, sources).problems
     finally:
-        report_pdf.write_bytes(saved)
+        a4_pdf.write_bytes(saved)
     assert len(problems) == 1 and "full-report.pdf: file changed" in problems[0]
     store.close()
 
 
 @pytest.mark.browser
 @browser
-def test_javascript_in_a_pdf_is_never_run(
-    report_pdf: Path, report: Document, tmp_path: Path
-) -> None:
+def test_javascript_in_a_pdf_is_never_run(a4_pdf: Path, tmp_path: Path) -> None:
     """The report with an open action and a document-level script: read as before, the
     script's code nowhere in the text (PDFium as built for pypdfium2 has no JavaScript engine,
     and no form environment is ever set up)."""
     scripted = tmp_path / "westminster-2024" / "full-report.pdf"
     scripted.parent.mkdir()
-    scripted.write_bytes(_with_javascript(report_pdf.read_bytes(), "app.alert('pwned')"))
+    scripted.write_bytes(_with_javascript(a4_pdf.read_bytes(), "app.alert('pwned')"))
+    report = read_document(a4_pdf)
     doc = read_document(scripted)
     assert doc.text == report.text
     assert "pwned" not in doc.text
@@ -368,10 +401,10 @@ def test_cli_refuses_a_hostile_pdf_and_writes_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @browser
-def test_web_pages_show_the_page_of_a_quote(report_pdf: Path, tmp_path: Path) -> None:
+def test_web_pages_show_the_page_of_a_quote(a4_pdf: Path, tmp_path: Path) -> None:
     command = [sys.executable, "-m", "cqckg.cli", "ingest", "--no-progress", "--store"]
     done = subprocess.run(
-        [*command, str(tmp_path / "store"), str(report_pdf)],
+        [*command, str(tmp_path / "store"), str(a4_pdf)],
         capture_output=True,
         text=True,
         timeout=300,

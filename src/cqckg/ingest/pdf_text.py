@@ -8,8 +8,9 @@ and it runs no JavaScript and fetches nothing. Its lines are then laid out again
   and page numbers at the top or bottom of a page are left out of the text flow;
 * lines larger than the body text are headings, their level by size (a heading set in bold at
   the body's size comes last); a heading wrapped over two lines is one heading;
-* a paragraph ends at a short line, a wider gap, a change of indent or a bullet; across a page
-  break it goes on unless the page ended a sentence and the next starts a new one;
+* a paragraph ends at a wider gap, an indented line (unless it carries on a bullet's text), the
+  end of a list or a bullet; a short line without them is a line break within it; across a
+  page break it goes on unless the page ended a sentence and the next starts a new one;
 * a word hyphenated at a line's end is rejoined when the document uses the whole word elsewhere,
   and keeps its hyphen otherwise ("long-term" stays).
 
@@ -74,6 +75,8 @@ class _Line:
     size: float
     bold: bool
     end_top: float  # the top of its last character: PDFium joins a hyphenated word's lines
+    bullet: bool = False  # it started with a bullet (taken off its text)
+    item: bool = False  # it is a line of a list item
 
 
 @dataclass
@@ -341,9 +344,11 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
             bullet = _BULLET.match(line.text)
             if bullet:
                 line.text = line.text[bullet.end() :]
+                line.bullet = True
             blocks.append(_Block(None, item=bool(bullet)))
         elif boundary == "break":
             last.breaks.add(len(last.lines))
+        line.item = blocks[-1].item
         blocks[-1].lines.append(line)
         prev = line
     for block in blocks:
@@ -374,8 +379,15 @@ def _boundary(prev: _Line, line: _Line, m: _Metrics) -> str:
     if prev.page != line.page:
         ended = m.short(prev) or (_SENTENCE_END.search(prev.text) and not line.text[0].islower())
         return "block" if ended else "join"
-    if prev.end_top - line.top > 1.4 * m.pitch or abs(line.left - prev.left) > 0.5 * m.size:
+    if prev.end_top - line.top > 1.4 * m.pitch:
         return "block"
+    indent = line.left - prev.left
+    if indent > 0.5 * m.size and not prev.bullet:
+        return "block"  # a first line indented, or an indented block (not a bullet's text)
+    if indent < -0.5 * m.size and prev.item:
+        return "block"  # the text after a list
+    if m.short(prev) and line.left > m.left + 0.5 * m.size and not prev.item:
+        return "block"  # after a paragraph's last line, one with its first line indented
     return "break" if m.short(prev) else "join"
 
 
@@ -407,7 +419,8 @@ def _compose(blocks: list[_Block], pages: int) -> ExtractedPdf:
                 pieces.append(joiner)
                 at += len(joiner)
             text = _SOFT_HYPHEN.sub(lambda h: _rejoined(h[1], h[2], known), text)
-            page_at.setdefault(line.page, at)
+            # a page starts at its first block's markup ("## "), or mid-paragraph at its text
+            page_at.setdefault(line.page, length if i == 0 else at)
             pieces.append(text)
             at += len(text)
         block_text = "".join(pieces) + "\n\n"
