@@ -140,6 +140,14 @@ def test_page_without_main_loses_its_chrome() -> None:
     )
 
 
+def test_a_heading_above_the_main_content_is_the_title() -> None:
+    page = extract_page(
+        "<body><div class=hero><h1>Camden: local authority assessment</h1></div>"
+        "<main><h2>Assessing needs</h2><p>Score: 3</p></main></body>"
+    )
+    assert page.text == "# Camden: local authority assessment\n\n## Assessing needs\n\nScore: 3\n\n"
+
+
 def test_markup_written_as_text_stays_text() -> None:
     page = extract_page("<main><h1>T</h1><p># not a heading</p><p>---</p></main>")
     assert page.text == "# T\n\n\\# not a heading\n\n\\---\n\n"

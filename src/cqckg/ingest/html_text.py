@@ -78,12 +78,17 @@ def extract_page(html: str) -> ExtractedPage:
     tree = LexborHTMLParser(html)
     source_url = _own_address(tree)
     root = _main_content(tree)
+    # the page's heading, in case the main content leaves it out (a banner above <main>)
+    first = tree.css_first("h1")
+    h1 = _SPACE.sub(" ", first.text(deep=True)).strip() if first is not None else ""
     blocks = _Blocks()
     if root is not None:
         _strip(root, site_chrome=root.tag in ("body", "html"))
         _walk(root, blocks)
     out = blocks.done
-    if out and not any(b.startswith("#") for b in out):
+    if out and h1 and not any(b.startswith("# ") for b in out):
+        out.insert(0, "# " + h1)
+    elif out and not any(b.startswith("#") for b in out):
         title = tree.css_first("title")
         heading = _SPACE.sub(" ", title.text(deep=True)).strip() if title is not None else ""
         if heading:
