@@ -16,7 +16,8 @@ from conftest import run_server
 from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import DocumentError
 from cqckg.ingest import Document, read_document, read_documents
-from cqckg.ingest.convert import MAX_FILE_BYTES
+from cqckg.ingest import limits as ingest_limits
+from cqckg.ingest.convert import MAX_FILE_BYTES, nesting
 from cqckg.ingest.html_text import extract_page
 from cqckg.namespaces import CQC
 from cqckg.paths import graph_dir
@@ -266,6 +267,21 @@ def test_fifty_megabyte_page_is_refused_before_it_is_read(tmp_path: Path) -> Non
         read_document(big)
     assert raised.value.rule == "size-limit"
     assert str(big) in str(raised.value)
+
+
+def test_deeply_nested_page_is_held_to_the_time_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tree building is quadratic in nesting depth (40,000 deep: about 20 s): such a page is
+    parsed in a child held to the budget (2 s of CPU here), and refused when it passes it."""
+    monkeypatch.setattr(ingest_limits, "SECONDS_BUDGET", 2)
+    deep = tmp_path / "deep.html"
+    deep.write_text("<main><h1>T</h1>" + "<div><b>" * 200_000 + "x" + "</b></div>" * 200_000)
+    assert nesting(deep.read_text()) == 400_001
+    with pytest.raises(DocumentError) as raised:
+        read_document(deep)
+    assert raised.value.rule == "resource-limit"
+    assert "2 s of CPU time" in raised.value.message
 
 
 def test_scripts_and_handlers_never_run_and_show_escaped(tmp_path: Path) -> None:
