@@ -439,6 +439,11 @@ def test_web_pages_show_the_page_of_a_quote(a4_pdf: Path, tmp_path: Path) -> Non
         )
     assert source.status_code == 200
     assert f"on page {page} of the PDF report" in source.text
+    # the text shows where each page starts; the quote highlighted once
+    assert source.text.count('<span class="page-break" id="page-') == len(
+        pdfium.PdfDocument(a4_pdf)
+    )
+    assert source.text.count('<mark id="quote">') == 1
     assert "The text extracted from the PDF report (application/pdf)" in source.text
     assert fact.status_code == 200
     assert f"source, page {page}" in fact.text
