@@ -21,6 +21,7 @@ from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import DocumentError
 from cqckg.ingest import Document, read_document
 from cqckg.ingest import limits as ingest_limits
+from cqckg.ingest.pdf_layout import Line, lay_out
 from cqckg.namespaces import CQC, OA
 from cqckg.paths import graph_dir
 from cqckg.pipeline import extract_document, ingest
@@ -447,3 +448,57 @@ def test_web_pages_show_the_page_of_a_quote(a4_pdf: Path, tmp_path: Path) -> Non
     assert "The text extracted from the PDF report (application/pdf)" in source.text
     assert fact.status_code == 200
     assert f"source, page {page}" in fact.text
+
+
+# -- the layout rules on lines made here (no PDF, no browser) -----------------------------------
+
+
+def _line(text: str, page: int, top: float, *, size: float = 11, right: float = 540) -> Line:
+    return Line(text, page, top, top - size, 50, right, size, False, top)
+
+
+def _body(page: int, top: float, *texts: str) -> list[Line]:
+    """Full-width lines of a paragraph, the last one short."""
+    lines = [_line(t, page, top - 14 * n) for n, t in enumerate(texts)]
+    lines[-1].right = 300
+    return lines
+
+
+def test_running_lines_and_page_numbers_leave_the_flow() -> None:
+    words = ["Assessing", "Supporting", "Equity", "Partnerships", "Safeguarding"]
+    lines: list[Line] = []
+    for page, word in enumerate(words):
+        lines.append(_line("Westminster: local authority assessment", page, 810, size=8))
+        lines += _body(page, 700, f"{word} was looked at first, the longest line", f"then {word}.")
+        lines.append(_line(f"Page {page + 1} of 5", page, 30, size=8))
+    lines.append(_line("Westminster: local authority assessment", 4, 600))  # in the body
+    text = lay_out(lines, 5).text
+    assert "Page" not in text
+    assert text.count("Westminster: local authority assessment") == 1
+    for word in words:
+        assert f"{word} was looked at first, the longest line then {word}." in text
+
+
+def test_paragraph_and_hyphenated_words_join_across_a_page_break() -> None:
+    lines = [
+        _line("# Report", 0, 800, size=20),
+        *_body(0, 700, "An assessment was made.", "Short."),
+        _line("The council made a long-", 0, 100),
+        _line("term plan and a first assess-", 0, 86),
+        _line("ment of needs, then a", 0, 72),  # a full line ending the page mid-sentence
+        *_body(1, 760, "second one.", "x"),
+    ]
+    laid = lay_out(lines, 2)
+    assert (
+        "The council made a long-term plan and a first assessment of needs, then a second one."
+        in laid.text
+    )
+    # page 2 starts mid-paragraph, at its first word
+    assert laid.text[laid.page_starts[1] :].startswith("second one.")
+
+
+def test_a_page_without_text_starts_where_the_next_does() -> None:
+    lines = [*_body(0, 700, "One.", "Two."), *_body(2, 700, "Three.", "Four.")]
+    laid = lay_out(lines, 3)
+    assert laid.page_starts[0] == 0
+    assert laid.page_starts[1] == laid.page_starts[2] == laid.text.index("Three.")

@@ -97,14 +97,15 @@ def _without_running_lines(lines: list[Line], pages: int) -> list[Line]:
     for i in edges:
         heights[_running_key(lines[i].text)].append(lines[i].top)
     needed = max(2, math.ceil(0.3 * pages))
-    running = {
-        key for key, tops in heights.items() if len(tops) >= needed and max(tops) - min(tops) <= 6
-    }
+
+    def running(line: Line) -> bool:
+        tops = heights[_running_key(line.text)]
+        return sum(abs(top - line.top) <= 6 for top in tops) >= needed
+
     return [
         line
         for i, line in enumerate(lines)
-        if i not in edges
-        or not (_running_key(line.text) in running or _PAGE_NUMBER.fullmatch(line.text))
+        if i not in edges or not (_PAGE_NUMBER.fullmatch(line.text) or running(line))
     ]
 
 
