@@ -328,7 +328,9 @@ def test_scanned_pdf_without_text_is_refused(tmp_path: Path) -> None:
 
 def test_text_pdf_that_is_no_report_is_refused(tmp_path: Path) -> None:
     hello = _pdf(*_text_page(_stream(b"BT /F1 12 Tf 72 720 Td (Minutes of the meeting) Tj ET")))
-    assert _refused(tmp_path / "minutes.pdf", hello).rule == "kind-unknown"
+    error = _refused(tmp_path / "minutes.pdf", hello)
+    assert error.rule == "kind-unknown"
+    assert "(line 1 of the text extracted from it, on page 1)" in error.message
 
 
 @pytest.mark.parametrize(

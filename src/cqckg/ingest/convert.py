@@ -68,6 +68,26 @@ def convert(path: Path, max_text_bytes: int) -> tuple[str, Origin]:
     return text, Origin(media_type, hashlib.sha256(data).hexdigest(), pages)
 
 
+def in_extracted_text(error: DocumentError, text: str, origin: Origin) -> DocumentError:
+    """An error found in a page's or PDF's extracted text, placed in the file: the line of the
+    extracted text it names, and for a PDF the page that line comes from.
+
+    >>> e = DocumentError(SourceLocation("r.pdf", 3, 1), "score-range", "score 7")
+    >>> str(in_extracted_text(e, "a\\nb\\nc\\n", Origin("application/pdf", "0" * 64, (0, 4))))
+    'r.pdf: [score-range] score 7 (line 3 of the text extracted from it, on page 2)'
+    """
+    line = error.location.line
+    if line is None:
+        return error
+    where = f"line {line} of the text extracted from it"
+    if origin.page_starts:
+        offset = sum(len(row) + 1 for row in text.split("\n")[: line - 1])
+        where += f", on page {origin.page_of(offset)}"
+    return DocumentError(
+        SourceLocation(error.location.path), error.rule, f"{error.message} ({where})"
+    )
+
+
 def extract_text(data: bytes, media_type: str, path: Path) -> tuple[str, tuple[int, ...]]:
     """The text extracted from a file's bytes, and where its pages start (PDF only)."""
     if media_type == "application/pdf":
