@@ -314,3 +314,33 @@ def test_scripts_and_handlers_never_run_and_show_escaped(tmp_path: Path) -> None
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in answer.text
     assert "<script>alert(" not in answer.text
     assert "The text extracted from the web page" in answer.text
+
+
+def test_cli_verify_checks_the_pages_it_is_pointed_at(pages: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert _cli_ingest(store, pages / "camden").returncode == 0
+    command = [sys.executable, "-m", "cqckg.cli", "verify", "--store", str(store)]
+    done = subprocess.run(
+        [*command, "--sources", str(pages)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("0 problem(s)")
+    page = pages / "camden" / "camden-0225.html"
+    saved = page.read_bytes()
+    try:
+        page.write_bytes(saved.replace(b"Camden", b"Kamden", 1))
+        done = subprocess.run(
+            [*command, "--sources", str(pages)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        page.write_bytes(saved)
+    assert done.returncode == 1
+    assert f"{page}: file changed since it was ingested" in done.stdout
