@@ -4,6 +4,7 @@ chrome and all, gives the same facts as the texts; hostile pages are refused or 
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -105,6 +106,36 @@ def test_page_is_recognised_as_the_text_is(text: Path, read_pages: dict[str, Doc
     assert page.sha256 == hashlib.sha256(page.text.encode()).hexdigest()
     for word in CHROME_WORDS:
         assert word not in page.text
+
+
+@pytest.mark.parametrize(
+    ("text", "main"),
+    [
+        (SOURCES / "westminster-2024" / "qs-supporting-people-healthier-lives.txt", 'id="content"'),
+        (SOURCES / "camden" / "camden-0225.txt", 'class="page"'),  # no name for the content
+    ],
+    ids=["content-div", "anonymous-div"],
+)
+def test_page_of_divs_only_loses_its_chrome(text: Path, main: str, tmp_path: Path) -> None:
+    """The same page built of <div>s, as older sites are: its parts known by class and id."""
+    page = web_page(text.read_text(encoding="utf-8"), markdown=False)
+    for tag, name in (
+        ("header", 'class="header"'),
+        ("nav", 'class="menu"'),
+        ("main", main),
+        ("aside", 'class="sidebar"'),
+        ("footer", 'id="footer"'),
+    ):
+        page = re.sub(rf"<{tag}\b[^>]*>", f"<div {name}>", page).replace(f"</{tag}>", "</div>")
+    assert "<main" not in page and "<nav" not in page
+    divs = tmp_path / text.parent.name / f"{text.stem}.html"
+    divs.parent.mkdir()
+    divs.write_text(page, encoding="utf-8")
+    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
+    found = facts(extract_document(read_document(divs), vocab, registry))
+    assert found == facts(extract_document(read_document(text), vocab, registry))
+    for word in CHROME_WORDS:
+        assert word not in read_document(divs).text
 
 
 def test_address_from_og_url_when_no_canonical_link() -> None:
