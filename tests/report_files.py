@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -151,9 +152,47 @@ def web_page(text: str, markdown: bool, *, chrome: bool = True) -> str:
     )
 
 
-def print_pdfs(pages: dict[Path, tuple[str, str]], scale: float = 1.0) -> None:
-    """Print each page's HTML to a PDF at its path with chromium: A4, a running header (its
-    title) and a "Page N of M" footer, everything at ``scale``."""
+@dataclass(frozen=True)
+class Layout:
+    """How a report is printed: paper, margins, type, running header and footer."""
+
+    name: str
+    paper: str
+    margins: dict[str, str]
+    header: str  # HTML of the running header; {running} is the report's title
+    footer: str  # HTML of the running footer (chromium fills pageNumber and totalPages)
+    style: str = ""  # CSS added to the page's
+
+
+# A4, sans-serif, spaced paragraphs, "Page N of M" at the foot, the title at the head.
+A4 = Layout(
+    "a4-spaced",
+    "A4",
+    {"top": "22mm", "bottom": "22mm", "left": "18mm", "right": "18mm"},
+    '<div style="font-size:8px;width:100%;text-align:center">{running}</div>',
+    '<div style="font-size:8px;width:100%;text-align:right;padding-right:18mm">Page '
+    '<span class="pageNumber"></span> of <span class="totalPages"></span></div>',
+)
+# US Letter, serif, justified, first lines indented and no space between paragraphs, bullets
+# in the text, minor headings bold at the body's size, a bare page number at the foot.
+LETTER = Layout(
+    "letter-justified",
+    "Letter",
+    {"top": "18mm", "bottom": "18mm", "left": "25mm", "right": "25mm"},
+    '<div style="font-size:7px;width:100%;padding-left:15mm">Care Quality Commission: '
+    "{running}</div>",
+    '<div style="font-size:8px;width:100%;text-align:center"><span class="pageNumber"></span>'
+    "</div>",
+    """body { font-family: "DejaVu Serif", serif; font-size: 10.5pt; line-height: 1.3;
+            text-align: justify; hyphens: auto; }
+    h1 { font-size: 20pt; } h2 { font-size: 14pt; } h3, h4 { font-size: 10.5pt; }
+    p { margin: 0; text-indent: 1.5em; } li { margin: 0; } ul { list-style-type: "\\2022  "; }""",
+)
+
+
+def print_pdfs(pages: dict[Path, tuple[str, str]], scale: float = 1.0, layout: Layout = A4) -> None:
+    """Print each page's HTML (with its running title) to a PDF at its path with chromium, in
+    ``layout``, everything at ``scale``."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -161,22 +200,17 @@ def print_pdfs(pages: dict[Path, tuple[str, str]], scale: float = 1.0) -> None:
         try:
             page = browser.new_page()
             for out, (page_html, running) in pages.items():
-                page.set_content(page_html, wait_until="load")
+                page.set_content(
+                    page_html.replace("</style>", layout.style + "</style>", 1), wait_until="load"
+                )
                 page.pdf(
                     path=str(out),
-                    format="A4",
+                    format=layout.paper,
                     scale=scale,
                     display_header_footer=True,
-                    header_template=(
-                        '<div style="font-size:8px;width:100%;text-align:center">'
-                        f"{html.escape(running)}</div>"
-                    ),
-                    footer_template=(
-                        '<div style="font-size:8px;width:100%;text-align:right;'
-                        'padding-right:18mm">Page <span class="pageNumber"></span> of '
-                        '<span class="totalPages"></span></div>'
-                    ),
-                    margin={"top": "22mm", "bottom": "22mm", "left": "18mm", "right": "18mm"},
+                    header_template=layout.header.format(running=html.escape(running)),
+                    footer_template=layout.footer,
+                    margin=layout.margins,
                 )
         finally:
             browser.close()

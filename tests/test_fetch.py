@@ -118,6 +118,25 @@ def test_a_page_that_moved_is_not_kept_twice(
     assert "1 file(s) of pages no longer linked removed" in capsys.readouterr().out
 
 
+def test_one_page_under_two_addresses_is_saved_once_and_asked_for_conditionally(
+    site: FakeSite, reports: dict[str, Report], tmp_path: Path
+) -> None:
+    landing, old = f"{LIST}/westminster-1124", f"{LIST}/westminster-1124-theme1-support"
+    new = f"{LIST}/westminster-1124/theme1/support"
+    site.pages[new] = site.pages[old]
+    link = f'<a href="{new}">Supporting people to live healthier lives</a></main>'.encode()
+    site.pages[landing] = Page(site.pages[landing].body.replace(b"</main>", link))
+    assert fetch(site, tmp_path, "Westminster") == 0
+    folder = tmp_path / "westminster-1124"
+    saved = manifest(folder)
+    assert len(saved["files"]) == 7  # not 8
+    assert saved["aliases"][site.url + new]["same_as"] == "westminster-1124-theme1-support.html"
+    before = len(site.log)
+    assert fetch(site, tmp_path, "Westminster") == 0
+    assert {r.status for r in site.log[before:] if r.path != "/robots.txt"} == {304}
+    assert manifest(folder)["aliases"].keys() == {site.url + new}
+
+
 def test_all_gathers_every_report_in_every_address_scheme(
     site: FakeSite, reports: dict[str, Report], tmp_path: Path
 ) -> None:
@@ -270,6 +289,10 @@ def test_a_council_with_no_report_is_reported(
     assert fetch(site, tmp_path, "Leeds", "Camden") == 2
     captured = capsys.readouterr()
     assert "cqckg fetch: Leeds: no report on Leeds City Council in the site's list" in captured.err
+    assert fetch(site, tmp_path, "camden-0226") == 2  # a slug is that report, not any of Camden
+    err = capsys.readouterr().err
+    assert "camden-0226: no report camden-0226 in the site's list (" in err
+    assert "Camden's: camden-0225)" in err
     assert (tmp_path / "camden-0225" / "camden-0225.html").is_file()
 
 

@@ -4,6 +4,7 @@ chrome and all, gives the same facts as the texts; hostile pages are refused or 
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from conftest import run_server
 from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import DocumentError
 from cqckg.ingest import Document, read_document, read_documents
-from cqckg.ingest.convert import MAX_FILE_BYTES
+from cqckg.ingest import limits as ingest_limits
+from cqckg.ingest.convert import MAX_FILE_BYTES, nesting
 from cqckg.ingest.html_text import extract_page
 from cqckg.namespaces import CQC
 from cqckg.paths import graph_dir
@@ -106,6 +108,36 @@ def test_page_is_recognised_as_the_text_is(text: Path, read_pages: dict[str, Doc
         assert word not in page.text
 
 
+@pytest.mark.parametrize(
+    ("text", "main"),
+    [
+        (SOURCES / "westminster-2024" / "qs-supporting-people-healthier-lives.txt", 'id="content"'),
+        (SOURCES / "camden" / "camden-0225.txt", 'class="page"'),  # no name for the content
+    ],
+    ids=["content-div", "anonymous-div"],
+)
+def test_page_of_divs_only_loses_its_chrome(text: Path, main: str, tmp_path: Path) -> None:
+    """The same page built of <div>s, as older sites are: its parts known by class and id."""
+    page = web_page(text.read_text(encoding="utf-8"), markdown=False)
+    for tag, name in (
+        ("header", 'class="header"'),
+        ("nav", 'class="menu"'),
+        ("main", main),
+        ("aside", 'class="sidebar"'),
+        ("footer", 'id="footer"'),
+    ):
+        page = re.sub(rf"<{tag}\b[^>]*>", f"<div {name}>", page).replace(f"</{tag}>", "</div>")
+    assert "<main" not in page and "<nav" not in page
+    divs = tmp_path / text.parent.name / f"{text.stem}.html"
+    divs.parent.mkdir()
+    divs.write_text(page, encoding="utf-8")
+    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
+    found = facts(extract_document(read_document(divs), vocab, registry))
+    assert found == facts(extract_document(read_document(text), vocab, registry))
+    for word in CHROME_WORDS:
+        assert word not in read_document(divs).text
+
+
 def test_address_from_og_url_when_no_canonical_link() -> None:
     page = extract_page(
         '<html><head><meta property="og:url" content="https://www.cqc.org.uk/r/x-0125">'
@@ -138,6 +170,14 @@ def test_page_without_main_loses_its_chrome() -> None:
     assert page.text == (
         "# Report\n\nShown text.\n\nStatement | Score\n\nSafeguarding | 3\n\n4. four\n\n5. five\n\n"
     )
+
+
+def test_a_heading_above_the_main_content_is_the_title() -> None:
+    page = extract_page(
+        "<body><div class=hero><h1>Camden: local authority assessment</h1></div>"
+        "<main><h2>Assessing needs</h2><p>Score: 3</p></main></body>"
+    )
+    assert page.text == "# Camden: local authority assessment\n\n## Assessing needs\n\nScore: 3\n\n"
 
 
 def test_markup_written_as_text_stays_text() -> None:
@@ -260,6 +300,21 @@ def test_fifty_megabyte_page_is_refused_before_it_is_read(tmp_path: Path) -> Non
     assert str(big) in str(raised.value)
 
 
+def test_deeply_nested_page_is_held_to_the_time_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tree building is quadratic in nesting depth (40,000 deep: about 20 s): such a page is
+    parsed in a child held to the budget (2 s of CPU here), and refused when it passes it."""
+    monkeypatch.setattr(ingest_limits, "SECONDS_BUDGET", 2)
+    deep = tmp_path / "deep.html"
+    deep.write_text("<main><h1>T</h1>" + "<div><b>" * 200_000 + "x" + "</b></div>" * 200_000)
+    assert nesting(deep.read_text()) == 400_001
+    with pytest.raises(DocumentError) as raised:
+        read_document(deep)
+    assert raised.value.rule == "resource-limit"
+    assert "2 s of CPU time" in raised.value.message
+
+
 def test_scripts_and_handlers_never_run_and_show_escaped(tmp_path: Path) -> None:
     """A page with scripts, event handlers and markup written as text: the scripts are not in
     the text (nothing here runs them), the text's markup is shown escaped by the web UI."""
@@ -290,3 +345,33 @@ def test_scripts_and_handlers_never_run_and_show_escaped(tmp_path: Path) -> None
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in answer.text
     assert "<script>alert(" not in answer.text
     assert "The text extracted from the web page" in answer.text
+
+
+def test_cli_verify_checks_the_pages_it_is_pointed_at(pages: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert _cli_ingest(store, pages / "camden").returncode == 0
+    command = [sys.executable, "-m", "cqckg.cli", "verify", "--store", str(store)]
+    done = subprocess.run(
+        [*command, "--sources", str(pages)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("0 problem(s)")
+    page = pages / "camden" / "camden-0225.html"
+    saved = page.read_bytes()
+    try:
+        page.write_bytes(saved.replace(b"Camden", b"Kamden", 1))
+        done = subprocess.run(
+            [*command, "--sources", str(pages)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        page.write_bytes(saved)
+    assert done.returncode == 1
+    assert f"{page}: file changed since it was ingested" in done.stdout

@@ -9,47 +9,81 @@ import re
 import subprocess
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pypdfium2 as pdfium
 import pytest
 
+from conftest import run_server
 from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import DocumentError
 from cqckg.ingest import Document, read_document
 from cqckg.ingest import limits as ingest_limits
+from cqckg.ingest.pdf_layout import Line, lay_out
 from cqckg.namespaces import CQC, OA
 from cqckg.paths import graph_dir
 from cqckg.pipeline import extract_document, ingest
 from cqckg.store import OxigraphStore
 from cqckg.verify import verify_store
 from cqckg.vocabulary import load_vocabulary
-from report_files import CHROMIUM, anchors, facts, print_pdfs, web_page
+from report_files import A4, CHROMIUM, LETTER, Layout, anchors, facts, print_pdfs, web_page
 
 REPORT = graph_dir() / "sources" / "westminster-2024" / "full-report.md"
 TITLE = "Westminster City Council: local authority assessment"
 RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
+ASSESSMENT = "https://w3id.org/cqc-kg/id/assessment/E09000033/2024-11-08"
 
 browser = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 
 
 @pytest.fixture(scope="session")
-def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The full report printed to PDF by chromium (made once a session)."""
+def printed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Layout], Path]:
+    """The full report printed to PDF by chromium in a layout (each layout once a session)."""
     pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    folder = tmp_path_factory.mktemp("pdf") / "westminster-2024"
-    folder.mkdir()
-    out = folder / "full-report.pdf"
-    page = web_page(REPORT.read_text(encoding="utf-8"), markdown=True, chrome=False)
-    print_pdfs({out: (page, TITLE)})
-    return out
+    made: dict[str, Path] = {}
+
+    def get(layout: Layout) -> Path:
+        if layout.name not in made:
+            folder = tmp_path_factory.mktemp(layout.name) / "westminster-2024"
+            folder.mkdir()
+            out = folder / "full-report.pdf"
+            page = web_page(REPORT.read_text(encoding="utf-8"), markdown=True, chrome=False)
+            print_pdfs({out: (page, TITLE)}, layout=layout)
+            made[layout.name] = out
+        return made[layout.name]
+
+    return get
+
+
+@pytest.fixture(scope="session", params=[A4, LETTER], ids=lambda layout: layout.name)
+def layout(request: pytest.FixtureRequest) -> Layout:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def report_pdf(printed: Callable[[Layout], Path], layout: Layout) -> Path:
+    """The full report as a PDF, in each layout."""
+    return printed(layout)
+
+
+@pytest.fixture(scope="session")
+def a4_pdf(printed: Callable[[Layout], Path]) -> Path:
+    """The full report as an A4 PDF (for the tests one layout is enough for)."""
+    return printed(A4)
 
 
 @pytest.fixture(scope="session")
 def report(report_pdf: Path) -> Document:
     return read_document(report_pdf)
+
+
+def _running_text(layout: Layout) -> str:
+    """The running header's text, as printed."""
+    return re.sub(r"<[^>]+>", "", layout.header.format(running=TITLE))
 
 
 def _alnum(text: str) -> str:
@@ -78,14 +112,16 @@ def test_pdf_gives_the_facts_of_the_text(report: Document) -> None:
 @pytest.mark.browser
 @browser
 def test_running_header_footer_and_page_numbers_leave_the_flow(
-    report: Document, report_pdf: Path
+    report: Document, report_pdf: Path, layout: Layout
 ) -> None:
     pages = len(pdfium.PdfDocument(report_pdf))
     assert pages > 30
     assert report.origin is not None and len(report.origin.page_starts) == pages
     assert not re.search(r"Page \d+ of \d+", report.text)
-    # the title is in the text as often as in the Markdown, not once more per page
-    assert report.text.count(TITLE) == REPORT.read_text(encoding="utf-8").count(TITLE)
+    assert not [p for p in report.paragraphs if report.text[p.start : p.end].isdigit()]
+    # the running header is in the text as often as in the Markdown, not once more per page
+    running = _running_text(layout)
+    assert report.text.count(running) == REPORT.read_text(encoding="utf-8").count(running)
     assert report.title == TITLE
     # headings are recognised as the Markdown's are
     headings = [s.heading for s in report.sections]
@@ -114,7 +150,9 @@ def test_paragraphs_join_across_page_breaks(report: Document, report_pdf: Path) 
 
 @pytest.mark.browser
 @browser
-def test_every_anchor_names_the_page_its_quote_starts_on(report_pdf: Path, tmp_path: Path) -> None:
+def test_every_anchor_names_the_page_its_quote_starts_on(
+    report_pdf: Path, layout: Layout, tmp_path: Path
+) -> None:
     store = OxigraphStore(tmp_path / "store")
     ingest([report_pdf], store)  # validated against the shapes before it is written
     rows = store.select(
@@ -128,7 +166,7 @@ def test_every_anchor_names_the_page_its_quote_starts_on(report_pdf: Path, tmp_p
     assert len(rows) == len(anchors_total) > 300
     pdf = pdfium.PdfDocument(report_pdf)
     # each page's text without the running header and footer, so pages follow on
-    running = re.compile(re.escape(_alnum(TITLE)) + r"page\d+of\d+$")
+    running = re.compile(re.escape(_alnum(_running_text(layout))) + r"(?:page)?\d+(?:of\d+)?$")
     page_texts = [
         running.sub("", _alnum(pdf[n].get_textpage().get_text_range())) for n in range(len(pdf))
     ]
@@ -149,39 +187,38 @@ def test_every_anchor_names_the_page_its_quote_starts_on(report_pdf: Path, tmp_p
 
 @pytest.mark.browser
 @browser
-def test_verify_re_extracts_the_pdf(report_pdf: Path, tmp_path: Path) -> None:
+def test_verify_re_extracts_the_pdf(a4_pdf: Path, tmp_path: Path) -> None:
     store = OxigraphStore(tmp_path / "store")
-    ingest([report_pdf], store)
+    ingest([a4_pdf], store)
     rows = store.select(
         f"SELECT ?file ?pages WHERE {{ ?d <{CQC.fileSha256}> ?file ; <{CQC.pageStarts}> ?pages }}"
     )
     assert [r["file"].value for r in rows] == [  # type: ignore[union-attr]
-        hashlib.sha256(report_pdf.read_bytes()).hexdigest()
+        hashlib.sha256(a4_pdf.read_bytes()).hexdigest()
     ]
-    sources = report_pdf.parent.parent
+    sources = a4_pdf.parent.parent
     report = verify_store(store, sources)
     assert report.ok, report.problems[:3]
-    saved = report_pdf.read_bytes()
+    saved = a4_pdf.read_bytes()
     try:
-        report_pdf.write_bytes(saved + b"\n% appended\n")
+        a4_pdf.write_bytes(saved + b"\n% appended\n")
         problems = verify_store(store, sources).problems
     finally:
-        report_pdf.write_bytes(saved)
+        a4_pdf.write_bytes(saved)
     assert len(problems) == 1 and "full-report.pdf: file changed" in problems[0]
     store.close()
 
 
 @pytest.mark.browser
 @browser
-def test_javascript_in_a_pdf_is_never_run(
-    report_pdf: Path, report: Document, tmp_path: Path
-) -> None:
+def test_javascript_in_a_pdf_is_never_run(a4_pdf: Path, tmp_path: Path) -> None:
     """The report with an open action and a document-level script: read as before, the
     script's code nowhere in the text (PDFium as built for pypdfium2 has no JavaScript engine,
     and no form environment is ever set up)."""
     scripted = tmp_path / "westminster-2024" / "full-report.pdf"
     scripted.parent.mkdir()
-    scripted.write_bytes(_with_javascript(report_pdf.read_bytes(), "app.alert('pwned')"))
+    scripted.write_bytes(_with_javascript(a4_pdf.read_bytes(), "app.alert('pwned')"))
+    report = read_document(a4_pdf)
     doc = read_document(scripted)
     assert doc.text == report.text
     assert "pwned" not in doc.text
@@ -291,7 +328,9 @@ def test_scanned_pdf_without_text_is_refused(tmp_path: Path) -> None:
 
 def test_text_pdf_that_is_no_report_is_refused(tmp_path: Path) -> None:
     hello = _pdf(*_text_page(_stream(b"BT /F1 12 Tf 72 720 Td (Minutes of the meeting) Tj ET")))
-    assert _refused(tmp_path / "minutes.pdf", hello).rule == "kind-unknown"
+    error = _refused(tmp_path / "minutes.pdf", hello)
+    assert error.rule == "kind-unknown"
+    assert "(line 1 of the text extracted from it, on page 1)" in error.message
 
 
 @pytest.mark.parametrize(
@@ -361,3 +400,107 @@ def test_cli_refuses_a_hostile_pdf_and_writes_nothing(tmp_path: Path) -> None:
     check = OxigraphStore(store)
     assert not check.select(f"SELECT ?a WHERE {{ ?a a <{CQC.Assessment}> }}")
     check.close()
+
+
+@pytest.mark.browser
+@browser
+def test_web_pages_show_the_page_of_a_quote(a4_pdf: Path, tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "cqckg.cli", "ingest", "--no-progress", "--store"]
+    done = subprocess.run(
+        [*command, str(tmp_path / "store"), str(a4_pdf)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    query = f"""SELECT ?doc ?start ?end ?fragment WHERE {{
+              <{ASSESSMENT}/score/safeguarding> <{CQC.anchor}> ?anchor .
+              ?anchor <{OA.hasSource}> ?doc ; <{OA.hasSelector}> ?position , ?page .
+              ?position <{OA.start}> ?start ; <{OA.end}> ?end .
+              ?page <{RDF_VALUE}> ?fragment }} ORDER BY ?start LIMIT 1"""
+    with run_server(tmp_path) as server:
+        answer = httpx.post(
+            f"{server.url}/sparql",
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        [row] = answer.json()["results"]["bindings"]
+        page = row["fragment"]["value"].removeprefix("page=")
+        sha = row["doc"]["value"].rsplit("/", 1)[-1]
+        source = httpx.get(
+            f"{server.url}/doc/source/{sha}",
+            params={"start": row["start"]["value"], "end": row["end"]["value"]},
+            timeout=30,
+        )
+        fact = httpx.get(
+            f"{ASSESSMENT.replace('https://w3id.org/cqc-kg', server.url)}/score/safeguarding",
+            headers={"Accept": "text/html"},
+            timeout=30,
+            follow_redirects=True,  # /id/ sees other: /doc/
+        )
+    assert source.status_code == 200
+    assert f"on page {page} of the PDF report" in source.text
+    # the text shows where each page starts; the quote highlighted once
+    assert source.text.count('<span class="page-break" id="page-') == len(
+        pdfium.PdfDocument(a4_pdf)
+    )
+    assert source.text.count('<mark id="quote">') == 1
+    assert "The text extracted from the PDF report (application/pdf)" in source.text
+    assert fact.status_code == 200
+    assert f"source, page {page}" in fact.text
+
+
+# -- the layout rules on lines made here (no PDF, no browser) -----------------------------------
+
+
+def _line(text: str, page: int, top: float, *, size: float = 11, right: float = 540) -> Line:
+    return Line(text, page, top, top - size, 50, right, size, False, top)
+
+
+def _body(page: int, top: float, *texts: str) -> list[Line]:
+    """Full-width lines of a paragraph, the last one short."""
+    lines = [_line(t, page, top - 14 * n) for n, t in enumerate(texts)]
+    lines[-1].right = 300
+    return lines
+
+
+def test_running_lines_and_page_numbers_leave_the_flow() -> None:
+    words = ["Assessing", "Supporting", "Equity", "Partnerships", "Safeguarding"]
+    lines: list[Line] = []
+    for page, word in enumerate(words):
+        lines.append(_line("Westminster: local authority assessment", page, 810, size=8))
+        lines += _body(page, 700, f"{word} was looked at first, the longest line", f"then {word}.")
+        lines.append(_line(f"Page {page + 1} of 5", page, 30, size=8))
+    lines.append(_line("Westminster: local authority assessment", 4, 600))  # in the body
+    text = lay_out(lines, 5).text
+    assert "Page" not in text
+    assert text.count("Westminster: local authority assessment") == 1
+    for word in words:
+        assert f"{word} was looked at first, the longest line then {word}." in text
+
+
+def test_paragraph_and_hyphenated_words_join_across_a_page_break() -> None:
+    lines = [
+        _line("# Report", 0, 800, size=20),
+        *_body(0, 700, "An assessment was made.", "Short."),
+        _line("The council made a long-", 0, 100),
+        _line("term plan and a first assess-", 0, 86),
+        _line("ment of needs, then a", 0, 72),  # a full line ending the page mid-sentence
+        *_body(1, 760, "second one.", "x"),
+    ]
+    laid = lay_out(lines, 2)
+    assert (
+        "The council made a long-term plan and a first assessment of needs, then a second one."
+        in laid.text
+    )
+    # page 2 starts mid-paragraph, at its first word
+    assert laid.text[laid.page_starts[1] :].startswith("second one.")
+
+
+def test_a_page_without_text_starts_where_the_next_does() -> None:
+    lines = [*_body(0, 700, "One.", "Two."), *_body(2, 700, "Three.", "Four.")]
+    laid = lay_out(lines, 3)
+    assert laid.page_starts[0] == 0
+    assert laid.page_starts[1] == laid.page_starts[2] == laid.text.index("Three.")

@@ -149,12 +149,14 @@ WHERE {
 """
 
 # The evidence and the backlinks: every focus resource's anchors with their quote and
-# position, and (@INCOMING_PART@) the resources that link to the described one.
+# position (and page, in a PDF), and (@INCOMING_PART@) the resources that link to the described one.
 _ANCHORS = """
 CONSTRUCT {
-  ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position ; cqc:sectionHeading ?heading .
+  ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position , ?page ;
+    cqc:sectionHeading ?heading .
   ?quote oa:exact ?exact .
   ?position oa:start ?start ; oa:end ?end .
+  ?page rdf:value ?fragment .
   ?in ?ip @IRI@ .
   ?in ?ilp ?ilv .
 }
@@ -167,6 +169,7 @@ WHERE {
       ?quote oa:exact ?exact .
       ?position oa:start ?start ; oa:end ?end .
       OPTIONAL { ?anchor cqc:sectionHeading ?heading }
+      OPTIONAL { ?anchor oa:hasSelector ?page . ?page a oa:FragmentSelector ; rdf:value ?fragment }
     @}L@
   }
   @INCOMING_PART@

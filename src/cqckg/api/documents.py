@@ -60,6 +60,36 @@ def highlight(text: str, start: int | None, end: int | None) -> Highlight | None
     return Highlight(text[:start], text[start:end], text[end:])
 
 
+def paged(
+    text: str, starts: tuple[int, ...], start: int | None, end: int | None
+) -> list[tuple[str, str]]:
+    """A PDF's text cut where its pages start and around the highlighted span, as
+    (kind, text): ``text`` pieces (escaped when shown), ``page`` markers (their page number),
+    and ``open``/``close`` around the span.
+
+    >>> [f"{kind}:{piece}" for kind, piece in paged("one two three", (0, 8), 4, 7)]
+    ['page:1', 'text:one ', 'open:', 'text:two', 'close:', 'text: ', 'page:2', 'text:three']
+    """
+    cuts: dict[int, list[tuple[str, str]]] = {}
+    for n, at in enumerate(starts, 1):
+        if 0 <= at <= len(text):
+            cuts.setdefault(at, []).append(("page", str(n)))
+    if highlight(text, start, end) is not None:
+        assert start is not None and end is not None
+        cuts.setdefault(start, []).append(("open", ""))
+        cuts.setdefault(end, []).insert(0, ("close", ""))
+    out: list[tuple[str, str]] = []
+    last = 0
+    for at in sorted(cuts):
+        if at > last:
+            out.append(("text", text[last:at]))
+            last = at
+        out.extend(cuts[at])
+    if last < len(text):
+        out.append(("text", text[last:]))
+    return out
+
+
 def _wants_text(request: Request) -> bool:
     name = request.query_params.get("format")
     if name is not None:
@@ -85,6 +115,7 @@ def _page(
     page = views.page(d, links)
     page.incoming = []  # every anchor in the document points here; the text shows them better
     doc = links.local(d.iri) or ""
+    starts = parse_page_starts(d.value(d.iri, str(CQC.pageStarts)))
     body = render(
         "source.html",
         page=page,
@@ -94,7 +125,8 @@ def _page(
         marked=highlight(text, start, end) if text is not None else None,
         start=start,
         end=end,
-        pdf_page=page_of(parse_page_starts(d.value(d.iri, str(CQC.pageStarts))), start or 0),
+        pdf_page=page_of(starts, start or 0),
+        pages=paged(text, starts, start, end) if text is not None and starts else None,
         media_type=d.value(d.iri, str(DCTERMS.format)),
     )
     return body.encode("utf-8")

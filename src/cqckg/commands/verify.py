@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from cqckg.cli import EXIT_OK, EXIT_PROBLEMS, add_store_option
 from cqckg.paths import sources_dir
@@ -14,13 +15,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "verify", help="check that every anchor's quote is still found at its offsets"
     )
+    p.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the folder the documents were ingested from, to check the files too (their "
+        "source paths are relative to it; default graph/sources): a text file's hash, a web "
+        "page's or PDF's hash and the hash of its text extracted again",
+    )
     add_store_option(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     store = open_store(args.store)
-    report = verify_store(store, sources_dir())
+    report = verify_store(store, args.sources or sources_dir())
     for problem in report.problems:
         print(problem)
     print(

@@ -111,8 +111,7 @@ def fetch_report(
             continue
         finally:
             on_page()
-        if folder.twin(saved) is not None:
-            folder.drop(saved)
+        if saved.twin_of:
             out.twins.append(url)
             continue
         out.saved.setdefault(kind, []).append(saved)
@@ -129,7 +128,7 @@ def fetch_report(
                 queue.append((link.url, found))
             else:
                 out.offsite.append(link.url)
-    out.removed = folder.prune({s.url for s in out.files})
+    out.removed = folder.prune({s.url for s in out.files} | set(out.twins))
     return out
 
 

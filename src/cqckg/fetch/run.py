@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,6 +76,16 @@ def resolve_councils(args: Sequence[str], registry: AuthorityRegistry) -> dict[s
     return out
 
 
+def is_slug(arg: str, layout: SiteLayout) -> bool:
+    """Whether an argument is written as a report's slug (``camden-0225``, ``birmingham-cc``)
+    rather than a council's name or code."""
+    return (
+        re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", arg) is not None
+        and re.fullmatch(r"[ewsn]\d{8}", arg) is None
+        and layout.slug_suffix.search(arg) is not None
+    )
+
+
 def fetch(run: FetchRun, echo: Callable[[str], None] = lambda _: None) -> list[Outcome]:
     """Gather (and unless told not to, ingest) the assessments ``run`` asks for."""
     layout, registry = SiteLayout.load(), AuthorityRegistry.load()
@@ -110,14 +121,15 @@ def _select(
     chosen: dict[str, tuple[ReportLink, Authority | None]] = {}
     missing = []
     for arg, council in wanted.items():
+        theirs = [r for r in reports if councils[r.slug] == council]
         exact = [r for r in reports if r.slug == arg.strip().lower()]
-        hits = exact or [r for r in reports if councils[r.slug] == council]
+        hits = exact or ([] if is_slug(arg, layout) else theirs)
         for r in hits:
             chosen.setdefault(r.slug, (r, councils[r.slug]))
         if not hits:
-            missing.append(
-                Outcome(arg, council, "failed", f"no report on {council.name} in the site's list")
-            )
+            what = f"report {arg}" if is_slug(arg, layout) else f"report on {council.name}"
+            others = f" ({council.name}'s: {', '.join(r.slug for r in theirs)})" if theirs else ""
+            missing.append(Outcome(arg, council, "failed", f"no {what} in the site's list{others}"))
     return list(chosen.values()), missing, len(reports)
 
 

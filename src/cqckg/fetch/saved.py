@@ -44,6 +44,7 @@ class Saved:
     content_type: str
     changed: bool
     new: bool
+    twin_of: str = ""  # the file of another address holding the same bytes, if any
 
 
 class Folder:
@@ -73,22 +74,51 @@ class Folder:
                 return name, e
         return None
 
+    @property
+    def aliases(self) -> dict[str, dict[str, Any]]:
+        """Addresses that served the same bytes as a file saved from another address."""
+        aliases: dict[str, dict[str, Any]] = self.data.setdefault("aliases", {})
+        return aliases
+
     def fetch(self, client: SiteClient, url: str, name: str, suffix: str = "") -> Saved:
         """Fetch ``url`` into the file ``name`` plus the suffix its content type calls for
         (and ``suffix`` after it), conditionally when this folder already holds a current copy
-        of it."""
+        of it. The same bytes as another address's file are not saved twice: ``url`` becomes
+        an alias of that file (``Saved.twin_of``)."""
         held = self.entry(url)
         current = held is not None and self._intact(held[0], held[1])
-        e = held[1] if held and current else {}
+        alias = self.aliases.get(url)
+        if alias is not None and not self._alias_intact(alias):
+            alias = None
+        e = alias or (held[1] if held and current else {})
         got = client.get(url, etag=e.get("etag"), last_modified=e.get("last_modified"))
         now = _now()
+        if got.status == 304 and alias is not None:
+            alias.update(checked=now)
+            self.write_manifest()
+            return self._saved(url, alias["same_as"], False, False, twin_of=alias["same_as"])
         if got.status == 304 and held is not None and current:
             held[1].update(checked=now, etag=got.etag or e.get("etag"))
             self.write_manifest()
-            path = self.path / held[0]
-            return Saved(url, path, path.read_bytes(), held[1]["content_type"], False, False)
+            return self._saved(url, held[0], False, False)
         body = got.body or b""
         sha = hashlib.sha256(body).hexdigest()
+        twin = next(
+            (n for n, f in self.files.items() if f["sha256"] == sha and f["url"] != url), None
+        )
+        if twin is not None:
+            if held is not None:
+                self._remove(held[0])
+            self.aliases[url] = {
+                "same_as": twin,
+                "sha256": sha,
+                "etag": got.etag,
+                "last_modified": got.last_modified,
+                "checked": now,
+            }
+            self.write_manifest()
+            return self._saved(url, twin, False, held is None and alias is None, twin_of=twin)
+        self.aliases.pop(url, None)
         filename = name + _suffix(got) + suffix
         if held is not None and current and held[1].get("sha256") == sha:
             filename = held[0]  # the same bytes again (no conditional support): keep the file
@@ -111,27 +141,31 @@ class Folder:
             "checked": now,
         }
         self.write_manifest()
-        return Saved(url, self.path / filename, body, got.content_type, changed, held is None)
+        return self._saved(url, filename, changed, held is None and alias is None)
 
-    def twin(self, saved: Saved) -> str | None:
-        """Another file of this folder with the same bytes (one page under two addresses)."""
-        sha = hashlib.sha256(saved.body).hexdigest()
-        for name, e in self.files.items():
-            if e.get("sha256") == sha and e.get("url") != saved.url:
-                return name
-        return None
+    def _saved(self, url: str, name: str, changed: bool, new: bool, twin_of: str = "") -> Saved:
+        path = self.path / name
+        body = path.read_bytes()
+        return Saved(url, path, body, self.files[name]["content_type"], changed, new, twin_of)
 
-    def drop(self, saved: Saved) -> None:
-        """Forget a file and delete it (a twin of another)."""
-        self._remove(saved.path.name)
-        self.write_manifest()
+    def _alias_intact(self, alias: dict[str, Any]) -> bool:
+        twin = self.files.get(alias.get("same_as", ""))
+        return (
+            twin is not None
+            and twin.get("sha256") == alias.get("sha256")
+            and self._intact(alias["same_as"], twin)
+        )
 
     def prune(self, keep: set[str]) -> list[str]:
-        """Delete the files saved from addresses not in ``keep``; their names."""
+        """Delete the files saved from addresses not in ``keep`` (and forget such aliases);
+        the files' names."""
         gone = sorted(n for n, e in self.files.items() if e.get("url") not in keep)
         for name in gone:
             self._remove(name)
-        if gone:
+        stale = [u for u, a in self.aliases.items() if u not in keep or a["same_as"] in gone]
+        for url in stale:
+            del self.aliases[url]
+        if gone or stale:
             self.write_manifest()
         return gone
 

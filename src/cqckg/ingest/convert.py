@@ -30,6 +30,19 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 _META_CHARSET = re.compile(
     rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.I
 )
+# A page parsed in this process: up to 1 MiB and 256 elements deep (real pages: tens of KiB, a
+# few dozen deep); beyond either, in a child held to a budget (cqckg.ingest.limits).
+_INLINE_BYTES = 1024 * 1024
+_INLINE_DEPTH = 256
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# Void elements and those whose end tag may be left out: no depth of their own.
+_NO_END_TAG = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead",
+        "tbody", "tfoot", "colgroup", "rb", "rt", "rp", "caption", "html", "head", "body",
+    }
+)  # fmt: skip
 # Labels the HTML standard reads as windows-1252.
 _WINDOWS_1252 = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii"})
 
@@ -55,6 +68,26 @@ def convert(path: Path, max_text_bytes: int) -> tuple[str, Origin]:
     return text, Origin(media_type, hashlib.sha256(data).hexdigest(), pages)
 
 
+def in_extracted_text(error: DocumentError, text: str, origin: Origin) -> DocumentError:
+    """An error found in a page's or PDF's extracted text, placed in the file: the line of the
+    extracted text it names, and for a PDF the page that line comes from.
+
+    >>> e = DocumentError(SourceLocation("r.pdf", 3, 1), "score-range", "score 7")
+    >>> str(in_extracted_text(e, "a\\nb\\nc\\n", Origin("application/pdf", "0" * 64, (0, 4))))
+    'r.pdf: [score-range] score 7 (line 3 of the text extracted from it, on page 2)'
+    """
+    line = error.location.line
+    if line is None:
+        return error
+    where = f"line {line} of the text extracted from it"
+    if origin.page_starts:
+        offset = sum(len(row) + 1 for row in text.split("\n")[: line - 1])
+        where += f", on page {origin.page_of(offset)}"
+    return DocumentError(
+        SourceLocation(error.location.path), error.rule, f"{error.message} ({where})"
+    )
+
+
 def extract_text(data: bytes, media_type: str, path: Path) -> tuple[str, tuple[int, ...]]:
     """The text extracted from a file's bytes, and where its pages start (PDF only)."""
     if media_type == "application/pdf":
@@ -66,7 +99,30 @@ def extract_text(data: bytes, media_type: str, path: Path) -> tuple[str, tuple[i
             )
         pdf = run_limited(lambda: extract_pdf(data, path), path)  # a PDF may unpack to GBs
         return pdf.text, pdf.page_starts
-    return extract_page(_decode_html(data, path)).text, ()
+    html = _decode_html(data, path)
+    if len(data) > _INLINE_BYTES or nesting(html) > _INLINE_DEPTH:
+        # HTML5 tree building is quadratic in the depth of nesting: a large or deeply nested
+        # page is parsed in a child held to the time and memory budget
+        return run_limited(lambda: extract_page(html).text, path), ()
+    return extract_page(html).text, ()
+
+
+def nesting(html: str) -> int:
+    """How deep a page's elements nest at most, counting only those that need an end tag.
+
+    >>> nesting("<div><p>one<p>two<br><b>three</b></div>"), nesting("<div>" * 3)
+    (2, 3)
+    """
+    depth = deepest = 0
+    for m in _TAG.finditer(html):
+        if m.group(2).lower() in _NO_END_TAG:
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _read(path: Path) -> bytes:

@@ -36,6 +36,17 @@ _CHROME_NAME = re.compile(
     r"|site-?footer|print-?link|feedback-?(?:form|banner)|survey",
     re.I,
 )
+# Whole class or id names of a site's parts, on pages without semantic elements
+# (<div class="menu">); matched as words, as "nav" is in "page-nav-title" too. Headers and
+# footers only outside the main content (an article has a header holding its title).
+_CHROME_NAMES = frozenset(
+    {"nav", "navbar", "navigation", "menu", "main-menu", "sidebar", "site-nav", "topbar"}
+)
+_SITE_CHROME_NAMES = frozenset(
+    {"header", "footer", "masthead", "banner", "global-header", "global-footer"}
+)
+# The main content, in order of trust: semantic elements, then the usual names for it.
+_MAIN = ("main", "[role=main]", "#main-content", "#maincontent", "#content", ".main-content")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 # Elements that start and end a block of text; everything else is inline.
@@ -78,12 +89,17 @@ def extract_page(html: str) -> ExtractedPage:
     tree = LexborHTMLParser(html)
     source_url = _own_address(tree)
     root = _main_content(tree)
+    # the page's heading, in case the main content leaves it out (a banner above <main>)
+    first = tree.css_first("h1")
+    h1 = _SPACE.sub(" ", first.text(deep=True)).strip() if first is not None else ""
     blocks = _Blocks()
     if root is not None:
         _strip(root, site_chrome=root.tag in ("body", "html"))
         _walk(root, blocks)
     out = blocks.done
-    if out and not any(b.startswith("#") for b in out):
+    if out and h1 and not any(b.startswith("# ") for b in out):
+        out.insert(0, "# " + h1)
+    elif out and not any(b.startswith("#") for b in out):
         title = tree.css_first("title")
         heading = _SPACE.sub(" ", title.text(deep=True)).strip() if title is not None else ""
         if heading:
@@ -107,7 +123,7 @@ def _own_address(tree: LexborHTMLParser) -> str | None:
 
 
 def _main_content(tree: LexborHTMLParser) -> LexborNode | None:
-    for selector in ("main", "[role=main]"):
+    for selector in _MAIN:
         found = tree.css_first(selector)
         if found is not None:
             return found
@@ -129,6 +145,11 @@ def _is_chrome(node: LexborNode, site_chrome: bool) -> bool:
     if _HIDDEN_STYLE.search(attributes.get("style") or ""):
         return True
     names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+    words = set(names.lower().split())
+    if not _CHROME_NAMES.isdisjoint(words) or (
+        site_chrome and not _SITE_CHROME_NAMES.isdisjoint(words)
+    ):
+        return True
     return bool(_CHROME_NAME.search(names))
 
 

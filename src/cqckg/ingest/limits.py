@@ -1,10 +1,11 @@
 """Run a parser in a child process held to a memory and time budget.
 
-A PDF can ask for far more than its size: a few hundred kilobytes of compressed content
-stream can unpack to gigabytes of text, and no parser bounds that for us. Reading one in a
-forked child whose address space and CPU time are capped (``setrlimit``) keeps any such file to
-the budget: the child fails, the caller gets a :class:`DocumentError`, and the process that
-ingests (or serves) is untouched.
+A file can ask for far more than its size: a few hundred kilobytes of a PDF's compressed
+content stream can unpack to gigabytes of text, and building the tree of an HTML page nested
+tens of thousands deep takes time quadratic in the depth; no parser bounds that for us.
+Reading one in a forked child whose address space and CPU time are capped (``setrlimit``) keeps
+any such file to the budget: the child fails, the caller gets a :class:`DocumentError`, and
+the process that ingests (or serves) is untouched.
 """
 
 from __future__ import annotations
@@ -114,6 +115,6 @@ def _limit_error(path: Path, memory: int, seconds: int, code: int | None) -> Doc
         SourceLocation(path),
         "resource-limit",
         f"reading the file took more than {memory // (1024 * 1024)} MiB of memory or "
-        f"{seconds} s{how}; expected a report a reader can take in (is it a decompression "
-        "bomb?)",
+        f"{seconds} s of CPU time{how}; expected a document a reader can take in (a PDF "
+        "that unpacks to gigabytes, or markup nested thousands deep?)",
     )

@@ -27,7 +27,7 @@ from pathlib import Path
 from cqckg.authorities import Authority, AuthorityRegistry
 from cqckg.errors import DocumentError, SourceLocation
 from cqckg.ingest import segment
-from cqckg.ingest.convert import CONVERTED_SUFFIXES, convert
+from cqckg.ingest.convert import CONVERTED_SUFFIXES, convert, in_extracted_text
 from cqckg.ingest.dates import address_month
 from cqckg.ingest.kinds import detect_kind, expected_kinds, is_pilot
 from cqckg.ingest.model import Document, DocumentKind, Section, SectionRole
@@ -106,7 +106,12 @@ def read_document(
     path = Path(path)
     if path.suffix.lower() in CONVERTED_SUFFIXES:
         text, origin = convert(path, MAX_BYTES)
-        return parse_document(text, path, registry=registry, vocabulary=vocabulary, origin=origin)
+        try:
+            return parse_document(
+                text, path, registry=registry, vocabulary=vocabulary, origin=origin
+            )
+        except DocumentError as e:
+            raise in_extracted_text(e, text, origin) from None
     return parse_document(_decode(path), path, registry=registry, vocabulary=vocabulary)
 
 
