@@ -12,10 +12,10 @@ import logging
 import shutil
 import tempfile
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +28,8 @@ from cqckg.store import OxigraphStore, open_store
 from cqckg.workers import QueryPool, allocator_library
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _CACHEABLE_BYTES = 1024 * 1024
 
@@ -83,6 +85,9 @@ class Backend:
         self._snapshots = Path(tempfile.mkdtemp(prefix="cqckg-snapshots-"))
         self._lock = asyncio.Lock()
         self._cache: OrderedDict[Hashable, Answer] = OrderedDict()
+        # Values derived from a version of the store (e.g. the home page's summary of it).
+        self._derived: dict[str, tuple[int, Any]] = {}
+        self._derived_locks: dict[str, asyncio.Lock] = {}
         # A remote store answers reads itself (and may be written by others: nothing is cached).
         self.pool: QueryPool | RemotePool = (
             RemotePool(store, settings.workers)
@@ -133,6 +138,22 @@ class Backend:
             if len(self._cache) > self.settings.cache_entries:
                 self._cache.popitem(last=False)
         return answer
+
+    async def derived(self, key: str, make: Callable[[], Awaitable[T]]) -> T:
+        """``make()``'s value, kept until the store changes (as the result cache is: not for
+        a remote store, which others may write, nor with the cache off)."""
+        if not self.settings.cache_entries or not isinstance(self.pool, QueryPool):
+            return await make()
+        lock = self._derived_locks.setdefault(key, asyncio.Lock())
+        async with lock:  # one computation per version, however many requests wait for it
+            version = self.version
+            kept = self._derived.get(key)
+            if kept is not None and kept[0] == version:
+                value: T = kept[1]
+                return value
+            value = await make()
+            self._derived[key] = (version, value)
+            return value
 
     async def write(self, change: Callable[[Any], Any]) -> Any:
         """Apply ``change`` to the store in a thread, then publish a new snapshot (embedded store).
