@@ -254,7 +254,7 @@ async def compare_page(backend: BackendDep, authority: AuthorityParam = None) ->
     given = [a for a in authority or [] if a.strip()]
     error = ""
     comparison = None
-    if given:
+    if len(given) > 1:
         try:
             comparison = await compare(backend, resolve(given))
         except HttpError as exc:

@@ -10,6 +10,7 @@ the most common gap topics. ``/api/nation`` gives the same table as JSON or CSV.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
@@ -23,7 +24,7 @@ from cqckg.api.deps import BackendDep
 from cqckg.api.errors import HttpError
 from cqckg.api.figures import Dot, distribution_chart, england_map
 from cqckg.api.html import html_response, render
-from cqckg.api.nation import Council, Nation, load_nation, locations
+from cqckg.api.nation import Council, Nation, load_gap_topics, load_nation, locations
 from cqckg.api.tables import Table
 from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import AmbiguousAuthority, AuthorityNotFound
@@ -166,7 +167,7 @@ FiltersDep = Annotated[Filters, Depends(_filters)]
 async def home(backend: BackendDep, filters: FiltersDep) -> Response:
     """The nation at a glance (HTML), filtered by ``region``, council ``type``, ``rating`` and
     ``kind`` (formal or pilot), sorted by ``sort`` (a column) and ``order`` (asc or desc)."""
-    nation = await load_nation(backend)
+    nation, topics = await asyncio.gather(load_nation(backend), load_gap_topics(backend))
     shown = rows(nation, filters)
     registry = AuthorityRegistry.load()
     gap_rows = [
@@ -178,7 +179,7 @@ async def home(backend: BackendDep, filters: FiltersDep) -> Response:
                 for gss in codes
             ],
         }
-        for topic, codes in nation.gap_topics[:TOP_GAP_TOPICS]
+        for topic, codes in topics[:TOP_GAP_TOPICS]
     ]
     body = await run_in_threadpool(
         render,

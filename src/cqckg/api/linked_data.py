@@ -47,7 +47,7 @@ from cqckg.api.description import (
 )
 from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, html_response, render
-from cqckg.api.nation import CouncilContext, load_nation
+from cqckg.api.nation import CouncilContext, load_council
 from cqckg.api.negotiation import Format
 from cqckg.api.negotiation import _accept_ranges as accept_ranges
 from cqckg.store import OxigraphStore
@@ -428,8 +428,11 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
         if not d:
             raise HttpError(404, f"nothing is known about <{iri}>")
         context = CouncilContext()
-        if d.is_a(iri, cqc.LocalAuthority) or d.is_a(iri, cqc.Assessment):
-            context = CouncilContext.of(await load_nation(backend), iri)
+        council = iri if d.is_a(iri, cqc.LocalAuthority) else None
+        if d.is_a(iri, cqc.Assessment):
+            council = d.value(iri, cqc.assessedAuthority)
+        if council is not None:
+            context = CouncilContext.of(await load_council(backend, council), iri)
         body = await run_in_threadpool(_html, d, index, links, f"/doc/{stem}", context)
         started.done("render")
         return body

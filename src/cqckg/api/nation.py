@@ -146,8 +146,6 @@ class Nation:
     councils: dict[str, Council]
     statements: list[Statement]
     bands: list[Band]
-    # Each topic gaps are tagged with, and the councils with such a gap, most councils first.
-    gap_topics: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def assessed(self) -> list[Council]:
         """Councils with at least one assessment, by name."""
@@ -206,17 +204,12 @@ class CouncilContext:
         """The context of the council or assessment ``iri``."""
         for council in nation.councils.values():
             if iri == council.iri:
-                found = council.assessments
-                others = [c for c in nation.assessed() if c.gss != council.gss]
-                compare = f"/compare?authority={council.gss}" + (
-                    f"&authority={others[0].gss}" if others else ""
-                )
                 return cls(
-                    {a.published: a for a in found},
+                    {a.published: a for a in council.assessments},
                     list(reversed(nation.history(council.gss))),
                     {s.slug: s for s in nation.statements},
                     len(nation.statements),
-                    compare,
+                    f"/compare?authority={council.gss}",
                 )
             for a in council.assessments:
                 if a.iri == iri:
@@ -231,7 +224,7 @@ Rows = Sequence[dict[str, str]]
 
 
 def build_nation(
-    councils: Rows, assessments: Rows, scores: Rows, documents: Rows, framework: Rows, gaps: Rows
+    councils: Rows, assessments: Rows, scores: Rows, documents: Rows, framework: Rows
 ) -> Nation:
     """A :class:`Nation` from the page queries' rows (variable -> lexical value)."""
     found: dict[str, Council] = {}
@@ -282,17 +275,20 @@ def build_nation(
             bands.append(Band(slug(row["band"]), row["band_label"], float(row["lower"])))
     ordered = [s for *_, s in sorted(statements, key=lambda t: (_num(t[0]), _num(t[1]), t[2]))]
     unique = list({s.slug: s for s in ordered}.values())
-    return Nation(found, unique, sorted(bands, key=lambda b: b.lower), _gap_topics(gaps, by_iri))
+    return Nation(found, unique, sorted(bands, key=lambda b: b.lower))
 
 
-def _gap_topics(rows: Rows, assessments: dict[str, Assessment]) -> list[tuple[str, list[str]]]:
+def gap_topics(rows: Rows) -> list[tuple[str, list[str]]]:
     """Topic -> the councils (GSS codes, sorted) with a gap tagged with it, in any assessment;
-    most councils first, then by topic (as the named question ``common-gaps`` orders them)."""
+    most councils first, then by topic (as the named question ``common-gaps`` orders them).
+
+    >>> gap_topics([{"council": ".../E1", "topic": ".../a"}, {"council": ".../E2", "topic": ".../b",
+    ...             "label": "B"}, {"council": ".../E1", "topic": ".../b", "label": "B"}])
+    [('B', ['E1', 'E2']), ('a', ['E1'])]
+    """
     councils: dict[str, set[str]] = {}
     for row in rows:
-        a = assessments.get(row["assessment"])
-        if a is not None:
-            councils.setdefault(row.get("label") or slug(row["topic"]), set()).add(a.gss)
+        councils.setdefault(row.get("label") or slug(row["topic"]), set()).add(slug(row["council"]))
     ordered = sorted(councils.items(), key=lambda t: (-len(t[1]), t[0]))
     return [(topic, sorted(codes)) for topic, codes in ordered]
 
@@ -315,11 +311,35 @@ async def load_nation(backend: Backend) -> Nation:
     computed once for each version of the store."""
 
     async def make() -> Nation:
-        names = ("councils", "assessments", "scores", "documents", "framework", "gap-topics")
+        names = ("councils", "assessments", "scores", "documents", "framework")
         rows = await asyncio.gather(*(select(backend, page_query(n)) for n in names))
         return build_nation(*rows)
 
     return await backend.derived("nation", make)
+
+
+async def load_gap_topics(backend: Backend) -> list[tuple[str, list[str]]]:
+    """:func:`gap_topics` over the whole graph, computed once for each version of the store."""
+
+    async def make() -> list[tuple[str, list[str]]]:
+        return gap_topics(await select(backend, page_query("gap-topics")))
+
+    return await backend.derived("gap-topics", make)
+
+
+async def load_council(backend: Backend, council: str) -> Nation:
+    """What :func:`load_nation` gives, for the one council ``council`` (an IRI from the graph):
+    its assessments, scores and documents, and the framework (no gap topics)."""
+    term = str(ox.NamedNode(council))
+    names = ("councils", "assessments", "scores", "documents")
+    queries = [
+        page_query(n).replace("VALUES ?council { UNDEF }", f"VALUES ?council {{ {term} }}")
+        for n in names
+    ]
+    councils, assessments, scores, documents, framework = await asyncio.gather(
+        *(select(backend, q) for q in queries), select(backend, page_query("framework"))
+    )
+    return build_nation(councils, assessments, scores, documents, framework)
 
 
 @dataclass(frozen=True)
