@@ -282,15 +282,15 @@ def gap_topics(rows: Rows) -> list[tuple[str, list[str]]]:
     """Topic -> the councils (GSS codes, sorted) with a gap tagged with it, in any assessment;
     most councils first, then by topic (as the named question ``common-gaps`` orders them).
 
-    >>> gap_topics([{"council": ".../E1", "topic": ".../a"}, {"council": ".../E2", "topic": ".../b",
-    ...             "label": "B"}, {"council": ".../E1", "topic": ".../b", "label": "B"}])
+    >>> gap_topics([{"topic": ".../a", "councils": ".../E1"},
+    ...             {"topic": ".../b", "label": "B", "councils": ".../E2 .../E1"}])
     [('B', ['E1', 'E2']), ('a', ['E1'])]
     """
-    councils: dict[str, set[str]] = {}
-    for row in rows:
-        councils.setdefault(row.get("label") or slug(row["topic"]), set()).add(slug(row["council"]))
-    ordered = sorted(councils.items(), key=lambda t: (-len(t[1]), t[0]))
-    return [(topic, sorted(codes)) for topic, codes in ordered]
+    found = [
+        (row.get("label") or slug(row["topic"]), sorted({slug(c) for c in row["councils"].split()}))
+        for row in rows
+    ]
+    return sorted(found, key=lambda t: (-len(t[1]), t[0]))
 
 
 def _num(text: str) -> tuple[int, str]:
