@@ -88,6 +88,10 @@ class Backend:
         # Values derived from a version of the store (e.g. the home page's summary of it).
         self._derived: dict[str, tuple[int, Any]] = {}
         self._derived_locks: dict[str, asyncio.Lock] = {}
+        # Computations of derived values to start after each write (and at start), so a page
+        # needing them seldom waits; see :meth:`warm`.
+        self.warmers: list[Callable[[Backend], Awaitable[object]]] = []
+        self._warming: set[asyncio.Task[None]] = set()
         # A remote store answers reads itself (and may be written by others: nothing is cached).
         self.pool: QueryPool | RemotePool = (
             RemotePool(store, settings.workers)
@@ -109,6 +113,8 @@ class Backend:
         await self.pool.start()
 
     async def close(self) -> None:
+        for task in list(self._warming):
+            task.cancel()
         await self.pool.close()
         self.store.close()
         shutil.rmtree(self._snapshots, ignore_errors=True)
@@ -155,6 +161,23 @@ class Backend:
             self._derived[key] = (version, value)
             return value
 
+    def warm(self) -> None:
+        """Start each of :attr:`warmers` in the background (errors are logged, not raised);
+        nothing when derived values are not kept (see :meth:`derived`)."""
+        if not self.settings.cache_entries or not isinstance(self.pool, QueryPool):
+            return
+
+        async def run(warmer: Callable[[Backend], Awaitable[object]]) -> None:
+            try:
+                await warmer(self)
+            except Exception:  # a page asking for the value will raise it where it belongs
+                log.warning("warming %s failed", getattr(warmer, "__name__", warmer), exc_info=True)
+
+        for warmer in self.warmers:
+            task = asyncio.get_running_loop().create_task(run(warmer))
+            self._warming.add(task)
+            task.add_done_callback(self._warming.discard)
+
     async def write(self, change: Callable[[Any], Any]) -> Any:
         """Apply ``change`` to the store in a thread, then publish a new snapshot (embedded store).
 
@@ -166,4 +189,5 @@ class Backend:
             self._cache.clear()
             if isinstance(self.pool, QueryPool):
                 self.pool.snapshot = await run_in_threadpool(self._take_snapshot)
+            self.warm()
             return result
