@@ -31,7 +31,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from cqckg.api import views
-from cqckg.api.backend import Backend
+from cqckg.api.backend import Backend, select_job
 from cqckg.api.deps import BackendDep, get_settings
 from cqckg.api.description import (
     FIRST,
@@ -120,17 +120,10 @@ def thing_iri(base: str, path: str) -> str:
 
 
 def _job(query: str, graph: bool, max_results: int) -> dict[str, object]:
-    return {
-        "op": "query",
-        "query": query,
-        "base_iri": None,
-        "union": True,
-        "default_graphs": None,
-        "named_graphs": None,
-        "results_format": None if graph else Format.TSV.value,
-        "graph_format": Format.N_TRIPLES.value if graph else None,
-        "max_results": max_results,
-    }
+    job = select_job(query, Format.TSV, max_results)
+    if graph:  # a CONSTRUCT's triples, as N-Triples
+        job |= {"results_format": None, "graph_format": Format.N_TRIPLES.value}
+    return job
 
 
 async def _construct(backend: Backend, iri: str, queries: tuple[str, ...]) -> Description:
