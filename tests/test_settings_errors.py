@@ -94,3 +94,14 @@ def test_a_question_on_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
     line = _one_line(_serve("question", "scores", "--store", str(tmp_path)))
     assert "the folder is not a cqckg store" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_store_another_server_holds(tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    held = ox.Store(str(tmp_path / "store"))  # holds the folder's lock, as a server would
+    try:
+        line = _one_line(_serve("serve", "--store", str(tmp_path / "store")))
+    finally:
+        del held
+    assert "another process" in line and "--store" in line

@@ -186,3 +186,24 @@ def check_port(host: str, port: int) -> None:
             raise SettingsError(
                 f"cannot listen on {host}:{port}: {exc.strerror}; give another --host or --port"
             ) from None
+
+
+def check_store_opens(location: str) -> None:
+    """Refuse an embedded store that cannot be opened, e.g. one another server holds (opened
+    and closed again here, before the server starts)."""
+    if location == ":memory:" or location.startswith(("http://", "https://")):
+        return
+    from cqckg.errors import StoreError
+    from cqckg.store import open_store
+
+    try:
+        open_store(location or None).close()
+    except StoreError as exc:
+        held = "lock" in str(exc).lower()
+        hint = (
+            "another process (another cqckg serve or ingest?) has it open; stop that or give "
+            "another --store"
+            if held
+            else "give another --store (or CQCKG_STORE)"
+        )
+        raise SettingsError(f"{exc}; {hint}") from exc

@@ -39,6 +39,7 @@ from cqckg.api import (
 )
 from cqckg.api.backend import Backend
 from cqckg.api.middleware import BodyGuard, SecurityHeaders
+from cqckg.api.nation import load_gap_topics, load_nation
 from cqckg.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         await backend.start()
         app.state.backend = backend
+        # The home page's summaries, computed now and again after each write.
+        backend.warmers = [load_nation, load_gap_topics]
+        backend.warm()
         log.info("serving %s with %d query workers", backend.store.location, settings.workers)
         yield
     finally:

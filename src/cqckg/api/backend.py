@@ -12,10 +12,10 @@ import logging
 import shutil
 import tempfile
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -26,6 +26,8 @@ from cqckg.store import GraphStore, ReadPool, open_store
 from cqckg.workers import QueryPool, allocator_library
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _CACHEABLE_BYTES = 1024 * 1024
 
@@ -79,6 +81,13 @@ class Backend:
         self._snapshots = Path(tempfile.mkdtemp(prefix="cqckg-snapshots-"))
         self._lock = asyncio.Lock()
         self._cache: OrderedDict[Hashable, Answer] = OrderedDict()
+        # Values derived from a version of the store (e.g. the home page's summary of it).
+        self._derived: dict[str, tuple[int, Any]] = {}
+        self._derived_locks: dict[str, asyncio.Lock] = {}
+        # Computations of derived values to start after each write (and at start), so a page
+        # needing them seldom waits; see :meth:`warm`.
+        self.warmers: list[Callable[[Backend], Awaitable[object]]] = []
+        self._warming: set[asyncio.Task[None]] = set()
         # A remote store answers reads itself (and may be written by others: nothing is cached);
         # the embedded one is read by query workers from snapshots.
         self.pool: QueryPool | ReadPool = store.read_pool(settings.workers) or QueryPool(
@@ -96,6 +105,8 @@ class Backend:
         await self.pool.start()
 
     async def close(self) -> None:
+        for task in list(self._warming):
+            task.cancel()
         await self.pool.close()
         self.store.close()
         shutil.rmtree(self._snapshots, ignore_errors=True)
@@ -126,6 +137,39 @@ class Backend:
                 self._cache.popitem(last=False)
         return answer
 
+    async def derived(self, key: str, make: Callable[[], Awaitable[T]]) -> T:
+        """``make()``'s value, kept until the store changes (as the result cache is: not for
+        a remote store, which others may write, nor with the cache off)."""
+        if not self.settings.cache_entries or not isinstance(self.pool, QueryPool):
+            return await make()
+        lock = self._derived_locks.setdefault(key, asyncio.Lock())
+        async with lock:  # one computation per version, however many requests wait for it
+            version = self.version
+            kept = self._derived.get(key)
+            if kept is not None and kept[0] == version:
+                value: T = kept[1]
+                return value
+            value = await make()
+            self._derived[key] = (version, value)
+            return value
+
+    def warm(self) -> None:
+        """Start each of :attr:`warmers` in the background (errors are logged, not raised);
+        nothing when derived values are not kept (see :meth:`derived`)."""
+        if not self.settings.cache_entries or not isinstance(self.pool, QueryPool):
+            return
+
+        async def run(warmer: Callable[[Backend], Awaitable[object]]) -> None:
+            try:
+                await warmer(self)
+            except Exception:  # a page asking for the value will raise it where it belongs
+                log.warning("warming %s failed", getattr(warmer, "__name__", warmer), exc_info=True)
+
+        for warmer in self.warmers:
+            task = asyncio.get_running_loop().create_task(run(warmer))
+            self._warming.add(task)
+            task.add_done_callback(self._warming.discard)
+
     async def write(self, change: Callable[[Any], Any]) -> Any:
         """Apply ``change`` to the store in a thread, then publish a new snapshot (embedded store).
 
@@ -137,4 +181,5 @@ class Backend:
             self._cache.clear()
             if isinstance(self.pool, QueryPool):
                 self.pool.snapshot = await run_in_threadpool(self._take_snapshot)
+            self.warm()
             return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -24,8 +25,8 @@ from cqckg.api.deps import BackendDep
 from cqckg.api.errors import HttpError
 from cqckg.api.figures import compare_chart
 from cqckg.api.html import html_response, render
-from cqckg.api.nation import Council, Nation, ask, load_nation
-from cqckg.api.tables import Table, shown
+from cqckg.api.nation import Council, Nation, Rows, for_assessments, load_nation, select, slug
+from cqckg.api.tables import Table
 from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import AmbiguousAuthority, AuthorityNotFound
 from cqckg.questions import Value
@@ -80,18 +81,17 @@ def resolve(names: Sequence[str]) -> list[str]:
 
 
 async def compare(backend: BackendDep, codes: Sequence[str]) -> Comparison:
-    """The comparison of the councils ``codes`` (GSS codes, already resolved)."""
+    """The comparison of the councils ``codes`` (GSS codes, already resolved): each council's
+    latest assessment."""
     nation = await load_nation(backend)
     councils = [nation.councils[c] for c in codes if c in nation.councils]
-    asked = await asyncio.gather(
+    latest = [c.latest.iri for c in councils if c.latest]
+    statistics, gaps, strategies = await asyncio.gather(
         *(
-            ask(backend, name, {"authority": c.gss})
-            for name in ("statistics", "gaps", "strategies-by-topic")
-            for c in councils
+            select(backend, for_assessments(name, latest))
+            for name in ("compare-statistics", "compare-gaps", "compare-strategies")
         )
     )
-    n = len(councils)
-    statistics, gaps, strategies = asked[:n], asked[n : 2 * n], asked[2 * n :]
     tables = {
         "overview": _overview(councils),
         "scores": _scores(nation, councils),
@@ -100,6 +100,14 @@ async def compare(backend: BackendDep, codes: Sequence[str]) -> Comparison:
         "strategies": _strategies(councils, strategies),
     }
     return Comparison(councils, tables, _chart(nation, councils))
+
+
+def _by_assessment(councils: Sequence[Council], rows: Rows) -> list[tuple[Council, dict[str, str]]]:
+    """Each row with the council whose latest assessment it belongs to, in council order."""
+    owner = {c.latest.iri: c for c in councils if c.latest}
+    order = {c.gss: i for i, c in enumerate(councils)}
+    found = [(owner[r["assessment"]], r) for r in rows if r["assessment"] in owner]
+    return sorted(found, key=lambda pair: order[pair[0].gss])
 
 
 def _names(councils: Sequence[Council]) -> list[str]:
@@ -151,14 +159,18 @@ def _chart(nation: Nation, councils: Sequence[Council]) -> Markup | None:
     )
 
 
-def _statistics(councils: Sequence[Council], answers: Sequence[list[dict[str, Value]]]) -> Table:
+def _statistics(councils: Sequence[Council], rows: Rows) -> Table:
     values: dict[tuple[str, str, str], dict[str, tuple[Value, Value, str]]] = {}
-    for council, rows in zip(councils, answers, strict=True):
-        for row in rows:
-            key = (shown(row["measure"]), shown(row["comparator"]), shown(row["unit"]))
-            values.setdefault(key, {}).setdefault(
-                council.gss, (row["value"], row["comparator_value"], shown(row["year"]))
-            )
+    for council, row in _by_assessment(councils, rows):
+        measure = (
+            row.get("measure_label") or row.get("measure_words") or slug(row.get("measure", ""))
+        )
+        comparator = row.get("comparator_label") or slug(row.get("comparator", ""))
+        unit = row.get("unit_label") or slug(row.get("unit", ""))
+        values.setdefault((measure, comparator, unit), {}).setdefault(
+            council.gss,
+            (_number(row["value"]), _number(row.get("comparator_value")), row.get("period", "")),
+        )
     columns = ["Measure", "Comparator", "Unit"]
     for name in _names(councils):
         columns += [name, f"{name}: comparator", f"{name}: year"]
@@ -167,50 +179,57 @@ def _statistics(councils: Sequence[Council], answers: Sequence[list[dict[str, Va
     for key in order:
         cells: list[Value] = list(key)
         for c in councils:
-            value, comparator, year = values[key].get(c.gss, (None, None, ""))
-            cells += [value, comparator, year]
+            value, comparator_value, year = values[key].get(c.gss, (None, None, ""))
+            cells += [value, comparator_value, year]
         table.append(cells)
     note = (
-        "Measures more of the councils report come first; blank where a council's report has none."
+        "Each council's latest assessment; measures more of the councils report come first, "
+        "blank where a council's report has none."
     )
     return Table("statistics", "Statistics against the same comparators", columns, table, note)
 
 
-def _gaps(councils: Sequence[Council], answers: Sequence[list[dict[str, Value]]]) -> Table:
-    counts: dict[str, dict[str, int]] = {}
-    for council, rows in zip(councils, answers, strict=True):
-        for row in rows:
-            for topic in shown(row["topics"]).split("; "):
-                if topic:
-                    per = counts.setdefault(topic, {})
-                    per[council.gss] = per.get(council.gss, 0) + 1
-    rows_out: list[list[Value]] = []
+def _number(text: str | None) -> Value:
+    try:
+        return None if text is None else Decimal(text)
+    except InvalidOperation:
+        return text
+
+
+def _gaps(councils: Sequence[Council], rows: Rows) -> Table:
+    gaps: dict[str, dict[str, set[str]]] = {}
+    for council, row in _by_assessment(councils, rows):
+        topic = row.get("label") or slug(row["topic"])
+        gaps.setdefault(topic, {}).setdefault(council.gss, set()).add(row["gap"])
+    table: list[list[Value]] = []
     n = len(councils)
-    for topic, per in sorted(counts.items(), key=lambda t: (-len(t[1]), t[0].casefold())):
+    for topic, per in sorted(gaps.items(), key=lambda t: (-len(t[1]), t[0].casefold())):
         having = [c.short_name for c in councils if c.gss in per]
         shared = "all" if len(per) == n else f"{len(per)} of {n}" if len(per) > 1 else "only"
-        rows_out.append([topic, shared, "; ".join(having), *(per.get(c.gss, 0) for c in councils)])
+        counts = [len(per.get(c.gss, ())) for c in councils]
+        table.append([topic, shared, "; ".join(having), *counts])
     columns = ["Topic", "Shared by", "Councils", *(f"{c} gaps" for c in _names(councils))]
-    note = "Topics of the gaps (areas for development) each report found, shared ones first."
-    return Table("gaps", "Gap topics shared and not shared", columns, rows_out, note)
+    note = "Topics of the gaps (areas for development) each latest report found, shared first."
+    return Table("gaps", "Gap topics shared and not shared", columns, table, note)
 
 
-def _strategies(councils: Sequence[Council], answers: Sequence[list[dict[str, Value]]]) -> Table:
-    by_topic: dict[str, list[tuple[Council, dict[str, Value]]]] = {}
-    for council, rows in zip(councils, answers, strict=True):
-        for row in rows:
-            by_topic.setdefault(shown(row["topic"]), []).append((council, row))
-    rows_out: list[list[Value]] = []
+def _strategies(councils: Sequence[Council], rows: Rows) -> Table:
+    by_topic: dict[str, dict[tuple[str, str], tuple[Council, dict[str, str]]]] = {}
+    for council, row in _by_assessment(councils, rows):
+        topic = row.get("label") or slug(row["topic"])
+        by_topic.setdefault(topic, {}).setdefault((council.gss, row["strategy"]), (council, row))
+    table: list[list[Value]] = []
     for topic in sorted(by_topic, key=str.casefold):
         found = by_topic[topic]
-        if len({c.gss for c, _ in found}) < 2:
+        if len({gss for gss, _ in found}) < 2:
             continue  # on the same topics: at least two of the councils
-        for council, row in found:
-            years = "-".join(shown(row[k]) for k in ("start_year", "end_year") if row[k])
-            rows_out.append([topic, council.short_name, row["strategy"], row["kind"], years])
+        for council, row in found.values():
+            years = "-".join(row[k] for k in ("start", "end") if row.get(k))
+            kind = row.get("kind_label") or slug(row.get("kind", ""))
+            table.append([topic, council.short_name, row["title"], kind, years])
     columns = ["Topic", "Council", "Strategy", "Kind", "Years"]
     note = "Strategies, plans and programmes on topics at least two of these councils have one on."
-    return Table("strategies", "Strategies on the same topics", columns, rows_out, note)
+    return Table("strategies", "Strategies on the same topics", columns, table, note)
 
 
 def _csv(table: Table, comparison: Comparison) -> Response:
@@ -235,7 +254,7 @@ async def compare_page(backend: BackendDep, authority: AuthorityParam = None) ->
     given = [a for a in authority or [] if a.strip()]
     error = ""
     comparison = None
-    if given:
+    if len(given) > 1:
         try:
             comparison = await compare(backend, resolve(given))
         except HttpError as exc:

@@ -10,6 +10,7 @@ the most common gap topics. ``/api/nation`` gives the same table as JSON or CSV.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
@@ -23,7 +24,7 @@ from cqckg.api.deps import BackendDep
 from cqckg.api.errors import HttpError
 from cqckg.api.figures import Dot, distribution_chart, england_map
 from cqckg.api.html import html_response, render
-from cqckg.api.nation import Council, Nation, ask, load_nation, locations
+from cqckg.api.nation import Council, Nation, load_gap_topics, load_nation, locations
 from cqckg.api.tables import Table
 from cqckg.authorities import AuthorityRegistry
 from cqckg.errors import AmbiguousAuthority, AuthorityNotFound
@@ -166,21 +167,19 @@ FiltersDep = Annotated[Filters, Depends(_filters)]
 async def home(backend: BackendDep, filters: FiltersDep) -> Response:
     """The nation at a glance (HTML), filtered by ``region``, council ``type``, ``rating`` and
     ``kind`` (formal or pilot), sorted by ``sort`` (a column) and ``order`` (asc or desc)."""
-    nation = await load_nation(backend)
+    nation, topics = await asyncio.gather(load_nation(backend), load_gap_topics(backend))
     shown = rows(nation, filters)
-    gaps = await ask(backend, "common-gaps", {})
     registry = AuthorityRegistry.load()
     gap_rows = [
         {
-            "topic": g["topic"],
-            "count": g["authorities"],
+            "topic": topic,
+            "count": len(codes),
             "councils": [
-                (registry.by_gss[code].short_name if code in registry.by_gss else code, code)
-                for code in str(g["authority_gss_list"] or "").split("; ")
-                if code
+                (registry.by_gss[gss].short_name if gss in registry.by_gss else gss, gss)
+                for gss in codes
             ],
         }
-        for g in gaps[:TOP_GAP_TOPICS]
+        for topic, codes in topics[:TOP_GAP_TOPICS]
     ]
     body = await run_in_threadpool(
         render,

@@ -31,7 +31,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from cqckg.api import views
-from cqckg.api.backend import Backend
+from cqckg.api.backend import Backend, select_job
 from cqckg.api.deps import BackendDep, get_settings
 from cqckg.api.description import (
     FIRST,
@@ -47,7 +47,7 @@ from cqckg.api.description import (
 )
 from cqckg.api.errors import HttpError
 from cqckg.api.html import Links, html_response, render
-from cqckg.api.nation import CouncilContext, load_nation
+from cqckg.api.nation import CouncilContext, load_council
 from cqckg.api.negotiation import Format
 from cqckg.api.negotiation import _accept_ranges as accept_ranges
 
@@ -116,17 +116,10 @@ def thing_iri(base: str, path: str) -> str:
 
 
 def _job(query: str, graph: bool, max_results: int) -> dict[str, object]:
-    return {
-        "op": "query",
-        "query": query,
-        "base_iri": None,
-        "union": True,
-        "default_graphs": None,
-        "named_graphs": None,
-        "results_format": None if graph else Format.TSV.value,
-        "graph_format": Format.N_TRIPLES.value if graph else None,
-        "max_results": max_results,
-    }
+    job = select_job(query, Format.TSV, max_results)
+    if graph:  # a CONSTRUCT's triples, as N-Triples
+        job |= {"results_format": None, "graph_format": Format.N_TRIPLES.value}
+    return job
 
 
 async def _construct(backend: Backend, iri: str, queries: tuple[str, ...]) -> Description:
@@ -424,8 +417,11 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
         if not d:
             raise HttpError(404, f"nothing is known about <{iri}>")
         context = CouncilContext()
-        if d.is_a(iri, cqc.LocalAuthority) or d.is_a(iri, cqc.Assessment):
-            context = CouncilContext.of(await load_nation(backend), iri)
+        council = iri if d.is_a(iri, cqc.LocalAuthority) else None
+        if d.is_a(iri, cqc.Assessment):
+            council = d.value(iri, cqc.assessedAuthority)
+        if council is not None:
+            context = CouncilContext.of(await load_council(backend, council), iri)
         body = await run_in_threadpool(_html, d, index, links, f"/doc/{stem}", context)
         started.done("render")
         return body

@@ -1,7 +1,8 @@
 """What the graph holds about every council, as the home, council and compare pages show it.
 
-Four fixed queries (no user input reaches them) give every assessment with its scores, the kinds
-of document each assessment was read from, the framework's quality statements and the councils.
+Fixed queries (``page_queries/*.rq``; no user input reaches them) give the councils, every
+assessment with its scores, the kinds of document each was read from, the framework's quality
+statements and rating bands, and the topics of the gaps.
 :class:`Nation` puts them together; completeness (statements scored, document kinds held) and the
 change between a council's assessments are computed here, in one place.
 
@@ -23,71 +24,30 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from cqckg.api.backend import Backend, select_job
 from cqckg.api.negotiation import Format
 from cqckg.paths import graph_dir
-from cqckg.questions import Value, get_question, to_value
 
-# Every assessment with its council, kind, rating, percentage and scores (one row per score).
-ASSESSMENTS = """
-PREFIX cqc: <https://w3id.org/cqc-kg/def#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?assessment ?gss ?published ?kind ?rating ?rating_label ?percentage ?statement ?score
-WHERE {
-  ?assessment a cqc:Assessment ;
-    cqc:assessedAuthority/cqc:gssCode ?gss ;
-    dcterms:issued ?published .
-  OPTIONAL { ?assessment cqc:assessmentKind ?kind }
-  OPTIONAL { ?assessment cqc:overallRating ?rating .
-             OPTIONAL { ?rating skos:prefLabel ?rating_label } }
-  OPTIONAL { ?assessment cqc:percentage ?percentage }
-  OPTIONAL { ?assessment cqc:hasScore ?s . ?s cqc:qualityStatement ?statement ; cqc:score ?score }
-}
-"""
+QUERIES = Path(__file__).resolve().parent / "page_queries"
 
-# The kinds of document each assessment was read from.
-DOCUMENTS = """
-PREFIX cqc: <https://w3id.org/cqc-kg/def#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?assessment ?kind ?label WHERE {
-  ?assessment a cqc:Assessment ; prov:used ?document .
-  ?document cqc:documentKind ?kind .
-  OPTIONAL { ?kind skos:prefLabel ?label }
-}
-"""
 
-# The quality statements in framework order, with their themes; the rating bands in order.
-FRAMEWORK = """
-PREFIX cqc: <https://w3id.org/cqc-kg/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?statement ?label ?notation ?theme ?theme_label ?theme_notation ?band ?band_label ?lower
-WHERE {
-  { ?statement a cqc:QualityStatement ; skos:prefLabel ?label ; skos:broader ?theme .
-    ?theme a cqc:Theme ; skos:prefLabel ?theme_label .
-    OPTIONAL { ?statement skos:notation ?notation }
-    OPTIONAL { ?theme skos:notation ?theme_notation } }
-  UNION
-  { ?band a cqc:RatingBand ; skos:prefLabel ?band_label ; cqc:lowerBound ?lower }
-}
-"""
+@cache
+def page_query(name: str) -> str:
+    """The fixed query ``page_queries/NAME.rq`` (no user input ever reaches these)."""
+    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
 
-# Every council with its names, region and type.
-COUNCILS = """
-PREFIX cqc: <https://w3id.org/cqc-kg/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?council ?gss ?name ?short ?region ?type ?type_label WHERE {
-  ?council a cqc:LocalAuthority ; cqc:gssCode ?gss .
-  OPTIONAL { ?council skos:prefLabel ?name }
-  OPTIONAL { ?council cqc:shortName ?short }
-  OPTIONAL { ?council cqc:region ?region }
-  OPTIONAL { ?council cqc:authorityType ?type . OPTIONAL { ?type skos:prefLabel ?type_label } }
-}
-"""
+
+def for_assessments(name: str, iris: Iterable[str]) -> str:
+    """``page_queries/NAME.rq`` with its ``VALUES ?assessment { UNDEF }`` block holding the
+    assessments ``iris`` (taken from the graph; each written as a checked IRI term)."""
+    terms = " ".join(str(ox.NamedNode(iri)) for iri in iris)
+    return page_query(name).replace(
+        "VALUES ?assessment { UNDEF }", f"VALUES ?assessment {{ {terms} }}"
+    )
 
 
 def slug(iri: str) -> str:
@@ -244,17 +204,12 @@ class CouncilContext:
         """The context of the council or assessment ``iri``."""
         for council in nation.councils.values():
             if iri == council.iri:
-                found = council.assessments
-                others = [c for c in nation.assessed() if c.gss != council.gss]
-                compare = f"/compare?authority={council.gss}" + (
-                    f"&authority={others[0].gss}" if others else ""
-                )
                 return cls(
-                    {a.published: a for a in found},
+                    {a.published: a for a in council.assessments},
                     list(reversed(nation.history(council.gss))),
                     {s.slug: s for s in nation.statements},
                     len(nation.statements),
-                    compare,
+                    f"/compare?authority={council.gss}",
                 )
             for a in council.assessments:
                 if a.iri == iri:
@@ -265,13 +220,13 @@ class CouncilContext:
         return {"council": self}
 
 
+Rows = Sequence[dict[str, str]]
+
+
 def build_nation(
-    councils: Sequence[dict[str, str]],
-    assessments: Sequence[dict[str, str]],
-    documents: Sequence[dict[str, str]],
-    framework: Sequence[dict[str, str]],
+    councils: Rows, assessments: Rows, scores: Rows, documents: Rows, framework: Rows
 ) -> Nation:
-    """A :class:`Nation` from the four queries' rows (variable -> lexical value)."""
+    """A :class:`Nation` from the page queries' rows (variable -> lexical value)."""
     found: dict[str, Council] = {}
     for row in councils:
         found[row["gss"]] = Council(
@@ -283,22 +238,23 @@ def build_nation(
             type_slug=slug(row["type"]) if row.get("type") else "",
             type_label=row.get("type_label", ""),
         )
+    gss_of = {c.iri: c.gss for c in found.values()}
     by_iri: dict[str, Assessment] = {}
     for row in assessments:
-        a = by_iri.get(row["assessment"])
-        if a is None:
-            rating = row.get("rating", "")
-            a = by_iri[row["assessment"]] = Assessment(
-                iri=row["assessment"],
-                gss=row["gss"],
-                published=row["published"],
-                kind=slug(row["kind"]) if row.get("kind") else "",
-                rating=row.get("rating_label") or (slug(rating) if rating else ""),
-                rating_slug=slug(rating) if rating else "",
-                percentage=float(row["percentage"]) if row.get("percentage") else None,
-            )
-        if row.get("statement") and row.get("score", "").isdigit():
-            a.scores[slug(row["statement"])] = int(row["score"])
+        rating = row.get("rating", "")
+        by_iri[row["assessment"]] = Assessment(
+            iri=row["assessment"],
+            gss=gss_of.get(row["council"], slug(row["council"])),
+            published=row["published"],
+            kind=slug(row["kind"]) if row.get("kind") else "",
+            rating=row.get("rating_label") or (slug(rating) if rating else ""),
+            rating_slug=slug(rating) if rating else "",
+            percentage=float(row["percentage"]) if row.get("percentage") else None,
+        )
+    for row in scores:
+        scored = by_iri.get(row["assessment"])
+        if scored is not None and row.get("score", "").isdigit():
+            scored.scores[slug(row["statement"])] = int(row["score"])
     kinds: dict[str, set[str]] = {}
     for row in documents:
         kinds.setdefault(row["assessment"], set()).add(row.get("label") or slug(row["kind"]))
@@ -322,6 +278,21 @@ def build_nation(
     return Nation(found, unique, sorted(bands, key=lambda b: b.lower))
 
 
+def gap_topics(rows: Rows) -> list[tuple[str, list[str]]]:
+    """Topic -> the councils (GSS codes, sorted) with a gap tagged with it, in any assessment;
+    most councils first, then by topic (as the named question ``common-gaps`` orders them).
+
+    >>> gap_topics([{"topic": ".../a", "councils": ".../E1"},
+    ...             {"topic": ".../b", "label": "B", "councils": ".../E2 .../E1"}])
+    [('B', ['E1', 'E2']), ('a', ['E1'])]
+    """
+    found = [
+        (row.get("label") or slug(row["topic"]), sorted({slug(c) for c in row["councils"].split()}))
+        for row in rows
+    ]
+    return sorted(found, key=lambda t: (-len(t[1]), t[0]))
+
+
 def _num(text: str) -> tuple[int, str]:
     digits = "".join(ch for ch in text if ch.isdigit())
     return (int(digits) if digits else 0, text)
@@ -336,14 +307,39 @@ async def select(backend: Backend, query: str) -> list[dict[str, str]]:
 
 
 async def load_nation(backend: Backend) -> Nation:
-    """Everything the pages need about every council, in four queries run side by side."""
-    councils, assessments, documents, framework = await asyncio.gather(
-        select(backend, COUNCILS),
-        select(backend, ASSESSMENTS),
-        select(backend, DOCUMENTS),
-        select(backend, FRAMEWORK),
+    """Everything the pages need about every council (the page queries, run side by side),
+    computed once for each version of the store."""
+
+    async def make() -> Nation:
+        names = ("councils", "assessments", "scores", "documents", "framework")
+        rows = await asyncio.gather(*(select(backend, page_query(n)) for n in names))
+        return build_nation(*rows)
+
+    return await backend.derived("nation", make)
+
+
+async def load_gap_topics(backend: Backend) -> list[tuple[str, list[str]]]:
+    """:func:`gap_topics` over the whole graph, computed once for each version of the store."""
+
+    async def make() -> list[tuple[str, list[str]]]:
+        return gap_topics(await select(backend, page_query("gap-topics")))
+
+    return await backend.derived("gap-topics", make)
+
+
+async def load_council(backend: Backend, council: str) -> Nation:
+    """What :func:`load_nation` gives, for the one council ``council`` (an IRI from the graph):
+    its assessments, scores and documents, and the framework (no gap topics)."""
+    term = str(ox.NamedNode(council))
+    names = ("councils", "assessments", "scores", "documents")
+    queries = [
+        page_query(n).replace("VALUES ?council { UNDEF }", f"VALUES ?council {{ {term} }}")
+        for n in names
+    ]
+    councils, assessments, scores, documents, framework = await asyncio.gather(
+        *(select(backend, q) for q in queries), select(backend, page_query("framework"))
     )
-    return build_nation(councils, assessments, documents, framework)
+    return build_nation(councils, assessments, scores, documents, framework)
 
 
 @dataclass(frozen=True)
@@ -371,15 +367,3 @@ def locations() -> dict[str, Location]:
                 int(float(row["population-2020"])) if row.get("population-2020") else None,
             )
     return out
-
-
-async def ask(backend: Backend, name: str, params: dict[str, str]) -> list[dict[str, Value]]:
-    """A named question's rows (column -> plain value), its parameters checked and bound by
-    :meth:`~cqckg.questions.Question.bind` as everywhere else."""
-    question = get_question(name)
-    sparql = question.bind(params)
-    job = select_job(sparql, Format.JSON, backend.settings.max_results)
-    answer = await backend.read(job, backend.settings.query_timeout)
-    solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
-    assert isinstance(solutions, ox.QuerySolutions)
-    return [{c: to_value(s[c]) for c in question.columns} for s in solutions]

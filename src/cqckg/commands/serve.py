@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 
 from cqckg.api.app import create_app
-from cqckg.settings import check_port, check_store_folder, load_settings
+from cqckg.settings import check_port, check_store_folder, check_store_opens, load_settings
 
 _OPTIONS = {
     "host": "address to listen on (default 127.0.0.1)",
@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     # Checked here so a wrong folder or a busy port is one line, not a server's traceback.
     check_store_folder(settings.store)
     check_port(settings.host, settings.port)
+    check_store_opens(settings.store)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     uvicorn.run(
         create_app(settings),
