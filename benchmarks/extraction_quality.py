@@ -1,6 +1,6 @@
 """Extraction quality: precision and recall per kind of fact, against the hand-annotated corpus.
 
-Runs the project's extraction (``cqckg.pipeline.extract_documents``) over every document that
+Runs the project's extraction (``cqckg.ingest.extract_documents``) over every document that
 has a gold annotation in ``tests/data/annotations/``, scores it with ``benchmarks/evaluate.py``,
 prints a table per document and overall, and writes the numbers as JSON.
 
@@ -64,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     from evaluate import KINDS, council_of, evaluate, load_gold, overall, source_path
 
     try:
-        from cqckg.pipeline import extract_documents, source_files
+        from cqckg.ingest import extract_documents, source_files
     except ImportError as err:
         print(
-            "extraction_quality: cqckg.pipeline.extract_documents(paths) -> dict[str, Extraction] "
+            "extraction_quality: cqckg.ingest.extract_documents(paths) -> dict[str, Extraction] "
             f"is not available yet ({err}); nothing to measure.",
             file=sys.stderr,
         )

@@ -38,9 +38,9 @@ SOURCES = ROOT / "graph" / "sources"
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from cqckg.authorities import Authority, AuthorityRegistry  # noqa: E402
-from cqckg.ingest import read_document  # noqa: E402
-from cqckg.ingest.model import DocumentKind  # noqa: E402
+from cqckg.core.authorities import Authority, AuthorityRegistry  # noqa: E402
+from cqckg.read import read_document  # noqa: E402
+from cqckg.read.model import DocumentKind  # noqa: E402
 
 SYNTHETIC_SOURCE = "Source: urn:x-cqckg:synthetic-benchmark-data:not-a-cqc-publication"
 SYNTHETIC_NOTE = (

@@ -29,11 +29,11 @@ HEADING = "## Reach: every council folder of the corpus, each on its own"
 
 def measure() -> list[dict[str, Any]]:
     """One row per council folder."""
-    from cqckg.errors import DocumentError
-    from cqckg.load import reference_graphs
-    from cqckg.pipeline import ingest, source_files
+    from cqckg.core.errors import DocumentError
+    from cqckg.ingest import ingest, source_files
     from cqckg.questions import run_question
     from cqckg.store import OxigraphStore
+    from cqckg.store.load import reference_graphs
 
     rows = []
     for council in json.loads(STATED.read_text(encoding="utf-8"))["councils"]:

@@ -28,8 +28,8 @@ for extra in (ROOT / "src", ROOT / "tests"):
 
 import pypdfium2 as pdfium  # noqa: E402
 
-from cqckg.ingest import read_document  # noqa: E402
-from cqckg.ingest.pdf_text import extract_pdf  # noqa: E402
+from cqckg.read import read_document  # noqa: E402
+from cqckg.read.pdf_text import extract_pdf  # noqa: E402
 from report_files import CHROMIUM, print_pdfs, web_page  # noqa: E402
 
 SOURCES = ROOT / "graph" / "sources"

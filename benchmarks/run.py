@@ -47,8 +47,8 @@ import httpx  # noqa: E402
 import pyoxigraph as ox  # noqa: E402
 
 from cqckg.questions import list_questions  # noqa: E402
+from cqckg.serve.workers import allocator_library  # noqa: E402
 from cqckg.store import OxigraphStore  # noqa: E402
-from cqckg.workers import allocator_library  # noqa: E402
 
 BIN = Path(sys.executable).parent
 JSON_RESULTS = "application/sparql-results+json"
@@ -196,7 +196,7 @@ _REAL_BUILD_GROUP: list[Callable[[Any], Any]] = []
 def ingest_cold(round_dir: Path, store_dir: Path, jobs: int) -> dict[str, Any]:
     """One round ingested into a fresh store with the text caches emptied before each
     assessment (see :func:`_build_group_cold`)."""
-    import cqckg.pipeline as pipeline
+    import cqckg.ingest as pipeline
 
     real = pipeline._build_group
     _REAL_BUILD_GROUP[:] = [real]
@@ -211,8 +211,8 @@ def ingest_cold(round_dir: Path, store_dir: Path, jobs: int) -> dict[str, Any]:
 
 def ingest_rounds(rounds: list[Path], store_dir: Path, jobs: int) -> dict[str, Any]:
     """Ingest each round through the real ingest path into one on-disk store."""
-    from cqckg.load import reference_graphs
-    from cqckg.pipeline import ingest
+    from cqckg.ingest import ingest
+    from cqckg.store.load import reference_graphs
 
     store = OxigraphStore(store_dir)
     store.replace_graphs(reference_graphs())
@@ -252,7 +252,7 @@ def ingest_rounds(rounds: list[Path], store_dir: Path, jobs: int) -> dict[str, A
 
 def validation(store_dir: Path, sample: int | None) -> dict[str, Any]:
     """SHACL validation of assessment graphs one by one (as ingest does), and of the corpus."""
-    from cqckg.namespaces import DOC
+    from cqckg.core.namespaces import DOC
     from cqckg.validate import reference_graph, validate_graph
 
     store = OxigraphStore(store_dir)
@@ -923,12 +923,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 def westminster() -> dict[str, float]:
     """The largest real report, stage by stage, best of three (one process, one core)."""
-    from cqckg.authorities import AuthorityRegistry
     from cqckg.build import build_assessment
-    from cqckg.ingest import read_document
-    from cqckg.pipeline import assemble_groups
+    from cqckg.core.authorities import AuthorityRegistry
+    from cqckg.core.vocabulary import load_vocabulary
+    from cqckg.ingest import assemble_groups
+    from cqckg.read import read_document
     from cqckg.validate import ensure_valid, reference_graph
-    from cqckg.vocabulary import load_vocabulary
 
     path = ROOT / "graph" / "sources" / "westminster-2024" / "full-report.md"
     vocab, registry = load_vocabulary(), AuthorityRegistry.load()

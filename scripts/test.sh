@@ -12,7 +12,7 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
 # Debian packages the tests use: chromium drives the web UI tests (Playwright is pointed at
-# /usr/bin/chromium); Virtuoso is a second SPARQL store tests/test_remote_store.py checks the
+# /usr/bin/chromium); Virtuoso is a second SPARQL store tests/store/test_remote_store.py checks the
 # named questions against (it installs in about 10 s and starts in about 4 s; its tests skip
 # where it cannot be installed). mimalloc is the allocator the query workers preload when it is
 # installed (CQCKG_WORKER_ALLOCATOR=auto), so the tests run the server as it is deployed.
@@ -35,4 +35,5 @@ fi
 .venv/bin/ruff check src tests tools benchmarks
 .venv/bin/ruff format --check src tests tools benchmarks
 .venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"

@@ -18,10 +18,10 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from cqckg.build import normalise_text
+from cqckg.core.vocabulary import load_vocabulary
 from cqckg.extract.records import Anchor, Extraction
-from cqckg.ingest import segment
-from cqckg.ingest.segment import LineIndex
-from cqckg.vocabulary import load_vocabulary
+from cqckg.read import segment
+from cqckg.read.segment import LineIndex
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from rdflib import Graph, Literal, URIRef  # noqa: E402
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD  # noqa: E402
 
-from cqckg.namespaces import AUTHORITIES_GRAPH, CQC, area_iri, authority_iri, concept_iri  # noqa: E402
-from cqckg.turtle import serialize_sorted  # noqa: E402
+from cqckg.core.namespaces import AUTHORITIES_GRAPH, CQC, area_iri, authority_iri, concept_iri  # noqa: E402
+from cqckg.core.turtle import serialize_sorted  # noqa: E402
 
 SOURCE = URIRef("https://github.com/mysociety/uk_local_authority_names_and_codes")
 TYPE_SLUGS = {

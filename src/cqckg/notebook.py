@@ -23,9 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, overload
 
-from cqckg.authorities import Authority, AuthorityRegistry
-from cqckg.errors import CqcKgError
-from cqckg.load import ensure_shipped_graph
+from cqckg.core.authorities import Authority, AuthorityRegistry
+from cqckg.core.errors import CqcKgError
 from cqckg.questions import (
     QuestionResult,
     Value,
@@ -36,8 +35,9 @@ from cqckg.questions import (
     run_question,
     to_value,
 )
-from cqckg.settings import check_store_folder
+from cqckg.serve.settings import check_store_folder
 from cqckg.store import ENV_STORE, GraphStore, open_store
+from cqckg.store.load import ensure_shipped_graph
 
 if TYPE_CHECKING:
     import pandas
@@ -110,7 +110,7 @@ class KnowledgeGraph:
     def ask(self, question: str, **parameters: str | None) -> Rows:
         """Run the named ``question`` with keyword ``parameters`` (``authority="Leeds"``).
 
-        Raises :class:`~cqckg.errors.QuestionError` for an unknown question or parameter,
+        Raises :class:`~cqckg.core.errors.QuestionError` for an unknown question or parameter,
         naming the ones there are.
         """
         return Rows.of(run_question(self.store, question, parameters))

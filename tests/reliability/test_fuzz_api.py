@@ -13,8 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from conftest import RunningServer
-from cqckg.api.app import create_app
-from cqckg.settings import Settings
+from cqckg.serve.app import create_app
+from cqckg.serve.settings import Settings
 
 EXAMPLES = int(os.environ.get("CQCKG_FUZZ_EXAMPLES", "25"))
 

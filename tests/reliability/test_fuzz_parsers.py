@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import RunningServer
-from cqckg.api.negotiation import Format, Kind, negotiate
-from cqckg.errors import DocumentError, QueryError
-from cqckg.ingest import read_document
-from cqckg.security import add_using_clauses, check_remote_access, inspect
+from cqckg.core.errors import DocumentError, QueryError
+from cqckg.read import read_document
+from cqckg.serve.negotiation import Format, Kind, negotiate
+from cqckg.serve.security import add_using_clauses, check_remote_access, inspect
 
 FAST = settings(max_examples=300, deadline=None)
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

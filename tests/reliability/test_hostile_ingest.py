@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 
 from cqckg.cli import main
-from cqckg.ingest.reader import MAX_BYTES
+from cqckg.read.reader import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "graph" / "sources"

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from conftest import RunningServer
-from cqckg.api.html import CSP
-from cqckg.api.middleware import DEFAULT_CSP
+from cqckg.serve.html import CSP
+from cqckg.serve.middleware import DEFAULT_CSP
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,9 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import WRITE_TOKEN, RunningServer, run_server
-from cqckg.api.app import create_app
-from cqckg.load import reference_graphs
-from cqckg.settings import Settings
+from cqckg.serve.app import create_app
+from cqckg.serve.settings import Settings
+from cqckg.store.load import reference_graphs
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSESSMENT = ROOT / "graph" / "assessments" / "E09000007-2025-02-28.ttl"

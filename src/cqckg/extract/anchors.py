@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cqckg.extract.records import Anchor
-from cqckg.ingest.model import Document, Sentence
+from cqckg.read.model import Document, Sentence
 
 CONTEXT = 32
 

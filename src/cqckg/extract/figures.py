@@ -26,13 +26,13 @@ from cqckg.extract.anchors import sentence_anchor
 from cqckg.extract.numbers import Period, Quantity, find_periods, find_quantities
 from cqckg.extract.records import FigureRecord, StatisticRecord
 from cqckg.extract.statistics import MeasureVocabulary, measure_in
-from cqckg.ingest.model import Document, Sentence
+from cqckg.read.model import Document, Sentence
 
 __all__ = ["FigureVocabulary", "extract_figures", "figure_label"]
 
 
 class FigureVocabulary(MeasureVocabulary, Protocol):
-    """What figures need from :mod:`cqckg.vocabulary`."""
+    """What figures need from :mod:`cqckg.core.vocabulary`."""
 
     @property
     def concepts(self) -> Mapping[str, Mapping[str, object]]: ...

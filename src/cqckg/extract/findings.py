@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cqckg.core.vocabulary import Vocabulary, load_vocabulary
 from cqckg.extract.anchors import anchor
 from cqckg.extract.patterns import any_of, fold_case, leading_texts, may_match
 from cqckg.extract.records import (
@@ -45,8 +46,7 @@ from cqckg.extract.records import (
     GapKind,
     StatisticRecord,
 )
-from cqckg.ingest.model import Document, DocumentKind, Sentence
-from cqckg.vocabulary import Vocabulary, load_vocabulary
+from cqckg.read.model import Document, DocumentKind, Sentence
 
 
 @dataclass(frozen=True)

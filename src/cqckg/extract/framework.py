@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cqckg.core.vocabulary import Vocabulary
 from cqckg.extract.anchors import anchor
 from cqckg.extract.records import (
     PercentageRecord,
@@ -25,8 +26,7 @@ from cqckg.extract.records import (
     SectionRecord,
     StatementTextRecord,
 )
-from cqckg.ingest.model import Document, DocumentKind
-from cqckg.vocabulary import Vocabulary
+from cqckg.read.model import Document, DocumentKind
 
 _SCORE_LINE = re.compile(r"^\W*(?P<ind>indicative\s+)?score\s*:?\s*(?P<n>\d)?\s*$", re.IGNORECASE)
 # "2 - Evidence shows some shortfalls", "1 – Inadequate: Evidence shows significant shortfalls"

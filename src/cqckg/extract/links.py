@@ -36,6 +36,7 @@ import itertools
 import re
 from collections.abc import Iterable
 
+from cqckg.core.vocabulary import Vocabulary
 from cqckg.extract.anchors import sentence_anchor
 from cqckg.extract.patterns import any_of
 from cqckg.extract.records import (
@@ -46,8 +47,7 @@ from cqckg.extract.records import (
     LinkRecord,
     StrategyRecord,
 )
-from cqckg.ingest.model import Document, Sentence
-from cqckg.vocabulary import Vocabulary
+from cqckg.read.model import Document, Sentence
 
 _ADDRESSING = re.compile(
     any_of(

@@ -28,7 +28,7 @@ from typing import NamedTuple, Protocol, TypeVar
 
 from cqckg.extract.anchors import anchor
 from cqckg.extract.records import Anchor
-from cqckg.ingest.model import Document, Sentence
+from cqckg.read.model import Document, Sentence
 
 # A word: letters/digits with inner apostrophes, hyphens and '+' ("Children's", "High-Risk",
 # "LGBTQ+"), a hashtag ("#2035"), or one punctuation character.

@@ -53,7 +53,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from cqckg.authorities import Authority, AuthorityRegistry
+from cqckg.core.authorities import Authority, AuthorityRegistry
+from cqckg.core.vocabulary import Concept
 from cqckg.extract.names import (
     DETERMINERS,
     Run,
@@ -69,12 +70,11 @@ from cqckg.extract.names import (
 from cqckg.extract.patterns import fold_case, leading_texts, may_match
 from cqckg.extract.records import Anchor, PartnerRecord
 from cqckg.extract.strategies import HEADS as TITLE_HEADS
-from cqckg.ingest.model import Document, Sentence
-from cqckg.vocabulary import Concept
+from cqckg.read.model import Document, Sentence
 
 
 class PartnerVocabulary(Protocol):
-    """What partner extraction needs from :class:`cqckg.vocabulary.Vocabulary`."""
+    """What partner extraction needs from :class:`cqckg.core.vocabulary.Vocabulary`."""
 
     def partner_type_for(self, name: str) -> str | None: ...
 
@@ -748,7 +748,7 @@ def head_type(name: str, vocab: PartnerVocabulary) -> str | None:
     """The partner type of a name, read from its head: the type of the longest vocabulary cue
     that ends the name, else of the longest cue anywhere in it.
 
-    >>> from cqckg.vocabulary import load_vocabulary
+    >>> from cqckg.core.vocabulary import load_vocabulary
     >>> v = load_vocabulary()
     >>> head_type("Housing Complex Case Panel", v), head_type("Northwest London Integrated "
     ...     "Care Board", v)

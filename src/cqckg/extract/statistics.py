@@ -35,7 +35,7 @@ from typing import Protocol
 from cqckg.extract.anchors import anchor, sentence_anchor
 from cqckg.extract.numbers import Quantity, find_quantities
 from cqckg.extract.records import Anchor, ComparatorArea, Direction, StatisticRecord
-from cqckg.ingest.model import Document, Sentence
+from cqckg.read.model import Document, Sentence
 
 __all__ = [
     "Citation",
@@ -52,7 +52,7 @@ class _MeasureUnit(Protocol):
 
 
 class MeasureVocabulary(Protocol):
-    """What statistics and figures need from :mod:`cqckg.vocabulary`."""
+    """What statistics and figures need from :mod:`cqckg.core.vocabulary`."""
 
     @property
     def measures(self) -> Mapping[str, _MeasureUnit]: ...

@@ -47,11 +47,11 @@ from cqckg.extract.names import (
     years_after,
 )
 from cqckg.extract.records import Anchor, PartnerRecord, StrategyRecord
-from cqckg.ingest.model import Document, Sentence
+from cqckg.read.model import Document, Sentence
 
 
 class StrategyVocabulary(Protocol):
-    """What strategy extraction needs from :class:`cqckg.vocabulary.Vocabulary`."""
+    """What strategy extraction needs from :class:`cqckg.core.vocabulary.Vocabulary`."""
 
     def strategy_kind_for(self, title: str) -> str | None: ...
 

@@ -26,7 +26,7 @@ import httpx
 import tenacity
 
 from cqckg import __version__
-from cqckg.errors import CqcKgError
+from cqckg.core.errors import CqcKgError
 
 PROJECT_URL = "https://w3id.org/cqc-kg/"
 USER_AGENT = f"cqc-kg/{__version__} (+{PROJECT_URL})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cqckg.authorities import Authority, AuthorityRegistry
+from cqckg.core.authorities import Authority, AuthorityRegistry
 from cqckg.fetch.site import SiteLayout
 
 

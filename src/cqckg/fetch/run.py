@@ -12,8 +12,8 @@ from typing import Any
 
 import platformdirs
 
-from cqckg.authorities import Authority, AuthorityRegistry
-from cqckg.errors import AuthorityNotFound, DocumentError, ValidationFailed
+from cqckg.core.authorities import Authority, AuthorityRegistry
+from cqckg.core.errors import AuthorityNotFound, DocumentError, ValidationFailed
 from cqckg.fetch.client import FetchError, FetchSettings, SiteClient
 from cqckg.fetch.councils import report_council, slug_council
 from cqckg.fetch.crawl import ReportPages, fetch_report, list_reports
@@ -162,8 +162,8 @@ def _gather(
 def _ingest_all(outcomes: list[Outcome], location: str | None) -> None:
     """Ingest each assessment's folder on its own (all-or-nothing per assessment), unless the
     store already holds exactly these files (recorded in the folder's manifest)."""
-    from cqckg.load import reference_graphs
-    from cqckg.namespaces import FRAMEWORK_GRAPH
+    from cqckg.core.namespaces import FRAMEWORK_GRAPH
+    from cqckg.store.load import reference_graphs
 
     if not outcomes:
         return
@@ -188,7 +188,7 @@ def _ingest_all(outcomes: list[Outcome], location: str | None) -> None:
 
 
 def _ingest_one(o: Outcome, folder: Folder, store: GraphStore) -> None:
-    from cqckg.pipeline import ingest
+    from cqckg.ingest import ingest
 
     try:
         result = ingest([folder.path], store)

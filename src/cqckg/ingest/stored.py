@@ -7,9 +7,9 @@ the file's SHA-256 and every anchor its page.
 
 from __future__ import annotations
 
-from cqckg.ingest.convert import CONVERTED_SUFFIXES
-from cqckg.ingest.origin import Origin, parse_page_starts
-from cqckg.namespaces import CQC, assessment_graph_iri
+from cqckg.core.namespaces import CQC, assessment_graph_iri
+from cqckg.read.convert import CONVERTED_SUFFIXES
+from cqckg.read.origin import Origin, parse_page_starts
 from cqckg.store import GraphStore
 
 __all__ = ["stored_origins"]

@@ -1,0 +1,1 @@
+"""What every stage shares: namespaces, errors, paths, formats, vocabularies, councils."""

@@ -1,0 +1,1 @@
+"""The SPARQL endpoint, Graph Store, linked data and web pages; the query workers."""

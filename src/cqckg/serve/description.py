@@ -1,0 +1,504 @@
+"""What a linked-data page says about one resource, fetched in a few CONSTRUCT queries.
+
+The full description of a resource holds its own triples; the triples of the facts that belong
+to it (the scores, findings, statistics, strategies, partners and links of an assessment; the
+assessments, scores and statistics of a council); the labels, types and broader concepts of
+everything they link to; the text anchors of every one of them with their quote and position;
+and up to :data:`INCOMING` resources that link to it. It is the resource's RDF (Turtle,
+JSON-LD, N-Triples ...).
+
+An HTML page needs less. :func:`index_query` first lists the items of an assessment's long lists
+(:data:`LISTS`: gaps, strengths, strategies, partners) in order (:class:`ListIndex`), or counts
+those of a council's assessments. The page's *summary* (:func:`summary_queries`) is then the
+description with only the first :data:`FIRST` items of each list, and a *list page*
+(:func:`list_queries`) holds one page of :data:`PAGE_SIZE` items of one list with their quotes.
+
+>>> facts, anchors = describe_queries("https://w3id.org/cqc-kg/id/x")
+>>> "?in ?ip <https://w3id.org/cqc-kg/id/x>" in anchors and "LATERAL" in facts
+True
+>>> facts, anchors = list_queries("https://w3id.org/cqc-kg/id/x", ["https://w3id.org/cqc-kg/id/g"])
+>>> "VALUES ?f { <https://w3id.org/cqc-kg/id/g> }" in facts and "SELECT ?in" not in anchors
+True
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from cqckg.core.namespaces import CNT, CQC, OA, PREFIXES
+
+INCOMING = 200
+FIRST = 5  # items of each list an assessment's page shows
+PAGE_SIZE = 50  # items on a page of a list
+
+# The long lists of an assessment's facts, each with a page of its own: path segment -> class
+# (local name in the cqc namespace).
+LISTS: dict[str, str] = {
+    "gaps": "Gap",
+    "strengths": "Strength",
+    "strategies": "Strategy",
+    "partners": "PartnerOrganisation",
+}
+
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+_RDF_VALUE = PREFIXES["rdf"] + "value"
+_VALUE = PREFIXES["rdf"] + "value"
+_LABELS = tuple(
+    PREFIXES[prefix] + name
+    for prefix, name in (
+        ("skos", "prefLabel"),
+        ("rdfs", "label"),
+        ("dcterms", "title"),
+        ("rdf", "value"),
+    )
+)
+# The text a list is sorted by: the first of these an item has (its smallest value).
+_LIST_TEXT = (
+    _VALUE,
+    PREFIXES["skos"] + "prefLabel",
+    PREFIXES["dcterms"] + "title",
+    PREFIXES["rdfs"] + "label",
+)
+_NOTATION = PREFIXES["skos"] + "notation"
+_ISSUED = PREFIXES["dcterms"] + "issued"
+CQC_IRI = str(CQC)
+_NO_GROUP = "~"  # sorts after every notation: items about no quality statement come last
+
+# The facts shown in full on an assessment's page, and every kind of fact of an assessment.
+_SHOWN = "cqc:StatementScore, cqc:Statistic"
+_MEMBER_NAMES = ("StatementScore", "Statistic", *LISTS.values(), "AddressingLink")
+_MEMBERS = ", ".join(f"cqc:{name}" for name in _MEMBER_NAMES)
+# The classes of the facts an assessment's page shows or lists (not repeated as backlinks).
+MEMBER_CLASSES = frozenset(str(CQC) + name for name in _MEMBER_NAMES)
+
+# The resources whose own facts a description carries (?f), as branches of a UNION: the
+# resource itself; an assessment's facts and source documents; a council's assessments and
+# their scores and statistics. The union is repeated inside each query below: the engine then
+# starts every part from these few nodes instead of scanning the store and joining afterwards
+# (about 25 times faster).
+_SELF = "{ BIND (@IRI@ AS ?f) }"
+_FACTS_OF = """{
+      ?f cqc:assessment @IRI@ ; a ?member_type .
+      FILTER (?member_type IN (@KINDS@))
+    }"""
+_RELATED = """{ ?f cqc:describes @IRI@ }
+    UNION { ?f cqc:assessedAuthority @IRI@ }
+    UNION {
+      ?council_assessment cqc:assessedAuthority @IRI@ .
+      ?f cqc:assessment ?council_assessment ; a ?chart_type .
+      FILTER (?chart_type IN (cqc:StatementScore, cqc:Statistic))
+    }"""
+# Chosen items of an assessment's lists (@ITEMS@: IRIs), each with its addressing links.
+_CHOSEN = """{ VALUES ?f { @ITEMS@ } }
+    UNION { VALUES ?item { @ITEMS@ } @L{@ ?item cqc:qualifiedAddressing ?f @}L@ }"""
+
+# The IRIs the focus resources link to (not their anchors or provenance), once each.
+_OBJECTS = """{
+    SELECT DISTINCT ?o WHERE {
+      @FOCUS@ @L{@
+        ?f ?p ?o
+        FILTER (isIRI(?o) && ?p NOT IN (cqc:anchor, cqc:ratingAnchor, prov:wasGeneratedBy,
+                                        prov:wasDerivedFrom, qb:dataSet))
+      @}L@
+    }
+  }"""
+
+_PREFIXES = """
+PREFIX cqc: <https://w3id.org/cqc-kg/def#>
+PREFIX cnt: <http://www.w3.org/2011/content#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+# The facts: the focus resources' triples and the labels of what they link to.
+_FACTS = """
+CONSTRUCT {
+  ?f ?p ?o .
+  ?o ?lp ?lv .
+  ?b ?blp ?blv .
+  ?pred rdfs:label ?pred_label .
+}
+WHERE {
+  { @FOCUS@ @L{@ ?f ?p ?o FILTER (?f = @IRI@ || ?p != cnt:chars) @}L@ }
+  UNION {
+    @OBJECTS@
+    @L{@
+      VALUES ?lp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value skos:notation
+                   skos:broader cqc:assessedAuthority dcterms:issued cqc:score }
+      ?o ?lp ?lv .
+    @}L@
+  }
+  UNION {
+    { SELECT DISTINCT ?b WHERE { @OBJECTS@ @L{@ ?o skos:broader|cqc:assessedAuthority ?b @}L@ } }
+    @L{@ VALUES ?blp { skos:prefLabel skos:notation rdf:type } ?b ?blp ?blv . @}L@
+  }
+  UNION {
+    { SELECT DISTINCT ?pred WHERE { { @IRI@ ?pred ?x } UNION { ?x ?pred @IRI@ } } }
+    ?pred rdfs:label ?pred_label
+  }
+}
+"""
+
+# The evidence and the backlinks: every focus resource's anchors with their quote and
+# position (and page, in a PDF), and (@INCOMING_PART@) the resources that link to the described one.
+_ANCHORS = """
+CONSTRUCT {
+  ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position , ?page ;
+    cqc:sectionHeading ?heading .
+  ?quote oa:exact ?exact .
+  ?position oa:start ?start ; oa:end ?end .
+  ?page rdf:value ?fragment .
+  ?in ?ip @IRI@ .
+  ?in ?ilp ?ilv .
+}
+WHERE {
+  {
+    @FOCUS@
+    @L{@
+      ?f cqc:anchor|cqc:ratingAnchor ?anchor .
+      ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position .
+      ?quote oa:exact ?exact .
+      ?position oa:start ?start ; oa:end ?end .
+      OPTIONAL { ?anchor cqc:sectionHeading ?heading }
+      OPTIONAL { ?anchor oa:hasSelector ?page . ?page a oa:FragmentSelector ; rdf:value ?fragment }
+    @}L@
+  }
+  @INCOMING_PART@
+}
+"""
+_INCOMING = """UNION {
+    { SELECT ?in ?ip WHERE { ?in ?ip @IRI@ @NOT_LISTED@ } LIMIT @INCOMING@ }
+    OPTIONAL {
+      VALUES ?ilp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value
+                    cqc:assessedAuthority dcterms:issued }
+      ?in ?ilp ?ilv .
+    }
+  }"""
+# On a page that lists an assessment's facts (or links to their lists), they are not repeated
+# as backlinks.
+_NOT_LISTED = f"""FILTER (?ip != cqc:assessment || NOT EXISTS {{
+        ?in a ?listed FILTER (?listed IN ({_MEMBERS}))
+      }})"""
+
+# The lists' items of the resource (if an assessment) with what they are sorted by, and how
+# many items each list of the resource's assessments (if a council) has.
+_INDEX = """
+SELECT ?assessment ?kind ?item ?group ?text ?items
+WHERE {
+  {
+    BIND (@IRI@ AS ?assessment)
+    @L{@
+      ?item cqc:assessment @IRI@ ; a ?kind .
+      FILTER (?kind IN (@KINDS@))
+    @}L@
+    @L{@ OPTIONAL { ?item cqc:aboutStatement ?statement . ?statement skos:notation ?group } @}L@
+    @L{@ OPTIONAL { ?item rdf:value|skos:prefLabel|dcterms:title ?text } @}L@
+  }
+  UNION {
+    SELECT ?assessment ?kind (COUNT(DISTINCT ?counted) AS ?items)
+    WHERE {
+      ?assessment cqc:assessedAuthority @IRI@ .
+      @L{@
+        ?counted cqc:assessment ?assessment ; a ?kind .
+        FILTER (?kind IN (@KINDS@))
+      @}L@
+    }
+    GROUP BY ?assessment ?kind
+  }
+}
+"""
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class Terms:
+    """The IRIs of a namespace as plain strings, e.g. ``Terms(CQC).score``; each is built once.
+
+    >>> Terms(CQC).score
+    'https://w3id.org/cqc-kg/def#score'
+    """
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = str(namespace)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        iri = self._namespace + name
+        setattr(self, name, iri)
+        return iri
+
+
+cqc, oa, cnt = Terms(CQC), Terms(OA), Terms(CNT)
+
+
+def _fill(template: str, iri: str, lateral: bool, focus: list[str], **more: str) -> str:
+    term = str(ox.NamedNode(iri))
+    text = (
+        (_PREFIXES + template)
+        .replace("@OBJECTS@", _OBJECTS)
+        .replace("@FOCUS@", "{\n    " + "\n    UNION ".join(focus) + "\n  }")
+    )
+    for name, value in more.items():
+        text = text.replace(f"@{name}@", value)
+    return (
+        text.replace("@IRI@", term)
+        .replace("@L{@", "LATERAL {" if lateral else "")
+        .replace("@}L@", "}" if lateral else "")
+    )
+
+
+def _queries(iri: str, lateral: bool, focus: list[str], incoming: str | None) -> tuple[str, str]:
+    facts = _fill(_FACTS, iri, lateral, focus)
+    part = "" if incoming is None else _INCOMING.replace("@NOT_LISTED@", incoming)
+    anchors = _fill(_ANCHORS, iri, lateral, focus, INCOMING_PART=part, INCOMING=str(INCOMING))
+    return facts, anchors
+
+
+def _chosen(items: Sequence[str]) -> list[str]:
+    if not items:
+        return []
+    values = " ".join(str(ox.NamedNode(item)) for item in items)
+    return [_CHOSEN.replace("@ITEMS@", values)]
+
+
+def describe_queries(iri: str, lateral: bool = True) -> tuple[str, str]:
+    """The two CONSTRUCT queries of the full description of ``iri`` (its RDF): its facts, and
+    their anchors and backlinks.
+
+    They are run side by side on two query workers; their answers together are the
+    description. ``iri`` is checked by the engine's IRI parser. With ``lateral``, the queries
+    use Oxigraph's ``LATERAL`` (a proposed SPARQL 1.2 feature) so the engine looks up the few
+    focus resources' triples instead of joining whole indexes: a typical page's queries then
+    take a few milliseconds rather than tens. Without it, they are plain SPARQL 1.1 with the
+    same answer, for other stores.
+
+    Raises:
+        ValueError: ``iri`` is not a valid IRI.
+    """
+    focus = [_SELF, _FACTS_OF.replace("@KINDS@", _MEMBERS), _RELATED]
+    return _queries(iri, lateral, focus, "")
+
+
+def summary_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[str, str]:
+    """The queries of what the HTML page of ``iri`` shows: its full description, except that
+    of an assessment's :data:`LISTS` only ``items`` are in it (with their quotes and
+    addressing links), and the backlinks leave out the facts the page lists or links to.
+
+    Raises:
+        ValueError: ``iri`` or an item is not a valid IRI.
+    """
+    focus = [_SELF, _FACTS_OF.replace("@KINDS@", _SHOWN), _RELATED, *_chosen(items)]
+    return _queries(iri, lateral, focus, _NOT_LISTED)
+
+
+def list_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[str, str]:
+    """The queries of a page of one of the lists of the assessment ``iri``: the assessment's
+    own triples and the ``items`` with their labels, links, addressing links and quotes.
+
+    Raises:
+        ValueError: ``iri`` or an item is not a valid IRI.
+    """
+    return _queries(iri, lateral, [_SELF, *_chosen(items)], None)
+
+
+def index_query(iri: str, kinds: Sequence[str] = tuple(LISTS), lateral: bool = True) -> str:
+    """A SELECT of the items of the lists ``kinds`` (keys of :data:`LISTS`) of ``iri`` if it
+    is an assessment, with what they are sorted by, and of how many items those lists of its
+    assessments have if it is a council: read by :meth:`ListIndex.parse`.
+
+    Raises:
+        ValueError: ``iri`` is not a valid IRI.
+    """
+    listed = ", ".join(f"cqc:{LISTS[kind]}" for kind in kinds)
+    return _fill(_INDEX, iri, lateral, [], KINDS=listed)
+
+
+@dataclass
+class ListIndex:
+    """The lists of an assessment in order (:attr:`items`: list name -> item IRIs), and the
+    lengths of the lists of it or of a council's assessments (:attr:`counts`: (assessment IRI,
+    list name) -> items).
+
+    Items are sorted by the smallest notation of the quality statement they are about (those
+    about none last), then their smallest text (``rdf:value``, ``skos:prefLabel`` or
+    ``dcterms:title``), then their IRI.
+
+    >>> index = ListIndex.parse("https://w3id.org/cqc-kg/id/a", b"")
+    >>> index.items, index.counts
+    ({}, {})
+    """
+
+    iri: str
+    items: dict[str, list[str]] = field(default_factory=dict)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, iri: str, tsv: bytes) -> ListIndex:
+        """The index from the engine's TSV answer to :func:`index_query` (``iri``'s)."""
+        names = {CQC_IRI + name: kind for kind, name in LISTS.items()}
+        keys: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
+        counts: dict[tuple[str, str], int] = {}
+        results = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        if isinstance(results, ox.QuerySolutions):
+            for row in results:
+                kind = names.get(_value(row["kind"]))
+                assessment = _value(row["assessment"])
+                if kind is None:
+                    continue
+                if row["items"] is not None:
+                    counts[assessment, kind] = int(_value(row["items"]))
+                    continue
+                item = _value(row["item"])
+                key = (_value(row["group"]) or _NO_GROUP, _value(row["text"]), item)
+                known = keys[kind].get(item)
+                keys[kind][item] = key if known is None else min(known, key)
+        items = {kind: sorted(found, key=found.__getitem__) for kind, found in keys.items()}
+        for kind, listed in items.items():
+            counts[iri, kind] = len(listed)
+        return cls(iri, items, counts)
+
+
+def _value(term: object) -> str:
+    return "" if term is None else str(getattr(term, "value", term))
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A text anchor: the exact words, where they are and in which source document."""
+
+    anchor: str
+    exact: str
+    source: str
+    start: int | None
+    end: int | None
+    heading: str | None
+    page: int | None = None  # the PDF page where the quote starts (a page selector's page=N)
+
+
+@dataclass
+class Description:
+    """The triples describing one resource, indexed by subject and predicate."""
+
+    iri: str
+    triples: list[ox.Triple]
+    truncated: bool = False
+    _by_subject: dict[str, dict[str, list[Term]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        for t in self.triples:
+            index[_key(t.subject)][t.predicate.value].append(t.object)  # type: ignore[arg-type]
+        self._by_subject = index
+
+    @classmethod
+    def parse(cls, iri: str, *ntriples: bytes, truncated: bool = False) -> Description:
+        """The description from the engine's N-Triples answers (duplicates dropped)."""
+        seen: dict[ox.Triple, None] = {}
+        for body in ntriples:
+            for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+                seen.setdefault(quad.triple, None)
+        return cls(iri, list(seen), truncated)
+
+    def __bool__(self) -> bool:
+        return bool(self.triples)
+
+    def properties(self, node: str) -> dict[str, list[Term]]:
+        """Every predicate of ``node`` with its objects (an empty mapping for an unknown node)."""
+        return self._by_subject.get(node, {})
+
+    def objects(self, node: str, predicate: str) -> list[Term]:
+        return self.properties(node).get(predicate, [])
+
+    def value(self, node: str, predicate: str) -> str | None:
+        """The lexical value (or IRI) of the first object, or ``None``."""
+        found = self.objects(node, predicate)
+        return found[0].value if found else None
+
+    def links(self, node: str, predicate: str) -> list[str]:
+        """The IRIs ``node`` links to with ``predicate``."""
+        return [o.value for o in self.objects(node, predicate) if isinstance(o, ox.NamedNode)]
+
+    def types(self, node: str) -> list[str]:
+        return self.links(node, _RDF_TYPE)
+
+    def is_a(self, node: str, cls: str) -> bool:
+        return cls in self.types(node)
+
+    def subjects(self, predicate: str, obj: str) -> list[str]:
+        """The subjects that link to ``obj`` with ``predicate``, in the order they came."""
+        return [
+            s
+            for s, props in self._by_subject.items()
+            if any(isinstance(o, ox.NamedNode) and o.value == obj for o in props.get(predicate, []))
+        ]
+
+    def incoming(self) -> list[tuple[str, str]]:
+        """(subject, predicate) of the triples pointing at the described resource."""
+        return [
+            (_key(t.subject), t.predicate.value)
+            for t in self.triples
+            if isinstance(t.object, ox.NamedNode) and t.object.value == self.iri
+        ]
+
+    def notation(self, node: str) -> str:
+        return self.value(node, _NOTATION) or ""
+
+    def label(self, node: str) -> str:
+        """The best human name of ``node``: a label, a title, its text, or its IRI's last part."""
+        for predicate in _LABELS:
+            text = self.value(node, predicate)
+            if text:
+                return text if len(text) <= 160 else text[:159] + "…"
+        authority = self.value(node, cqc.assessedAuthority)
+        issued = self.value(node, _ISSUED)
+        if authority and issued:
+            return f"{self.label(authority)}: assessment published {issued}"
+        return node.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or node
+
+    def quotes(self, node: str) -> list[Quote]:
+        """The text anchors of a fact, each with its exact quote, sorted by document and place."""
+        found = []
+        for anchor in self.links(node, cqc.anchor) + self.links(node, cqc.ratingAnchor):
+            exact, start, end, page = None, None, None, None
+            for selector in self.links(anchor, oa.hasSelector):
+                exact = exact or self.value(selector, oa.exact)
+                start = start if start is not None else _int(self.value(selector, oa.start))
+                end = end if end is not None else _int(self.value(selector, oa.end))
+                fragment = self.value(selector, _RDF_VALUE) or ""
+                if page is None and fragment.startswith("page="):
+                    page = _int(fragment[5:])
+            source = self.value(anchor, oa.hasSource)
+            if exact is None or source is None:
+                continue
+            heading = self.value(anchor, cqc.sectionHeading)
+            found.append(Quote(anchor, exact, source, start, end, heading, page))
+        found.sort(key=lambda q: (q.source, q.start or 0))
+        return found
+
+    def text(self) -> str | None:
+        """The stored text of a source document (``cnt:chars``), if the description has it."""
+        return self.value(self.iri, cnt.chars)
+
+    def serialize(self, fmt: ox.RdfFormat) -> bytes:
+        """The triples written by the engine in ``fmt``, with the project's prefixes."""
+        return ox.serialize(self.triples, format=fmt, prefixes=PREFIXES) or b""
+
+
+def _key(term: object) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(getattr(term, "value", term))
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text is not None and text.lstrip("-").isdigit() else None
