@@ -95,7 +95,8 @@ CONTRACT: dict[str, list[str]] = {
     ],
     "common-gaps": ["topic", "authorities", "authority_gss_list"],
     "evidence": ["quote", "document", "section", "start", "end"],
-    # Cross-council questions; tests/questions/test_cross_council_questions.py checks them on more councils.
+    # Cross-council questions; tests/questions/test_cross_council_questions.py checks them on
+    # more councils.
     "scores-vs-mean": [
         "authority_gss",
         "theme",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from test_ui_browser import ARGS, CHROMIUM
 
 from conftest import RunningServer
-from test_ui_browser import ARGS, CHROMIUM
 
 WESTMINSTER = "E09000033"
 

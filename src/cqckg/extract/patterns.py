@@ -28,7 +28,8 @@ def any_of(*alternatives: str) -> str:
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ,'-")
 _QUANTIFIERS = frozenset("?*+{")
 # The only non-ASCII characters that ``re.IGNORECASE`` matches to one of ``_PLAIN``
-# (dotted and dotless i, long s, Kelvin sign); ``tests/extract/test_extract_speedups.py`` checks this.
+# (dotted and dotless i, long s, Kelvin sign); ``tests/extract/test_extract_speedups.py``
+# checks this.
 _ASCII_CASE_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 

@@ -14,12 +14,12 @@ the one module-level table pyshacl reads its constraint components from
 after. A stock pyshacl validation running in another thread of the same process at that moment
 would see the faster table (same results); nothing in cqc-kg does that.
 
-The switch: ``CQCKG_SHACL_SPEEDUPS=0`` in the environment and :mod:`cqckg.validate` never imports
-this module; it runs ``pyshacl.validate`` as published. tests/validate/test_validate_speedups.py validates
-the shipped corpus (every assessment in ``graph/assessments``, the reference graphs, every
-fixture) both ways, stock pyshacl in a separate process, and compares the reports. pyshacl is
-pinned to the releases that test ran on (pyproject.toml).
-"""
+The switch: ``CQCKG_SHACL_SPEEDUPS=0`` in the environment and :mod:`cqckg.validate` never
+imports this module; it runs ``pyshacl.validate`` as published.
+tests/validate/test_validate_speedups.py validates the shipped corpus (every assessment in
+``graph/assessments``, the reference graphs, every fixture) both ways, stock pyshacl in a
+separate process, and compares the reports. pyshacl is pinned to the releases that test ran on
+(pyproject.toml)."""
 
 from __future__ import annotations
 
