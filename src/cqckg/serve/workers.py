@@ -19,6 +19,7 @@ import ctypes.util
 import json
 import logging
 import os
+import re
 import shutil
 import struct
 import sys
@@ -339,8 +340,17 @@ class QueryPool:
         if in_use == self._collected:
             return  # nothing was published or let go since the last look (the usual request)
         self._collected = in_use
+        # Only versions before the current one: a newer one (or its ``.tmp`` folder) is being
+        # written by a write that has not published it yet.
+        current = _version(self.snapshot)
         for old in self.snapshot.parent.glob("v*"):
-            if old not in in_use:
+            version = _version(old)
+            if (
+                old not in in_use
+                and version is not None
+                and current is not None
+                and version < current
+            ):
                 if old.is_dir():
                     shutil.rmtree(old, ignore_errors=True)
                 else:
@@ -356,3 +366,10 @@ class QueryPool:
             with contextlib.suppress(ProcessLookupError):
                 await worker.process.wait()
         self._all.clear()
+
+
+def _version(snapshot: Path) -> int | None:
+    """The version a snapshot's name gives (``v12`` is 12); ``None`` for anything else, such as
+    a snapshot still being written (``v13.tmp``)."""
+    m = re.fullmatch(r"v(\d+)", snapshot.name)
+    return None if m is None else int(m.group(1))
