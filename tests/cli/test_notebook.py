@@ -10,7 +10,7 @@ import pytest
 from cqckg.core.errors import QuestionError
 from cqckg.notebook import KnowledgeGraph, open_graph
 
-README = Path(__file__).resolve().parent.parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture(scope="module")

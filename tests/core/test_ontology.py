@@ -130,7 +130,7 @@ def _shacl_sparql_terms(g: Graph) -> set[URIRef]:
 
 
 def _name(path: Path) -> str:
-    return path.relative_to(path.parents[2]).as_posix()
+    return path.relative_to(path.parents[1]).as_posix()
 
 
 def test_there_are_files_to_check() -> None:

@@ -18,7 +18,7 @@ from cqckg.core.vocabulary import VOCABULARY_FILES, Vocabulary, _squash, load_vo
 from cqckg.extract.records import ComparatorArea, Direction, EvidenceCategory, GapKind, LinkBasis
 from cqckg.read.model import DocumentKind
 
-ROOT = Path(__file__).resolve().parent.parents[2]
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted(
     p for p in sources_dir().rglob("*") if p.suffix in (".md", ".txt") and p.name != "README.md"
 )

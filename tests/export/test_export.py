@@ -95,7 +95,7 @@ def test_one_file_per_assessment(store: OxigraphStore, exported: ExportResult, s
 def test_json_ld_is_compacted_with_the_published_context(exported: ExportResult) -> None:
     document = json.loads((exported.folder / "cqc-kg.jsonld").read_text())
     published = json.loads((exported.folder / "context.jsonld").read_text())
-    source = json.loads((Path(__file__).parent.parents[2] / "src/cqckg/context.jsonld").read_text())
+    source = json.loads((Path(__file__).parents[2] / "src/cqckg/export/context.jsonld").read_text())
     assert document["@context"] == published["@context"] == source["@context"]
     text = json.dumps(document)
     assert '"cqc:assessedAuthority"' in text and "https://w3id.org/cqc-kg/def#" not in text.replace(

@@ -22,7 +22,7 @@ from cqckg.core.authorities import AuthorityRegistry
 
 WESTMINSTER = "E09000033"
 HAMMERSMITH = "E09000013"
-LOCATIONS = Path(__file__).resolve().parent.parents[2] / "graph" / "reference"
+LOCATIONS = Path(__file__).resolve().parents[2] / "graph" / "reference"
 
 
 @pytest.fixture(scope="module")

@@ -129,8 +129,9 @@ def test_stock_pyshacl_in_its_own_process_gives_the_same_reports() -> None:
     """The proof the shortcuts need: stock pyshacl, in a process where cqckg.validate.speedups is
     never imported, and the shortcuts give the same reports on the whole corpus."""
     env = {**os.environ, validate.SPEEDUPS_VARIABLE: "0"}
+    # the script imports the project and the tests' shared fixtures (tests/shape_fixtures.py)
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+        [str(ROOT / "src"), str(ROOT / "tests"), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
     done = subprocess.run(
         [sys.executable, __file__], env=env, capture_output=True, text=True, check=False
