@@ -19,7 +19,7 @@ from cqckg.read.limits import run_limited
 from cqckg.read.origin import Origin
 from cqckg.read.pdf_text import extract_pdf
 
-__all__ = ["CONVERTED_SUFFIXES", "MAX_FILE_BYTES", "convert", "extract_text"]
+__all__ = ["CONVERTED_SUFFIXES", "MAX_FILE_BYTES", "convert", "extract_text", "read_bytes"]
 
 # The formats read by extraction, by file suffix, with their media types.
 CONVERTED_SUFFIXES = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}
@@ -50,7 +50,7 @@ _WINDOWS_1252 = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-a
 def convert(path: Path, max_text_bytes: int) -> tuple[str, Origin]:
     """The text of a web page or PDF report file, and its origin."""
     media_type = CONVERTED_SUFFIXES[path.suffix.lower()]
-    data = _read(path)
+    data = read_bytes(path)
     text, pages = extract_text(data, media_type, path)
     size = len(text.encode("utf-8"))
     if size > max_text_bytes:
@@ -125,14 +125,15 @@ def nesting(html: str) -> int:
     return deepest
 
 
-def _read(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A source file's bytes: refused when unreadable, over ``limit`` bytes, or empty."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limit:
             raise DocumentError(
                 SourceLocation(path),
                 "size-limit",
-                f"{size} bytes; expected a file of at most {MAX_FILE_BYTES} bytes",
+                f"{size} bytes; expected a file of at most {limit} bytes",
             )
         data = path.read_bytes()
     except OSError as e:

@@ -27,7 +27,7 @@ from pathlib import Path
 from cqckg.core.authorities import Authority, AuthorityRegistry
 from cqckg.core.errors import DocumentError, SourceLocation
 from cqckg.read import segment
-from cqckg.read.convert import CONVERTED_SUFFIXES, convert, in_extracted_text
+from cqckg.read.convert import CONVERTED_SUFFIXES, convert, in_extracted_text, read_bytes
 from cqckg.read.dates import address_month
 from cqckg.read.kinds import detect_kind, expected_kinds, is_pilot
 from cqckg.read.model import Document, DocumentKind, Section, SectionRole
@@ -231,19 +231,7 @@ def _default_vocabulary() -> HeadingVocabulary:
 
 
 def _decode(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DocumentError(
-                SourceLocation(path),
-                "size-limit",
-                f"{size} bytes; expected a document of at most {MAX_BYTES} bytes",
-            )
-        data = path.read_bytes()
-    except OSError as e:
-        raise DocumentError(SourceLocation(path), "unreadable", str(e)) from e
-    if not data.strip():
-        raise DocumentError(SourceLocation(path, 1), "empty", "no text; expected a CQC document")
+    data = read_bytes(path, MAX_BYTES)
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
             raise DocumentError(
