@@ -345,3 +345,27 @@ def test_descriptor_with_the_band_name_and_any_dash(dash: str) -> None:
         "supporting-people-to-live-healthier-lives",
         1,
     )
+
+
+def test_an_undated_page_joins_the_runs_assessment_not_an_older_stored_one(
+    tmp_path: Path,
+) -> None:
+    """A council assessed again: the store holds the first assessment; the new run brings the
+    second one's landing page and an undated page, which belongs to the run's assessment."""
+    s = store()
+    westminster = sources_dir() / "westminster-2024"
+    ingest([westminster / "full-report.md"], s)
+    run = tmp_path / "second"
+    run.mkdir()
+    write(
+        run,
+        "westminster-0126.txt",
+        "City of Westminster: local authority assessment\nHow we assess local authorities\n"
+        "Assessment published: 15 January 2026\nAbout City of Westminster\nDemographics\n"
+        "Westminster is a borough in central London.\n",
+    )
+    page = (westminster / "qs-equity-experience-outcomes.txt").read_text(encoding="utf-8")
+    write(run, "qs-equity.txt", page)
+    (a,) = ingest([run], s).assessments
+    assert (a.published, len(a.documents)) == ("2026-01-15", 2)
+    assert [x[1] for x in assessments(s)] == ["2024-11-08", "2026-01-15"]

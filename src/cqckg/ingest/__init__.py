@@ -214,8 +214,9 @@ def _dated(
         else:
             undated.append(d)
     if undated:
+        # the run's own assessment of the council first; the store's only when the run has none
         found = sorted(
-            {date for _, date in out} | {joined(k[:7]) for k in known}, key=dates.sort_key
+            {date for _, date in out} or {joined(k[:7]) for k in known}, key=dates.sort_key
         )
         if not found:
             raise DocumentError(
