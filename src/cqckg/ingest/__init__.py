@@ -163,8 +163,8 @@ def group_documents(
     gives for the documents that state none); the month its report address encodes, which joins
     the council's assessment published that month when the batch or the store (``known``, by
     GSS code) has one, and otherwise makes a month-dated assessment; the council's one
-    assessment in the batch or store. Press releases state dates that may differ from the
-    report's by days: they join the council's nearest assessment.
+    assessment in the batch, or else in the store. Press releases state dates that may differ
+    from the report's by days: they join the council's nearest assessment.
     """
     by_council: dict[str, list[Document]] = defaultdict(list)
     for d in docs:
