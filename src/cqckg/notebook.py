@@ -108,7 +108,8 @@ class KnowledgeGraph:
         return [p.name for p in get_question(question).parameters]
 
     def ask(self, question: str, **parameters: str | None) -> Rows:
-        """Run the named ``question`` with keyword ``parameters`` (``authority="Leeds"``).
+        """Run the named ``question`` with keyword ``parameters`` (e.g. ``authority=`` a council's
+        name in any usual spelling).
 
         Raises :class:`~cqckg.core.errors.QuestionError` for an unknown question or parameter,
         naming the ones there are.

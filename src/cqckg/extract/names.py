@@ -261,8 +261,8 @@ def clean(text: str) -> str:
 
     >>> clean("the 'Carers Found,'")
     'Carers Found'
-    >>> clean("The Royal Borough of Greenwich")
-    'Royal Borough of Greenwich'
+    >>> clean("The Royal Borough of Anytown")
+    'Royal Borough of Anytown'
     """
     text = _SPACES.sub(" ", text).strip()
     text = _ARTICLE.sub("", text)

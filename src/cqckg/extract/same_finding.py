@@ -17,9 +17,10 @@ leading connective ("Additionally,", "However,") are folded away, and either
   "43.90% ... higher") and their wording is at least ``THRESHOLD`` (80 of 100) alike by
   rapidfuzz's ``ratio`` or ``token_sort_ratio`` (the better of the two, so a moved clause counts).
 
-Measured on Westminster's five documents, restatements score 80 to 100 and the closest distinct
-findings ("Frontline teams told us they had no waiting lists ..." / "Local authority leaders told
-us the OT provider had no waiting lists ...") 79 and below; the tests hold both sides.
+Measured on the five documents of the shipped full assessment, restatements score 80 to 100 and
+the closest distinct findings ("Frontline teams told us they had no waiting lists ..." / "Local
+authority leaders told us the OT provider had no waiting lists ...") 79 and below; the tests
+hold both sides.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ async def run(
     request: Request,
     backend: BackendDep,
     authority: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
-        str | None, Query(description="a council: name (Westminster), GSS code or report slug")
+        str | None, Query(description="a council: name in any spelling, GSS code or report slug")
     ] = None,
     iri: Annotated[  # noqa: ARG001 - documents the parameter; read from the query
         str | None, Query(description="a fact's IRI (for the evidence question)")

@@ -1,9 +1,9 @@
 """Tables as the pages show them and as their CSV downloads give them: one object for both, so
 a download holds exactly what the page shows.
 
->>> t = Table("scores", "Scores", ["statement", "Leeds"], [["Assessing needs", 3]])
+>>> t = Table("scores", "Scores", ["statement", "Council A"], [["Assessing needs", 3]])
 >>> t.csv()
-'statement,Leeds\\r\\nAssessing needs,3\\r\\n'
+'statement,Council A\\r\\nAssessing needs,3\\r\\n'
 """
 
 from __future__ import annotations
