@@ -273,3 +273,15 @@ def memory_store(*trig: Path) -> OxigraphStore:
     for path in trig:
         store.raw.load(path=str(path), format=ox.RdfFormat.TRIG)
     return store
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium, started headless with no network of its own (see ``chromium.py``)."""
+    from chromium import ARGS, CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

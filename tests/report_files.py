@@ -17,13 +17,13 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from chromium import CHROMIUM
 from cqckg.build import normalise_text
 from cqckg.core.vocabulary import load_vocabulary
 from cqckg.extract.records import Anchor, Extraction
 from cqckg.read import segment
 from cqckg.read.segment import LineIndex
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 _SOURCE = re.compile(r"\ufeff?Source:[ \t]*(\S+)[ \t]*$")

@@ -12,28 +12,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_ui_browser import ARGS, CHROMIUM
 
+from chromium import BROWSER_TESTS
 from conftest import RunningServer
 
 WESTMINSTER = "E09000033"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
-    ),
-]
-
+pytestmark = BROWSER_TESTS
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @contextmanager
