@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +31,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from cqckg.build import AssessmentInput, build_assessment, gc_paused, normalise_text
+from cqckg.build import FACT_KINDS, AssessmentInput, build_assessment, gc_paused
+from cqckg.build.fact_kind import Found, Stated
 from cqckg.core.authorities import AuthorityRegistry
 from cqckg.core.errors import DocumentError, SourceLocation
 from cqckg.core.namespaces import (
@@ -44,29 +45,8 @@ from cqckg.core.namespaces import (
 )
 from cqckg.core.paths import sources_dir
 from cqckg.core.vocabulary import Vocabulary, load_vocabulary
-from cqckg.extract.figures import extract_figures
-from cqckg.extract.findings import extract_findings
-from cqckg.extract.framework import (
-    displayed_percentage,
-    extract_percentage,
-    extract_rating,
-    extract_scores,
-    extract_sections,
-    extract_statement_texts,
-    rating_disagreement,
-)
-from cqckg.extract.links import extract_links
-from cqckg.extract.partners import extract_partners, merge_partners
-from cqckg.extract.records import (
-    Disagreement,
-    Extraction,
-    FindingRecord,
-    LinkRecord,
-    ScoreRecord,
-)
-from cqckg.extract.same_finding import merge_findings
-from cqckg.extract.statistics import extract_statistics
-from cqckg.extract.strategies import extract_strategies, merge_strategies
+from cqckg.extract.framework import displayed_percentage
+from cqckg.extract.records import Disagreement, Extraction
 from cqckg.ingest.stored import stored_origins
 from cqckg.read import dates, parse_document, read_document
 from cqckg.read.model import Document, DocumentKind
@@ -90,24 +70,12 @@ _SOURCE_SUFFIXES = SUFFIXES
 
 
 def extract_document(doc: Document, vocab: Vocabulary, registry: AuthorityRegistry) -> Extraction:
-    """Everything one document states, as typed records anchored in it."""
-    statistics = extract_statistics(doc, vocab)
-    partners = extract_partners(doc, vocab, registry)
-    strategies = extract_strategies(doc, vocab, partners)
-    findings = extract_findings(doc, vocab, statistics)
-    return Extraction(
-        rating=extract_rating(doc, vocab),
-        percentage=extract_percentage(doc),
-        scores=extract_scores(doc, vocab),
-        statement_texts=extract_statement_texts(doc, vocab),
-        sections=extract_sections(doc),
-        figures=extract_figures(doc, vocab, statistics),
-        statistics=statistics,
-        findings=findings,
-        partners=partners,
-        strategies=strategies,
-        links=extract_links(doc, vocab, findings, strategies),
-    )
+    """Everything one document states, as typed records anchored in it: each kind of fact in
+    turn (``FACT_KINDS``), each given what the kinds before it found."""
+    found = Extraction()
+    for kind in FACT_KINDS:
+        kind.put(found, kind.extract(Found(doc, vocab, registry, found)))
+    return found
 
 
 def relative_source_path(path: Path, root: Path | None = None) -> str:
@@ -244,135 +212,17 @@ def _ordinal(iso: str) -> int:
     return dt.date.fromisoformat(iso if len(iso) > 7 else f"{iso}-01").toordinal()
 
 
-def _merge_anchors(records: list[R], key: Callable[[R], object]) -> list[R]:
-    merged: dict[object, R] = {}
-    for rec in records:
-        k = key(rec)
-        if k in merged:
-            old = merged[k]
-            anchors = tuple(sorted(set(old.anchors) | set(rec.anchors)))  # type: ignore[attr-defined]
-            merged[k] = dataclasses.replace(old, anchors=anchors)  # type: ignore[type-var]
-        else:
-            merged[k] = rec
-    return list(merged.values())
-
-
-def _merge_findings(records: list[FindingRecord]) -> list[FindingRecord]:
-    """One finding per finding stated: a restatement (in a summary, in another document, in other
-    words) adds its anchor and fills in what the first lacks (rule in ``extract/same_finding``)."""
-    return merge_findings(records)
-
-
 def reconcile(parts: list[tuple[Document, str, Extraction]]) -> Extraction:
-    """One assessment's extraction from its documents' extractions."""
+    """One assessment's extraction from its documents' extractions: each kind of fact merged by
+    its own rule (``FactKind.merge``), the most trusted document first."""
     ordered = sorted(parts, key=lambda p: (_PRIORITY[p[0].kind], p[1]))
     out = Extraction()
-    disagreements: list[Disagreement] = []
-
-    scores: dict[str, list[tuple[ScoreRecord, str]]] = defaultdict(list)
-    for _doc, rel, ex in ordered:
-        for sc in ex.scores:
-            scores[sc.quality_statement].append((sc, rel))
-    for qs, stated in sorted(scores.items()):
-        values = {sc.score for sc, _ in stated}
-        chosen = stated[0][0]
-        if len(values) > 1:
-            disagreements.append(
-                Disagreement(
-                    f"the score of {qs}", tuple((str(sc.score), rel) for sc, rel in stated)
-                )
-            )
-        anchors = tuple(
-            sorted({a for sc, _ in stated if sc.score == chosen.score for a in sc.anchors})
-        )
-        indicative = any(sc.indicative for sc, _ in stated)
-        out.scores.append(dataclasses.replace(chosen, anchors=anchors, indicative=indicative))
-
-    ratings = [(ex.rating, rel) for _doc, rel, ex in ordered if ex.rating is not None]
-    if ratings:
-        chosen_rating = ratings[0][0]
-        if len({r.rating for r, _ in ratings}) > 1:
-            disagreements.append(
-                Disagreement("the overall rating", tuple((r.rating, rel) for r, rel in ratings))
-            )
-        anchors = tuple(
-            sorted({a for r, _ in ratings if r.rating == chosen_rating.rating for a in r.anchors})
-        )
-        out.rating = dataclasses.replace(
-            chosen_rating, anchors=anchors, indicative=any(r.indicative for r, _ in ratings)
-        )
-
-    percentages = [(ex.percentage, rel) for _doc, rel, ex in ordered if ex.percentage]
-    if percentages:
-        chosen_pct = percentages[0][0]
-        if len({p.value for p, _ in percentages}) > 1:
-            disagreements.append(
-                Disagreement(
-                    "the percentage score", tuple((f"{p.value}%", rel) for p, rel in percentages)
-                )
-            )
-        out.percentage = dataclasses.replace(
-            chosen_pct,
-            anchors=tuple(
-                sorted(
-                    {a for p, _ in percentages if p.value == chosen_pct.value for a in p.anchors}
-                )
-            ),
-        )
-    for doc, rel, _ex in ordered:
-        inner = rating_disagreement(doc)
-        if inner is not None:
-            disagreements.append(Disagreement("the overall rating", tuple((r, rel) for r in inner)))
-
-    every = [ex for _doc, _rel, ex in ordered]
-    out.statement_texts = _merge_anchors(
-        [r for ex in every for r in ex.statement_texts],
-        lambda r: (r.quality_statement, r.person, normalise_text(r.text)),
-    )
-    out.sections = _merge_anchors(
-        [r for ex in every for r in ex.sections],
-        lambda r: (r.quality_statement, normalise_text(r.heading)),
-    )
-    out.findings = _merge_findings([r for ex in every for r in ex.findings])
-    out.statistics = _merge_anchors(
-        [r for ex in every for r in ex.statistics],
-        lambda r: (r.value, r.comparator, r.comparator_value, r.unit),
-    )
-    out.figures = _merge_anchors(
-        [r for ex in every for r in ex.figures],
-        lambda r: (r.value, r.unit, normalise_text(r.label), r.period),
-    )
-    out.partners = merge_partners([r for ex in every for r in ex.partners])
-    out.strategies = merge_strategies([r for ex in every for r in ex.strategies])
-    out.links = _reconcile_links(every, out)
-    out.disagreements = disagreements
+    for kind in FACT_KINDS:
+        stated = [Stated(doc, rel, kind.records_in(ex)) for doc, rel, ex in ordered]
+        merged = kind.merge(stated, out)
+        kind.put(out, merged.records)
+        out.disagreements.extend(merged.disagreements)
     return out
-
-
-def _reconcile_links(every: list[Extraction], merged: Extraction) -> list[LinkRecord]:
-    titles: dict[str, str] = {}
-    for st in merged.strategies:
-        for t in (st.title, *st.alt_titles):
-            titles[normalise_text(t)] = st.title
-    # a link names its gap by the sentence it was found in: the merged finding holding that
-    # sentence among its anchors is the gap it now points at
-    gaps = {normalise_text(a.exact): f.text for f in merged.findings for a in f.anchors}
-    gaps.update((normalise_text(f.text), f.text) for f in merged.findings)
-    links = []
-    for ex in every:
-        for ln in ex.links:
-            title = titles.get(normalise_text(ln.strategy))
-            if title is not None:
-                gap = gaps.get(normalise_text(ln.gap), ln.gap)
-                links.append(dataclasses.replace(ln, strategy=title, gap=gap))
-    best: dict[tuple[str, str], LinkRecord] = {}
-    for ln in links:
-        k = (ln.strategy, normalise_text(ln.gap))
-        if k not in best or ln.confidence > best[k].confidence:
-            old = best.get(k)
-            anchors = tuple(sorted(set(ln.anchors) | (set(old.anchors) if old else set())))
-            best[k] = dataclasses.replace(ln, anchors=anchors)
-    return list(best.values())
 
 
 @dataclass
