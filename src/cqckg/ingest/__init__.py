@@ -21,14 +21,14 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from cqckg.build import FACT_KINDS, AssessmentInput, build_assessment, gc_paused
@@ -51,7 +51,7 @@ from cqckg.ingest.stored import stored_origins
 from cqckg.read import dates, parse_document, read_document
 from cqckg.read.model import Document, DocumentKind
 from cqckg.read.reader import SUFFIXES
-from cqckg.store import GraphStore, OxigraphStore, from_ox, to_ox
+from cqckg.store import GraphStore, to_ox
 from cqckg.validate import ensure_valid
 
 R = TypeVar("R")
@@ -458,14 +458,19 @@ def _build_group(key: tuple[str, str]) -> tuple[AssessmentInput, bytes]:
         a = assemble_groups({key: _GROUPS[key]}, vocab, registry)[0]
         g = build_assessment(a, vocab)
         ensure_valid(g)
-        # Terms repeat (every anchor names its source, every fact its assessment): convert each
-        # once.
-        term = functools.lru_cache(maxsize=None)(to_ox)
-        body = ox.serialize(
-            (ox.Triple(term(s), term(p), term(o)) for s, p, o in g),  # type: ignore[arg-type]
-            format=ox.RdfFormat.N_TRIPLES,
-        )
-    return dataclasses.replace(a, documents=[]), body or b""
+        body = _as_ntriples(g)
+    return dataclasses.replace(a, documents=[]), body
+
+
+def _as_ntriples(g: Graph) -> bytes:
+    """An assessment graph as N-Triples. Terms repeat (every anchor names its source, every fact
+    its assessment): each is converted once."""
+    term = functools.lru_cache(maxsize=None)(to_ox)
+    body = ox.serialize(
+        (ox.Triple(term(s), term(p), term(o)) for s, p, o in g),  # type: ignore[arg-type]
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    return body or b""
 
 
 def _built_in_parallel(
@@ -565,39 +570,21 @@ def ingest(
     groups, result = _prepare(
         paths, root=None, progress=progress, store=store, jobs=jobs, published=published
     )
-    if jobs > 1 and len(groups) > 1 and isinstance(store, OxigraphStore):
+    if jobs > 1 and len(groups) > 1 and store.atomic_writes:
         _write_while_building(groups, result, store, jobs=jobs, progress=progress)
         return result
     result = _build(groups, result, jobs)
-    native = isinstance(store, OxigraphStore)
     for a in result.assessments:
         iri = assessment_graph_iri(a.gss, a.published)
-        if isinstance(store, OxigraphStore) and iri in result.serialized:
-            _write_serialized(store, iri, result.serialized[iri], a, result)
-            continue
-        writes: dict[URIRef, Iterable[tuple[object, object, object]]] = {
-            iri: (
-                _parsed(result.serialized[iri], native=native)
-                if iri in result.serialized
-                else result.graphs[iri]
-            )
-        }
-        kept = set()
-        for doc, _rel in a.documents:
-            kept.add(doc.sha256)
-            text_graph = Graph()
-            text_graph.add((source_iri(doc.sha256), CNT.chars, Literal(doc.text)))
-            writes[source_graph_iri(doc.sha256)] = text_graph
-        for sha in set(result.replaced.get(iri, ())) - kept:
-            writes[source_graph_iri(sha)] = ()
-        for old in result.retired.get(iri, ()):
-            writes[old] = ()
-        store.replace_graphs(writes)  # type: ignore[arg-type]
+        body = result.serialized.get(iri)
+        if body is None:
+            body = _as_ntriples(result.graphs[iri])
+        store.replace_graphs_ntriples(_serialized_graphs(iri, body, a, result))
     return result
 
 
 def _write_while_building(
-    groups: _Groups, result: IngestResult, store: OxigraphStore, *, jobs: int, progress: bool
+    groups: _Groups, result: IngestResult, store: GraphStore, *, jobs: int, progress: bool
 ) -> None:
     """Write each assessment as soon as the workers have built and validated it, keeping what
     each write replaced; on any failure, put every graph written back as it was (newest first,
@@ -620,14 +607,6 @@ def _write_while_building(
         raise
 
 
-def _write_serialized(
-    store: OxigraphStore, iri: URIRef, ntriples: bytes, a: AssessmentInput, result: IngestResult
-) -> None:
-    """Write one assessment built in a worker, with its source texts, in one transaction: its
-    N-Triples go to the store as they are, without becoming Python terms on the way."""
-    store.replace_graphs_ntriples(_serialized_graphs(iri, ntriples, a, result))
-
-
 def _serialized_graphs(
     iri: URIRef, ntriples: bytes, a: AssessmentInput, result: IngestResult
 ) -> dict[URIRef, bytes]:
@@ -647,13 +626,3 @@ def _serialized_graphs(
     for old in result.retired.get(iri, ()):
         graphs[old] = b""
     return graphs
-
-
-def _parsed(ntriples: bytes, *, native: bool) -> Iterator[tuple[object, object, object]]:
-    """Triples of an N-Triples graph: pyoxigraph terms for the embedded store, which takes them
-    as they are, rdflib terms for any other store."""
-    for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
-        if native:
-            yield q.subject, q.predicate, q.object
-        else:
-            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)

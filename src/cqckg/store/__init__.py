@@ -52,6 +52,7 @@ class OxigraphStore(GraphStore):
     """The embedded pyoxigraph store, on disk (or in memory for ``:memory:``)."""
 
     supports_lateral = True
+    atomic_writes = True
 
     def __init__(self, path: Path | None) -> None:
         self.location = ":memory:" if path is None else str(path)

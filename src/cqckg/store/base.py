@@ -93,6 +93,10 @@ class GraphStore(ABC):
     #: Whether queries may use Oxigraph's ``LATERAL`` (the embedded store); plain SPARQL 1.1
     #: otherwise.
     supports_lateral: bool = False
+    #: Whether one call of :meth:`replace_graphs` (or ``_ntriples``) is one transaction (the
+    #: embedded store). A remote store writes graph by graph, so ingestion validates every
+    #: assessment before writing the first rather than undoing writes after a failure.
+    atomic_writes: bool = False
 
     @abstractmethod
     def _results(self, query: str) -> object:
