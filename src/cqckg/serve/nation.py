@@ -231,7 +231,7 @@ def build_nation(
     for row in councils:
         found[row["gss"]] = Council(
             gss=row["gss"],
-            iri=row["council"],
+            iri=row["authority"],
             name=row.get("name") or row["gss"],
             short_name=row.get("short") or row.get("name") or row["gss"],
             region=row.get("region", ""),
@@ -244,7 +244,7 @@ def build_nation(
         rating = row.get("rating", "")
         by_iri[row["assessment"]] = Assessment(
             iri=row["assessment"],
-            gss=gss_of.get(row["council"], slug(row["council"])),
+            gss=gss_of.get(row["authority"], slug(row["authority"])),
             published=row["published"],
             kind=slug(row["kind"]) if row.get("kind") else "",
             rating=row.get("rating_label") or (slug(rating) if rating else ""),
@@ -282,12 +282,15 @@ def gap_topics(rows: Rows) -> list[tuple[str, list[str]]]:
     """Topic -> the councils (GSS codes, sorted) with a gap tagged with it, in any assessment;
     most councils first, then by topic (as the named question ``common-gaps`` orders them).
 
-    >>> gap_topics([{"topic": ".../a", "councils": ".../E1"},
-    ...             {"topic": ".../b", "label": "B", "councils": ".../E2 .../E1"}])
+    >>> gap_topics([{"topic": ".../a", "authorities": ".../E1"},
+    ...             {"topic": ".../b", "label": "B", "authorities": ".../E2 .../E1"}])
     [('B', ['E1', 'E2']), ('a', ['E1'])]
     """
     found = [
-        (row.get("label") or slug(row["topic"]), sorted({slug(c) for c in row["councils"].split()}))
+        (
+            row.get("label") or slug(row["topic"]),
+            sorted({slug(c) for c in row["authorities"].split()}),
+        )
         for row in rows
     ]
     return sorted(found, key=lambda t: (-len(t[1]), t[0]))
@@ -311,7 +314,7 @@ async def load_nation(backend: Backend) -> Nation:
     computed once for each version of the store."""
 
     async def make() -> Nation:
-        names = ("councils", "assessments", "scores", "documents", "framework")
+        names = ("authorities", "assessments", "scores", "documents", "framework")
         rows = await asyncio.gather(*(select(backend, page_query(n)) for n in names))
         return build_nation(*rows)
 
@@ -331,9 +334,9 @@ async def load_council(backend: Backend, council: str) -> Nation:
     """What :func:`load_nation` gives, for the one council ``council`` (an IRI from the graph):
     its assessments, scores and documents, and the framework (no gap topics)."""
     term = str(ox.NamedNode(council))
-    names = ("councils", "assessments", "scores", "documents")
+    names = ("authorities", "assessments", "scores", "documents")
     queries = [
-        page_query(n).replace("VALUES ?council { UNDEF }", f"VALUES ?council {{ {term} }}")
+        page_query(n).replace("VALUES ?authority { UNDEF }", f"VALUES ?authority {{ {term} }}")
         for n in names
     ]
     councils, assessments, scores, documents, framework = await asyncio.gather(
