@@ -160,7 +160,7 @@ class Parameter:
         cqckg.core.errors.QuestionError: authority: no council matches 'E0900003' ...
         """
         if self.kind is ParameterKind.GSS_CODE:
-            return str(ox.NamedNode(str(authority_iri(self.council(value)))))
+            return str(ox.NamedNode(str(authority_iri(self.authority(value)))))
         if self.kind is ParameterKind.MEASURE:
             if not _NAME.fullmatch(value):
                 raise QuestionError(
@@ -185,7 +185,7 @@ class Parameter:
         except ValueError as exc:
             raise QuestionError(f"{self.name}: {value!r} is not a valid IRI: {exc}") from exc
 
-    def council(self, value: str) -> str:
+    def authority(self, value: str) -> str:
         """The GSS code of the council ``value`` names: a GSS code as it stands, else any
         spelling of a council's name or a CQC report slug (:mod:`cqckg.core.authorities`)."""
         if _GSS.fullmatch(value):
