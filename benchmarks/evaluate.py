@@ -25,8 +25,8 @@ them, not a false positive when someone does.
     overlaps the annotated quote are paired first, so a figure stated twice pairs with the right
     sentence. ``exact`` also needs comparator area, direction, source and year equal.
 ``strategies``, ``partners``
-    any normalised name of the record (title or alternative titles) equals any normalised name of
-    the item (title or variants). Normalising folds case, quotes, dashes, white space, a leading
+    any folded name of the record (title or alternative titles) equals any folded name of
+    the item (title or variants). The fold covers case, quotes, dashes, white space, a leading
     "the", a trailing full stop, ``#``, and years (``2023-33`` = ``2023-2033`` = ``2023 to 2033``,
     ``2023/24`` = ``2023-2024``); a name with a parenthesis also counts without it, and a trailing
     ``(ACRONYM)`` also counts alone. ``exact`` for strategies also needs kind and years equal.
@@ -50,7 +50,7 @@ them, not a false positive when someone does.
     many of the *stated* links were found, whatever basis the extractor gave them), precision by
     the extracted link's own basis (what a user filtering the graph on that basis gets).
 ``statement_texts``
-    person and normalised text equal and the quality statement equal.
+    person and folded text equal and the quality statement equal.
 
 >>> text = "Score: 3. Carers Strategy 2023-2028 helps. There was a wait for equipment."
 >>> sha = document_sha256(text)
@@ -288,10 +288,10 @@ def document_sha256(text: str) -> str:
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‑": "-"})
 
 
-def normalise_text(s: str) -> str:
+def fold_quote(s: str) -> str:
     """Lower case, straight quotes, single spaces.
 
-    >>> normalise_text("  The ‘People  First’ website ")
+    >>> fold_quote("  The ‘People  First’ website ")
     "the 'people first' website"
     """
     return re.sub(r"\s+", " ", s.translate(_QUOTES)).strip().lower()
@@ -323,7 +323,7 @@ def name_key(name: str) -> str:
     >>> name_key("'#2035' project") == name_key("#2035 Project")
     True
     """
-    s = normalise_text(name)
+    s = fold_quote(name)
     s = s.replace('"', "").replace("'s ", "s ").replace("'", "").replace("#", "")
     s = re.sub(r"\(\s*((?:19|20)\d\d[^()]*)\)", r"\1", s)  # "(2024-2029)" = "2024-2029"
     s = _expand_years(s)
@@ -826,8 +826,7 @@ def _score_statement_texts(extraction: Extraction, annotation: Annotation, sha: 
             for j, it in enumerate(items)
             if r.person == it.get("person")
             and r.quality_statement == it.get("quality_statement")
-            and normalise_text(r.text).strip("“”\"' .")
-            == normalise_text(str(it["text"])).strip("“”\"' .")
+            and fold_quote(r.text).strip("“”\"' .") == fold_quote(str(it["text"])).strip("“”\"' .")
         ]
         for i, r in enumerate(records)
     }

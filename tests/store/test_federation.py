@@ -29,7 +29,7 @@ JOIN = f"""
 PREFIX cqc: <https://w3id.org/cqc-kg/def#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?gss ?people WHERE {{
-  ?council a cqc:LocalAuthority ; cqc:gssCode ?gss ; dcterms:spatial ?area .
+  ?authority a cqc:LocalAuthority ; cqc:gssCode ?gss ; dcterms:spatial ?area .
   SERVICE <{{endpoint}}> {{ ?area <{POPULATION}> ?people }}
 }} ORDER BY ?gss
 """

@@ -1,7 +1,7 @@
 """The 153 councils and matching the many ways documents and people write their names.
 
 Names come from ``graph/authorities.ttl`` (official, short and alternative names); matching is
-on a normalised form (case, '&'/'and', punctuation, 'the', council-type words) with rapidfuzz
+on a folded form (case, '&'/'and', punctuation, 'the', council-type words) with rapidfuzz
 for near misses. A GSS code or a CQC report slug (``<name>-MMYY``, ``<name>-cc``) works too.
 Ingestion, the CLI, the API and the web forms all go through :meth:`AuthorityRegistry.resolve`
 (or :meth:`~AuthorityRegistry.match`, which returns ``None`` instead of raising).
@@ -46,12 +46,12 @@ _KIND_WORDS = re.compile(
 )
 
 
-def normalise(name: str) -> str:
+def fold_name(name: str) -> str:
     """Fold a council name to a comparable key.
 
-    >>> normalise("The Royal Borough of Windsor & Maidenhead")
+    >>> fold_name("The Royal Borough of Windsor & Maidenhead")
     'windsor and maidenhead'
-    >>> normalise("Barking and Dagenham")
+    >>> fold_name("Barking and Dagenham")
     'barking and dagenham'
     """
     text = unicodedata.normalize("NFKC", name).casefold()
@@ -81,7 +81,7 @@ def compact(name: str, *, keep_and: bool = False) -> str:
     >>> compact("Bath and North East Somerset", keep_and=True)
     'bathandnortheastsomerset'
     """
-    return re.sub(r"\s+" if keep_and else r"\band\b|\s+", "", normalise(name))
+    return re.sub(r"\s+" if keep_and else r"\band\b|\s+", "", fold_name(name))
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class AuthorityRegistry:
         ambiguous: set[str] = set()
         for a in self.authorities:
             for n in a.names:
-                key = normalise(n)
+                key = fold_name(n)
                 other = self._by_key.get(key)
                 if other is not None and other.gss != a.gss:
                     ambiguous.add(key)
@@ -112,20 +112,20 @@ class AuthorityRegistry:
             del self._by_key[key]
         self._keys = sorted(self._by_key)
         self._ambiguous = {
-            key: tuple(a for a in self.authorities if key in {normalise(n) for n in a.names})
+            key: tuple(a for a in self.authorities if key in {fold_name(n) for n in a.names})
             for key in ambiguous
         }
         self._by_compact: dict[str, Authority] = {}
         for key, a in self._by_key.items():
             self._by_compact.setdefault(compact(key), a)
             self._by_compact.setdefault(compact(key, keep_and=True), a)
-        # Every normalised name with its council, for whole-word searches and suggestions.
+        # Every folded name with its council, for whole-word searches and suggestions.
         self._spellings = sorted(
-            {(normalise(n), a) for a in self.authorities for n in a.names},
+            {(fold_name(n), a) for a in self.authorities for n in a.names},
             key=lambda pair: (pair[0], pair[1].gss),
         )
         variants = sorted(
-            {n for a in self.authorities for n in a.names if len(normalise(n)) >= 3},
+            {n for a in self.authorities for n in a.names if len(fold_name(n)) >= 3},
             key=len,
             reverse=True,
         )
@@ -151,7 +151,7 @@ class AuthorityRegistry:
         text = name.strip()
         if re.fullmatch(r"[EWSN]\d{8}", text.upper()):
             return self.by_gss.get(text.upper())
-        key = normalise(text)
+        key = fold_name(text)
         if key in self._by_key:
             return self._by_key[key]
         slug = self._slug(text)
@@ -183,7 +183,7 @@ class AuthorityRegistry:
     def candidates(self, name: str) -> list[Authority]:
         """The councils a name could be: those that share it, or whose names contain it as
         whole words ("Kingston": upon Hull and upon Thames)."""
-        key = normalise(name)
+        key = fold_name(name)
         if not key:
             return []
         if key in self._ambiguous:
@@ -199,7 +199,7 @@ class AuthorityRegistry:
         >>> [a.short_name for a in AuthorityRegistry.load().suggest("hamm")]
         ['Hammersmith and Fulham']
         """
-        key = normalise(text) if text.strip() else ""
+        key = fold_name(text) if text.strip() else ""
         if not key:
             return []
         exact = self.match(text, cutoff=100.0)

@@ -77,7 +77,7 @@ _SUFFIX = re.compile(
     r"\s*(?:[-–—:]\s*(?:score\s*:?\s*)?\d\s*|\(\s*\d\s*\)|score\s*:?\s*\d)\s*$", re.I
 )
 # "How <any council> works with people" is the generic theme heading with the council named.
-_COUNCIL_THEME = re.compile(
+_AUTHORITY_THEME = re.compile(
     r"^how (?:the )?(?!local authority\b).+? (works with people|ensures safety within the system)$"
 )
 
@@ -93,7 +93,7 @@ def heading_key(heading: str) -> str:
     text = _PREFIX.sub("", heading.strip().strip("\"'“”‘’*#"))
     text = _SUFFIX.sub("", text)
     key = fold(text)
-    return _COUNCIL_THEME.sub(r"how the local authority \1", key)
+    return _AUTHORITY_THEME.sub(r"how the local authority \1", key)
 
 
 @dataclass(frozen=True)

@@ -424,7 +424,7 @@ def _emergency_services(text: str) -> list[_Candidate]:
 
 # What separates the items of an enumeration, optionally after the left item's acronym.
 _LIST_SEP = re.compile(r"(?:\s*\([A-Za-z&]+\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+&\s+)")
-_COUNCIL_ITEM = re.compile(r"(?:the\s+)?(?:local authority|council)\b")
+_AUTHORITY_ITEM = re.compile(r"(?:the\s+)?(?:local authority|council)\b")
 
 
 def _coordinated(text: str, runs: Sequence[Run], found: Sequence[_Candidate]) -> list[_Candidate]:
@@ -446,7 +446,7 @@ def _coordinated(text: str, runs: Sequence[Run], found: Sequence[_Candidate]) ->
         )
         sep = _LIST_SEP.match(text, end)
         right = sep is not None and (
-            _COUNCIL_ITEM.match(text, sep.end()) is not None
+            _AUTHORITY_ITEM.match(text, sep.end()) is not None
             or any(c.start in (sep.end(), sep.end() + 4) for c in found)
         )
         if left or right:
@@ -522,15 +522,15 @@ def extract_partners(
                 generic.add(name_key(name))
                 continue
             add(name_key(name), name, s, c.acronym)
-        mentions = _councils_in(registry, s.text)
+        mentions = _authorities_in(registry, s.text)
         for authority, start, end in mentions:
             if authority.gss == doc.authority_gss:
                 continue
             if any(c.start <= start and end <= c.end for c in found):
                 continue
-            if not _named_as_council(s.text, start, end):
+            if not _named_as_authority(s.text, start, end):
                 continue
-            name = _council_name(s.text, start, end)
+            name = _authority_name(s.text, start, end)
             alt = acronym_after(s.text, end)
             add(f"gss:{authority.gss}", name, s, alt[0] if alt else None, authority.gss)
         for m in _CAPITALS.finditer(s.text):
@@ -589,14 +589,16 @@ def _first_words(registry: AuthorityRegistry) -> frozenset[str]:
     )
 
 
-def _may_name_council(text: str, firsts: frozenset[str]) -> bool:
+def _may_name_authority(text: str, firsts: frozenset[str]) -> bool:
     return any(w.casefold() in firsts for w in _WORD.findall(text) if w[0].isupper())
 
 
 @lru_cache(maxsize=8192)
-def _councils_in(registry: AuthorityRegistry, text: str) -> tuple[tuple[Authority, int, int], ...]:
+def _authorities_in(
+    registry: AuthorityRegistry, text: str
+) -> tuple[tuple[Authority, int, int], ...]:
     """The councils a sentence names (cached: reports repeat sentences)."""
-    if not _may_name_council(text, _first_words(registry)):
+    if not _may_name_authority(text, _first_words(registry)):
         return ()
     return tuple(registry.find_in_text(text))
 
@@ -624,30 +626,30 @@ def _is_own(name: str, doc: Document, registry: AuthorityRegistry) -> bool:
         return own.gss == doc.authority_gss
     # "B&NES Council": the assessed council by its initials
     mine = registry.by_gss.get(doc.authority_gss)
-    short = _OWN_COUNCIL.fullmatch(name)
+    short = _OWN_AUTHORITY.fullmatch(name)
     return bool(mine and short and is_acronym_of(short.group(1), mine.short_name))
 
 
-_OWN_COUNCIL = re.compile(
+_OWN_AUTHORITY = re.compile(
     r"(?:the\s+)?([A-Z][A-Z&]+)(?:\s+(?:City|County|Borough))?\s+Council", re.I
 )
 # A council named by its place name alone is a partner when the sentence says the council works
 # *with* it, not when it names an area ("covers B&NES, Swindon and Wiltshire", "works across
 # Derby and Derbyshire").
-_COUNCIL_WORD = re.compile(r"\b(?:Council|Borough|County|City of)\b")
+_AUTHORITY_WORD = re.compile(r"\b(?:Council|Borough|County|City of)\b")
 _AREA = re.compile(r"\b(?:across|covers?|covering|spans?|footprint|region|area of|in)\b", re.I)
 
 
-def _named_as_council(text: str, start: int, end: int) -> bool:
+def _named_as_authority(text: str, start: int, end: int) -> bool:
     """Whether a council mention is the council as a body, not its area."""
-    if _COUNCIL_WORD.search(_council_name(text, start, end)):
+    if _AUTHORITY_WORD.search(_authority_name(text, start, end)):
         return True
     before = text[:start]
     with_ = list(_WITH.finditer(before))
     return bool(with_) and _AREA.search(before, with_[-1].end()) is None
 
 
-def _council_name(text: str, start: int, end: int) -> str:
+def _authority_name(text: str, start: int, end: int) -> str:
     """A council's name as written, with a "London Borough of"/"Royal Borough of" before it."""
     before = re.search(r"(?:(?:The\s+)?(?:Royal|London)\s+Borough\s+of\s+)$", text[:start])
     if before is not None:

@@ -35,7 +35,9 @@ def list_reports(client: SiteClient, layout: SiteLayout, cache: Folder) -> list[
             if found is None:
                 continue
             # a report linked twice (an image, then its title): keep the text naming the council
-            if found.slug not in reports or not layout.council_in_title(reports[found.slug].title):
+            if found.slug not in reports or not layout.authority_in_title(
+                reports[found.slug].title
+            ):
                 reports[found.slug] = found
         url = _next_page(links, layout, page.url)
     if not reports:

@@ -14,8 +14,8 @@ import platformdirs
 
 from cqckg.core.authorities import Authority, AuthorityRegistry
 from cqckg.core.errors import AuthorityNotFound, DocumentError, ValidationFailed
+from cqckg.fetch.authorities import report_authority, slug_authority
 from cqckg.fetch.client import FetchError, FetchSettings, SiteClient
-from cqckg.fetch.councils import report_council, slug_council
 from cqckg.fetch.crawl import ReportPages, fetch_report, list_reports
 from cqckg.fetch.saved import Folder
 from cqckg.fetch.site import ReportLink, SiteLayout
@@ -35,7 +35,7 @@ class Outcome:
     """What happened to one assessment (or to a council with none in the list)."""
 
     label: str  # the report's slug, or the council asked for
-    council: Authority | None
+    authority: Authority | None
     status: str  # new, updated, unchanged or failed
     reason: str = ""
     pages: ReportPages | None = None
@@ -51,7 +51,7 @@ class Outcome:
 class FetchRun:
     """The options of one ``cqckg fetch``."""
 
-    councils: Sequence[str]  # empty: every report in the list
+    authorities: Sequence[str]  # empty: every report in the list
     site: str = DEFAULT_SITE
     out: Path = field(default_factory=default_out)
     settings: FetchSettings = field(default_factory=FetchSettings)
@@ -60,7 +60,7 @@ class FetchRun:
     progress: bool = False
 
 
-def resolve_councils(args: Sequence[str], registry: AuthorityRegistry) -> dict[str, Authority]:
+def resolve_authorities(args: Sequence[str], registry: AuthorityRegistry) -> dict[str, Authority]:
     """Each argument's council (a name in any spelling, a GSS code or a report slug), before
     anything is fetched: an argument naming none stops the run with a one-line error."""
     layout = SiteLayout.load()
@@ -69,7 +69,7 @@ def resolve_councils(args: Sequence[str], registry: AuthorityRegistry) -> dict[s
         try:
             out[arg] = registry.resolve(arg)
         except AuthorityNotFound:
-            found = slug_council(arg, registry, layout)
+            found = slug_authority(arg, registry, layout)
             if found is None:
                 raise
             out[arg] = found
@@ -89,14 +89,14 @@ def is_slug(arg: str, layout: SiteLayout) -> bool:
 def fetch(run: FetchRun, echo: Callable[[str], None] = lambda _: None) -> list[Outcome]:
     """Gather (and unless told not to, ingest) the assessments ``run`` asks for."""
     layout, registry = SiteLayout.load(), AuthorityRegistry.load()
-    wanted = resolve_councils(run.councils, registry)
+    wanted = resolve_authorities(run.authorities, registry)
     with SiteClient(run.site, run.settings) as client:
         links = list_reports(client, layout, Folder(run.out / SITE_CACHE))
         chosen, outcomes, found = _select(links, wanted, layout, registry)
         echo(f"{found} report(s) in the site's list; fetching {len(chosen)}")
         with _bar(run.progress, len(chosen), "assessments") as overall:
-            for report, council in chosen:
-                outcomes.append(_gather(client, layout, report, council, run))
+            for report, authority in chosen:
+                outcomes.append(_gather(client, layout, report, authority, run))
                 overall(1)
     if run.ingest:
         _ingest_all([o for o in outcomes if not o.failed and o.folder], run.store)
@@ -114,22 +114,24 @@ def _select(
     A list link is a report when its text says so ("<Council>: local authority assessment") or
     its slug names a council; one that says so but names no known council is kept (and fails:
     a council the registry lacks is worth knowing about)."""
-    councils = {r.slug: report_council(r.slug, r.title, registry, layout) for r in reports}
-    reports = [r for r in reports if councils[r.slug] or layout.council_in_title(r.title)]
+    authorities = {r.slug: report_authority(r.slug, r.title, registry, layout) for r in reports}
+    reports = [r for r in reports if authorities[r.slug] or layout.authority_in_title(r.title)]
     if not wanted:
-        return [(r, councils[r.slug]) for r in reports], [], len(reports)
+        return [(r, authorities[r.slug]) for r in reports], [], len(reports)
     chosen: dict[str, tuple[ReportLink, Authority | None]] = {}
     missing = []
-    for arg, council in wanted.items():
-        theirs = [r for r in reports if councils[r.slug] == council]
+    for arg, authority in wanted.items():
+        theirs = [r for r in reports if authorities[r.slug] == authority]
         exact = [r for r in reports if r.slug == arg.strip().lower()]
         hits = exact or ([] if is_slug(arg, layout) else theirs)
         for r in hits:
-            chosen.setdefault(r.slug, (r, councils[r.slug]))
+            chosen.setdefault(r.slug, (r, authorities[r.slug]))
         if not hits:
-            what = f"report {arg}" if is_slug(arg, layout) else f"report on {council.name}"
-            others = f" ({council.name}'s: {', '.join(r.slug for r in theirs)})" if theirs else ""
-            missing.append(Outcome(arg, council, "failed", f"no {what} in the site's list{others}"))
+            what = f"report {arg}" if is_slug(arg, layout) else f"report on {authority.name}"
+            others = f" ({authority.name}'s: {', '.join(r.slug for r in theirs)})" if theirs else ""
+            missing.append(
+                Outcome(arg, authority, "failed", f"no {what} in the site's list{others}")
+            )
     return list(chosen.values()), missing, len(reports)
 
 
@@ -137,7 +139,7 @@ def _gather(
     client: SiteClient,
     layout: SiteLayout,
     report: ReportLink,
-    council: Authority | None,
+    authority: Authority | None,
     run: FetchRun,
 ) -> Outcome:
     folder = Folder(run.out / report.slug)
@@ -145,18 +147,18 @@ def _gather(
         "slug": report.slug,
         "url": report.url,
         "title": report.title,
-        "council": council.gss if council else None,
+        "council": authority.gss if authority else None,
     }
-    if council is None:
+    if authority is None:
         return Outcome(report.slug, None, "failed", f"no council matches {report.title!r}")
     try:
         with _bar(run.progress, None, report.slug, unit="page") as step:
             pages = fetch_report(client, layout, report, folder, lambda: step(1))
     except FetchError as exc:
         folder.write_manifest()
-        return Outcome(report.slug, council, "failed", str(exc), folder=folder.path)
+        return Outcome(report.slug, authority, "failed", str(exc), folder=folder.path)
     status = "new" if pages.new else "updated" if pages.changed else "unchanged"
-    return Outcome(report.slug, council, status, pages=pages, folder=folder.path)
+    return Outcome(report.slug, authority, status, pages=pages, folder=folder.path)
 
 
 def _ingest_all(outcomes: list[Outcome], location: str | None) -> None:

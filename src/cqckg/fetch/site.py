@@ -63,7 +63,7 @@ class SiteLayout:
             return None
         return ReportLink(m["slug"].lower(), url, " ".join(text.split()))
 
-    def council_in_title(self, title: str) -> str | None:
+    def authority_in_title(self, title: str) -> str | None:
         """The council's name in a report link's text ("<Name>: local authority assessment")."""
         m = self.report_title.fullmatch(title)
         return m["council"] if m else None

@@ -5,7 +5,7 @@ A question is ``queries/NAME.rq``: a SELECT query that opens with a header of co
 
     # name: gaps
     # description: Gaps each assessment found ...
-    # parameters: authority ?council (optional, GSS code)
+    # parameters: authority ?authority (optional, GSS code)
     # columns: authority_gss, gap, quality_statement, topics, quote
 
 ``columns`` is the projection of the SELECT, in order: a public contract (the CSV header row).
@@ -13,12 +13,12 @@ A question is ``queries/NAME.rq``: a SELECT query that opens with a header of co
 entries separated by ``;`` (or ``none``); a ``measure`` is a measure's slug (``ascs-feel-safe``),
 a ``link basis`` one of ``stated``, ``same-passage``, ``shared-topic``. Each
 parameter's variable appears in the query as ``VALUES ?VARIABLE { UNDEF }``, which leaves it
-unconstrained, so the file runs as it stands (over every council). A query may repeat that block
-in its subqueries: pyoxigraph evaluates a subquery on its own, so repeating the council filter
-there keeps a one-council run from aggregating over every council. Given a value, the runner
-checks it (a council: a GSS code, E, W, S or N and eight digits, or a name or report slug
+unconstrained, so the file runs as it stands (over every authority). A query may repeat that block
+in its subqueries: pyoxigraph evaluates a subquery on its own, so repeating the authority filter
+there keeps a one-authority run from aggregating over every authority. Given a value, the runner
+checks it (an authority: a GSS code, E, W, S or N and eight digits, or a name or report slug
 resolved to its GSS code by :mod:`cqckg.core.authorities`; an IRI: strictly) and only then writes it
-into every such ``VALUES`` block as an IRI term, a GSS code as the council's IRI
+into every such ``VALUES`` block as an IRI term, a GSS code as the authority's IRI
 ``https://w3id.org/cqc-kg/id/authority/{gss}``. User input is never pasted into SPARQL any other
 way.
 
@@ -149,18 +149,18 @@ class Parameter:
 
         Raises :class:`QuestionError` when it does not.
 
-        >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("E08000035")
+        >>> Parameter("authority", "authority", ParameterKind.GSS_CODE, False).term("E08000035")
         '<https://w3id.org/cqc-kg/id/authority/E08000035>'
-        >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("Leeds")
+        >>> Parameter("authority", "authority", ParameterKind.GSS_CODE, False).term("Leeds")
         '<https://w3id.org/cqc-kg/id/authority/E08000035>'
-        >>> Parameter("authority", "council", ParameterKind.GSS_CODE, False).term("E0900003")
+        >>> Parameter("authority", "authority", ParameterKind.GSS_CODE, False).term("E0900003")
         ... # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         cqckg.core.errors.QuestionError: authority: no council matches 'E0900003' ...
         """
         if self.kind is ParameterKind.GSS_CODE:
-            return str(ox.NamedNode(str(authority_iri(self.council(value)))))
+            return str(ox.NamedNode(str(authority_iri(self.authority(value)))))
         if self.kind is ParameterKind.MEASURE:
             if not _NAME.fullmatch(value):
                 raise QuestionError(
@@ -185,7 +185,7 @@ class Parameter:
         except ValueError as exc:
             raise QuestionError(f"{self.name}: {value!r} is not a valid IRI: {exc}") from exc
 
-    def council(self, value: str) -> str:
+    def authority(self, value: str) -> str:
         """The GSS code of the council ``value`` names: a GSS code as it stands, else any
         spelling of a council's name or a CQC report slug (:mod:`cqckg.core.authorities`)."""
         if _GSS.fullmatch(value):

@@ -153,7 +153,7 @@ def parse_document(
     warnings: list[str] = []
     authority = _subject(path, text, lines, title, blocks, header, registry, warnings)
     sections = segment.build_sections(
-        text, blocks, vocabulary, _council_to_generic(authority, registry)
+        text, blocks, vocabulary, _authority_to_generic(authority, registry)
     )
     paragraphs, sentences = segment.split_passages(text, blocks, sections)
     _check_score_statements(path, text, lines, sections, vocabulary)
@@ -304,27 +304,31 @@ def _subject(
     named elsewhere (partners, neighbours) are never the subject.
     """
     places: list[tuple[int, list[Authority]]] = []
-    places.append((title[0], _councils(registry, text[title[0] : title[1]])))
+    places.append((title[0], _authorities(registry, text[title[0] : title[1]])))
     for b in blocks:
         heading = text[b.start : b.end]
         if b.kind == "heading" and heading.casefold().startswith("about "):
-            places.append((b.start, _councils(registry, heading)))
+            places.append((b.start, _authorities(registry, heading)))
     if header.source_url:
-        found = _address_council(header.source_url, registry)
+        found = _address_authority(header.source_url, registry)
         places.append((0, [found] if found else []))
     named: dict[str, tuple[int, Authority]] = {}
-    for offset, councils in places:
-        for a in councils:
+    for offset, authorities in places:
+        for a in authorities:
             named.setdefault(a.gss, (offset, a))
     rated = _HAS_RATED.search(text)
-    rated_councils = _councils(registry, rated.group("subject")) if rated else []
+    rated_authorities = _authorities(registry, rated.group("subject")) if rated else []
     if not named and rated is not None:
-        named = {a.gss: (rated.start(), a) for a in rated_councils}
-    elif rated is not None and rated_councils and not any(a.gss in named for a in rated_councils):
+        named = {a.gss: (rated.start(), a) for a in rated_authorities}
+    elif (
+        rated is not None
+        and rated_authorities
+        and not any(a.gss in named for a in rated_authorities)
+    ):
         subject = next(iter(named.values()))[1]
         warnings.append(
             f"{path}:{lines.line_of(rated.start()) + 1}: the text says CQC has rated "
-            f"{', '.join(a.name for a in rated_councils)}, but its title and address are about "
+            f"{', '.join(a.name for a in rated_authorities)}, but its title and address are about "
             f"{subject.name}; kept {subject.name}"
         )
     if not named:
@@ -346,7 +350,7 @@ def _subject(
     return next(iter(named.values()))[1]
 
 
-def _address_council(url: str, registry: AuthorityRegistry) -> Authority | None:
+def _address_authority(url: str, registry: AuthorityRegistry) -> Authority | None:
     """The council a report's or press release's address names.
 
     Report slugs are ``<name>-MMYY[...]`` or ``<name>-cc``; press releases are
@@ -372,11 +376,13 @@ def _address_council(url: str, registry: AuthorityRegistry) -> Authority | None:
     return None
 
 
-def _councils(registry: AuthorityRegistry, text: str) -> list[Authority]:
+def _authorities(registry: AuthorityRegistry, text: str) -> list[Authority]:
     return list({a.gss: a for a, _, _ in registry.find_in_text(text)}.values())
 
 
-def _council_to_generic(authority: Authority, registry: AuthorityRegistry) -> Callable[[str], str]:
+def _authority_to_generic(
+    authority: Authority, registry: AuthorityRegistry
+) -> Callable[[str], str]:
     """Put "the local authority" for the council's name, as the framework words theme headings."""
 
     def prepare(heading: str) -> str:

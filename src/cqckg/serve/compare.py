@@ -28,12 +28,20 @@ from cqckg.serve.deps import BackendDep
 from cqckg.serve.errors import HttpError
 from cqckg.serve.figures import compare_chart
 from cqckg.serve.html import html_response, render
-from cqckg.serve.nation import Council, Nation, Rows, for_assessments, load_nation, select, slug
+from cqckg.serve.nation import (
+    AuthoritySummary,
+    Nation,
+    Rows,
+    for_assessments,
+    load_nation,
+    select,
+    slug,
+)
 from cqckg.serve.tables import Table
 
 router = APIRouter(tags=["Compare councils"])
 
-MIN_COUNCILS, MAX_COUNCILS = 2, 5
+MIN_AUTHORITIES, MAX_AUTHORITIES = 2, 5
 TABLES = ("overview", "scores", "statistics", "gaps", "strategies")
 
 AuthorityParam = Annotated[
@@ -47,12 +55,12 @@ AuthorityParam = Annotated[
 
 @dataclass
 class Comparison:
-    councils: list[Council]
+    authorities: list[AuthoritySummary]
     tables: dict[str, Table]
     chart: Markup | None
 
     def query(self) -> str:
-        return urlencode([("authority", c.gss) for c in self.councils])
+        return urlencode([("authority", c.gss) for c in self.authorities])
 
 
 def resolve(names: Sequence[str]) -> list[str]:
@@ -71,10 +79,10 @@ def resolve(names: Sequence[str]) -> list[str]:
             codes.append(gss)
     if problems:
         raise HttpError(400, "; ".join(problems))
-    if not MIN_COUNCILS <= len(codes) <= MAX_COUNCILS:
+    if not MIN_AUTHORITIES <= len(codes) <= MAX_AUTHORITIES:
         raise HttpError(
             400,
-            f"compare takes {MIN_COUNCILS} to {MAX_COUNCILS} different councils "
+            f"compare takes {MIN_AUTHORITIES} to {MAX_AUTHORITIES} different councils "
             f"(authority=...&authority=...), not {len(codes)}",
         )
     return codes
@@ -84,8 +92,8 @@ async def compare(backend: BackendDep, codes: Sequence[str]) -> Comparison:
     """The comparison of the councils ``codes`` (GSS codes, already resolved): each council's
     latest assessment."""
     nation = await load_nation(backend)
-    councils = [nation.councils[c] for c in codes if c in nation.councils]
-    latest = [c.latest.iri for c in councils if c.latest]
+    authorities = [nation.authorities[c] for c in codes if c in nation.authorities]
+    latest = [c.latest.iri for c in authorities if c.latest]
     statistics, gaps, strategies = await asyncio.gather(
         *(
             select(backend, for_assessments(name, latest))
@@ -93,30 +101,32 @@ async def compare(backend: BackendDep, codes: Sequence[str]) -> Comparison:
         )
     )
     tables = {
-        "overview": _overview(councils),
-        "scores": _scores(nation, councils),
-        "statistics": _statistics(councils, statistics),
-        "gaps": _gaps(councils, gaps),
-        "strategies": _strategies(councils, strategies),
+        "overview": _overview(authorities),
+        "scores": _scores(nation, authorities),
+        "statistics": _statistics(authorities, statistics),
+        "gaps": _gaps(authorities, gaps),
+        "strategies": _strategies(authorities, strategies),
     }
-    return Comparison(councils, tables, _chart(nation, councils))
+    return Comparison(authorities, tables, _chart(nation, authorities))
 
 
-def _by_assessment(councils: Sequence[Council], rows: Rows) -> list[tuple[Council, dict[str, str]]]:
+def _by_assessment(
+    authorities: Sequence[AuthoritySummary], rows: Rows
+) -> list[tuple[AuthoritySummary, dict[str, str]]]:
     """Each row with the council whose latest assessment it belongs to, in council order."""
-    owner = {c.latest.iri: c for c in councils if c.latest}
-    order = {c.gss: i for i, c in enumerate(councils)}
+    owner = {c.latest.iri: c for c in authorities if c.latest}
+    order = {c.gss: i for i, c in enumerate(authorities)}
     found = [(owner[r["assessment"]], r) for r in rows if r["assessment"] in owner]
     return sorted(found, key=lambda pair: order[pair[0].gss])
 
 
-def _names(councils: Sequence[Council]) -> list[str]:
-    return [c.short_name for c in councils]
+def _names(authorities: Sequence[AuthoritySummary]) -> list[str]:
+    return [c.short_name for c in authorities]
 
 
-def _overview(councils: Sequence[Council]) -> Table:
+def _overview(authorities: Sequence[AuthoritySummary]) -> Table:
     rows: list[list[Value]] = []
-    fields: list[tuple[str, Callable[[Council], Value]]] = [
+    fields: list[tuple[str, Callable[[AuthoritySummary], Value]]] = [
         ("Latest assessment published", lambda c: c.latest.published if c.latest else None),
         ("Formal or pilot", lambda c: c.latest.kind if c.latest else None),
         ("Overall rating", lambda c: c.latest.rating if c.latest else None),
@@ -131,54 +141,54 @@ def _overview(councils: Sequence[Council]) -> Table:
         ("Council type", lambda c: c.type_label),
     ]
     for label, get in fields:
-        rows.append([label, *(get(c) for c in councils)])
-    return Table("overview", "Latest assessments", ["", *_names(councils)], rows)
+        rows.append([label, *(get(c) for c in authorities)])
+    return Table("overview", "Latest assessments", ["", *_names(authorities)], rows)
 
 
-def _scores(nation: Nation, councils: Sequence[Council]) -> Table:
+def _scores(nation: Nation, authorities: Sequence[AuthoritySummary]) -> Table:
     rows: list[list[Value]] = []
     for s in nation.statements:
-        scores = [c.latest.scores.get(s.slug) if c.latest else None for c in councils]
+        scores = [c.latest.scores.get(s.slug) if c.latest else None for c in authorities]
         rows.append([s.theme, s.label, *scores])
     note = "Each council's latest assessment; blank where a statement was not scored."
-    columns = ["Theme", "Quality statement", *_names(councils)]
+    columns = ["Theme", "Quality statement", *_names(authorities)]
     return Table("scores", "Quality statement scores by theme", columns, rows, note)
 
 
-def _chart(nation: Nation, councils: Sequence[Council]) -> Markup | None:
+def _chart(nation: Nation, authorities: Sequence[AuthoritySummary]) -> Markup | None:
     themes: dict[str, list[tuple[str, list[int | None]]]] = {}
     for s in nation.statements:
-        scores = [c.latest.scores.get(s.slug) if c.latest else None for c in councils]
+        scores = [c.latest.scores.get(s.slug) if c.latest else None for c in authorities]
         themes.setdefault(s.theme, []).append((s.label, scores))
     if not any(score is not None for rows in themes.values() for _, r in rows for score in r):
         return None
     return compare_chart(
         "Quality statement scores by theme, latest assessments",
-        _names(councils),
+        _names(authorities),
         list(themes.items()),
     )
 
 
-def _statistics(councils: Sequence[Council], rows: Rows) -> Table:
+def _statistics(authorities: Sequence[AuthoritySummary], rows: Rows) -> Table:
     values: dict[tuple[str, str, str], dict[str, tuple[Value, Value, str]]] = {}
-    for council, row in _by_assessment(councils, rows):
+    for authority, row in _by_assessment(authorities, rows):
         measure = (
             row.get("measure_label") or row.get("measure_words") or slug(row.get("measure", ""))
         )
         comparator = row.get("comparator_label") or slug(row.get("comparator", ""))
         unit = row.get("unit_label") or slug(row.get("unit", ""))
         values.setdefault((measure, comparator, unit), {}).setdefault(
-            council.gss,
+            authority.gss,
             (_number(row["value"]), _number(row.get("comparator_value")), row.get("period", "")),
         )
     columns = ["Measure", "Comparator", "Unit"]
-    for name in _names(councils):
+    for name in _names(authorities):
         columns += [name, f"{name}: comparator", f"{name}: year"]
     order = sorted(values, key=lambda k: (-len(values[k]), k[0].casefold(), k[1]))
     table: list[list[Value]] = []
     for key in order:
         cells: list[Value] = list(key)
-        for c in councils:
+        for c in authorities:
             value, comparator_value, year = values[key].get(c.gss, (None, None, ""))
             cells += [value, comparator_value, year]
         table.append(cells)
@@ -196,44 +206,46 @@ def _number(text: str | None) -> Value:
         return text
 
 
-def _gaps(councils: Sequence[Council], rows: Rows) -> Table:
+def _gaps(authorities: Sequence[AuthoritySummary], rows: Rows) -> Table:
     gaps: dict[str, dict[str, set[str]]] = {}
-    for council, row in _by_assessment(councils, rows):
+    for authority, row in _by_assessment(authorities, rows):
         topic = row.get("label") or slug(row["topic"])
-        gaps.setdefault(topic, {}).setdefault(council.gss, set()).add(row["gap"])
+        gaps.setdefault(topic, {}).setdefault(authority.gss, set()).add(row["gap"])
     table: list[list[Value]] = []
-    n = len(councils)
+    n = len(authorities)
     for topic, per in sorted(gaps.items(), key=lambda t: (-len(t[1]), t[0].casefold())):
-        having = [c.short_name for c in councils if c.gss in per]
+        having = [c.short_name for c in authorities if c.gss in per]
         shared = "all" if len(per) == n else f"{len(per)} of {n}" if len(per) > 1 else "only"
-        counts = [len(per.get(c.gss, ())) for c in councils]
+        counts = [len(per.get(c.gss, ())) for c in authorities]
         table.append([topic, shared, "; ".join(having), *counts])
-    columns = ["Topic", "Shared by", "Councils", *(f"{c} gaps" for c in _names(councils))]
+    columns = ["Topic", "Shared by", "Councils", *(f"{c} gaps" for c in _names(authorities))]
     note = "Topics of the gaps (areas for development) each latest report found, shared first."
     return Table("gaps", "Gap topics shared and not shared", columns, table, note)
 
 
-def _strategies(councils: Sequence[Council], rows: Rows) -> Table:
-    by_topic: dict[str, dict[tuple[str, str], tuple[Council, dict[str, str]]]] = {}
-    for council, row in _by_assessment(councils, rows):
+def _strategies(authorities: Sequence[AuthoritySummary], rows: Rows) -> Table:
+    by_topic: dict[str, dict[tuple[str, str], tuple[AuthoritySummary, dict[str, str]]]] = {}
+    for authority, row in _by_assessment(authorities, rows):
         topic = row.get("label") or slug(row["topic"])
-        by_topic.setdefault(topic, {}).setdefault((council.gss, row["strategy"]), (council, row))
+        by_topic.setdefault(topic, {}).setdefault(
+            (authority.gss, row["strategy"]), (authority, row)
+        )
     table: list[list[Value]] = []
     for topic in sorted(by_topic, key=str.casefold):
         found = by_topic[topic]
         if len({gss for gss, _ in found}) < 2:
             continue  # on the same topics: at least two of the councils
-        for council, row in found.values():
+        for authority, row in found.values():
             years = "-".join(row[k] for k in ("start", "end") if row.get(k))
             kind = row.get("kind_label") or slug(row.get("kind", ""))
-            table.append([topic, council.short_name, row["title"], kind, years])
+            table.append([topic, authority.short_name, row["title"], kind, years])
     columns = ["Topic", "Council", "Strategy", "Kind", "Years"]
     note = "Strategies, plans and programmes on topics at least two of these councils have one on."
     return Table("strategies", "Strategies on the same topics", columns, table, note)
 
 
 def _csv(table: Table, comparison: Comparison) -> Response:
-    names = "-".join(c.gss for c in comparison.councils)
+    names = "-".join(c.gss for c in comparison.authorities)
     disposition = f'attachment; filename="compare-{table.name}-{names}.csv"'
     return Response(
         table.csv(),
@@ -263,7 +275,7 @@ async def compare_page(backend: BackendDep, authority: AuthorityParam = None) ->
         render,
         "compare.html",
         comparison=comparison,
-        given=given + [""] * (MAX_COUNCILS - len(given)),
+        given=given + [""] * (MAX_AUTHORITIES - len(given)),
         error=error,
         tables=TABLES,
     )
@@ -304,7 +316,7 @@ async def compare_api(
         {
             "councils": [
                 {"gss": c.gss, "name": c.name, "page": f"/doc/authority/{c.gss}"}
-                for c in comparison.councils
+                for c in comparison.authorities
             ],
             "tables": {
                 name: {

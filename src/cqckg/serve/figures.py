@@ -110,16 +110,16 @@ def distribution_chart(
 
 def compare_chart(
     title: str,
-    councils: Sequence[str],
+    authorities: Sequence[str],
     themes: Sequence[tuple[str, Sequence[tuple[str, Sequence[int | None]]]]],
     key: str = "compare",
 ) -> Markup:
     """Scores (1-4) of several councils side by side, one bar per council under each quality
-    statement, grouped by theme; ``councils`` name the series in order."""
+    statement, grouped by theme; ``authorities`` name the series in order."""
     body: list[str] = []
     lines: list[str] = []
     y = 8
-    for i, name in enumerate(councils):
+    for i, name in enumerate(authorities):
         body.append(
             f'<rect class="bar series-{i}" x="{_LABEL + 150 * (i % 2)}" y="{y + 4}" '
             f'width="12" height="12"/><text class="series" x="{_LABEL + 150 * (i % 2) + 18}" '
@@ -127,7 +127,7 @@ def compare_chart(
         )
         if i % 2:
             y += 18
-    y += 18 if len(councils) % 2 else 0
+    y += 18 if len(authorities) % 2 else 0
     y += 8
     for theme, statements in themes:
         body.append(f'<text class="theme" x="0" y="{y + 18}">{_text(_clip(theme, 90))}</text>')
@@ -150,7 +150,7 @@ def compare_chart(
                         f'y="{y + 11}">{score}</text>'
                     )
                     text = f"{score} of 4"
-                said.append(f"{councils[i]} {text}")
+                said.append(f"{authorities[i]} {text}")
                 y += 12
             lines.append(f"{label}: " + ", ".join(said))
             y += 8

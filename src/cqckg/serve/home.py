@@ -27,7 +27,7 @@ from cqckg.serve.deps import BackendDep
 from cqckg.serve.errors import HttpError
 from cqckg.serve.figures import Dot, distribution_chart, england_map
 from cqckg.serve.html import html_response, render
-from cqckg.serve.nation import Council, Nation, load_gap_topics, load_nation, locations
+from cqckg.serve.nation import AuthoritySummary, Nation, load_gap_topics, load_nation, locations
 from cqckg.serve.tables import Table
 
 router = APIRouter(tags=["Web UI"])
@@ -45,7 +45,7 @@ class Filters:
     sort: str = "name"
     order: str = "asc"
 
-    def keeps(self, c: Council) -> bool:
+    def keeps(self, c: AuthoritySummary) -> bool:
         latest = c.latest
         return (
             latest is not None
@@ -61,18 +61,20 @@ class Filters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def sort_keys(nation: Nation) -> dict[str, Callable[[Council], tuple[object, ...]]]:
+def sort_keys(nation: Nation) -> dict[str, Callable[[AuthoritySummary], tuple[object, ...]]]:
     """Each column the table sorts on, as a key; missing values sort last either way."""
     band = {b.slug: b.lower for b in nation.bands}
 
-    def latest(get: Callable[[Council], object]) -> Callable[[Council], tuple[object, ...]]:
-        def key(c: Council) -> tuple[object, ...]:
+    def latest(
+        get: Callable[[AuthoritySummary], object],
+    ) -> Callable[[AuthoritySummary], tuple[object, ...]]:
+        def key(c: AuthoritySummary) -> tuple[object, ...]:
             value = get(c) if c.latest else None
             return (value is None, value if value is not None else 0, c.name.casefold())
 
         return key
 
-    keys: dict[str, Callable[[Council], tuple[object, ...]]] = {
+    keys: dict[str, Callable[[AuthoritySummary], tuple[object, ...]]] = {
         "name": lambda c: (False, c.name.casefold(), ""),
         "region": lambda c: (not c.region, c.region, c.name.casefold()),
         "type": lambda c: (not c.type_label, c.type_label, c.name.casefold()),
@@ -87,11 +89,11 @@ def sort_keys(nation: Nation) -> dict[str, Callable[[Council], tuple[object, ...
     return keys
 
 
-def _score(slug: str) -> Callable[[Council], object]:
+def _score(slug: str) -> Callable[[AuthoritySummary], object]:
     return lambda c: c.latest.scores.get(slug) if c.latest else None
 
 
-def rows(nation: Nation, filters: Filters) -> list[Council]:
+def rows(nation: Nation, filters: Filters) -> list[AuthoritySummary]:
     """The assessed councils the filters keep, in the order asked for."""
     keys = sort_keys(nation)
     if filters.sort not in keys:
@@ -104,13 +106,13 @@ def rows(nation: Nation, filters: Filters) -> list[Council]:
     return present + missing
 
 
-def table(nation: Nation, councils: Sequence[Council]) -> Table:
+def table(nation: Nation, authorities: Sequence[AuthoritySummary]) -> Table:
     """The home page's council table as data (its CSV and JSON download)."""
     columns = ["gss", "council", "region", "type", "published", "kind", "rating", "percentage"]
     columns += [s.label for s in nation.statements]
     columns += ["statements_scored", "document_kinds"]
     out: list[list[Value]] = []
-    for c in councils:
+    for c in authorities:
         a = c.latest
         assert a is not None
         row: list[Value] = [c.gss, c.name, c.region, c.type_label, a.published, a.kind]
@@ -123,7 +125,7 @@ def table(nation: Nation, councils: Sequence[Council]) -> Table:
 def nation_map(nation: Nation) -> object:
     where = locations()
     dots = []
-    for c in nation.councils.values():
+    for c in nation.authorities.values():
         place = where.get(c.gss)
         if place is None:
             continue
@@ -174,7 +176,7 @@ async def home(backend: BackendDep, filters: FiltersDep) -> Response:
         {
             "topic": topic,
             "count": len(codes),
-            "councils": [
+            "authorities": [
                 (registry.by_gss[gss].short_name if gss in registry.by_gss else gss, gss)
                 for gss in codes
             ],
@@ -185,7 +187,7 @@ async def home(backend: BackendDep, filters: FiltersDep) -> Response:
         render,
         "home.html",
         nation=nation,
-        councils=shown,
+        authorities=shown,
         filters=filters,
         options=nation.options(),
         assessed=len(nation.assessed()),

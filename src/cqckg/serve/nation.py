@@ -90,7 +90,7 @@ class Assessment:
 
 
 @dataclass
-class Council:
+class AuthoritySummary:
     gss: str
     iri: str
     name: str
@@ -143,22 +143,22 @@ def change(before: Assessment, after: Assessment, statements: Iterable[str]) -> 
 
 @dataclass
 class Nation:
-    councils: dict[str, Council]
+    authorities: dict[str, AuthoritySummary]
     statements: list[Statement]
     bands: list[Band]
 
-    def assessed(self) -> list[Council]:
+    def assessed(self) -> list[AuthoritySummary]:
         """Councils with at least one assessment, by name."""
-        found = [c for c in self.councils.values() if c.assessments]
+        found = [c for c in self.authorities.values() if c.assessments]
         return sorted(found, key=lambda c: c.name.casefold())
 
     def history(self, gss: str) -> list[Change]:
         """The change between each pair of consecutive assessments of a council."""
-        council = self.councils.get(gss)
-        if council is None:
+        authority = self.authorities.get(gss)
+        if authority is None:
             return []
         slugs = [s.slug for s in self.statements]
-        found = council.assessments
+        found = authority.assessments
         return [change(a, b, slugs) for a, b in itertools.pairwise(found)]
 
     def distribution(self) -> list[tuple[Statement, list[int]]]:
@@ -166,8 +166,8 @@ class Nation:
         out = []
         for statement in self.statements:
             counts = [0, 0, 0, 0]
-            for council in self.assessed():
-                latest = council.latest
+            for authority in self.assessed():
+                latest = authority.latest
                 score = latest.scores.get(statement.slug) if latest else None
                 if score is not None and 1 <= score <= 4:
                     counts[score - 1] += 1
@@ -176,10 +176,10 @@ class Nation:
 
     def options(self) -> dict[str, list[tuple[str, str]]]:
         """The values each filter of the council table can take, as (value, label)."""
-        councils = self.assessed()
-        regions = sorted({c.region for c in councils if c.region})
-        types = sorted({(c.type_slug, c.type_label) for c in councils if c.type_slug})
-        kinds = sorted({c.latest.kind for c in councils if c.latest and c.latest.kind})
+        authorities = self.assessed()
+        regions = sorted({c.region for c in authorities if c.region})
+        types = sorted({(c.type_slug, c.type_label) for c in authorities if c.type_slug})
+        kinds = sorted({c.latest.kind for c in authorities if c.latest and c.latest.kind})
         return {
             "region": [(r, r) for r in regions],
             "type": types,
@@ -202,36 +202,36 @@ class CouncilContext:
     @classmethod
     def of(cls, nation: Nation, iri: str) -> CouncilContext:
         """The context of the council or assessment ``iri``."""
-        for council in nation.councils.values():
-            if iri == council.iri:
+        for authority in nation.authorities.values():
+            if iri == authority.iri:
                 return cls(
-                    {a.published: a for a in council.assessments},
-                    list(reversed(nation.history(council.gss))),
+                    {a.published: a for a in authority.assessments},
+                    list(reversed(nation.history(authority.gss))),
                     {s.slug: s for s in nation.statements},
                     len(nation.statements),
-                    f"/compare?authority={council.gss}",
+                    f"/compare?authority={authority.gss}",
                 )
-            for a in council.assessments:
+            for a in authority.assessments:
                 if a.iri == iri:
                     return cls({a.published: a}, [], {}, len(nation.statements))
         return cls()
 
     def template(self) -> dict[str, object]:
-        return {"council": self}
+        return {"authority": self}
 
 
 Rows = Sequence[dict[str, str]]
 
 
 def build_nation(
-    councils: Rows, assessments: Rows, scores: Rows, documents: Rows, framework: Rows
+    authorities: Rows, assessments: Rows, scores: Rows, documents: Rows, framework: Rows
 ) -> Nation:
     """A :class:`Nation` from the page queries' rows (variable -> lexical value)."""
-    found: dict[str, Council] = {}
-    for row in councils:
-        found[row["gss"]] = Council(
+    found: dict[str, AuthoritySummary] = {}
+    for row in authorities:
+        found[row["gss"]] = AuthoritySummary(
             gss=row["gss"],
-            iri=row["council"],
+            iri=row["authority"],
             name=row.get("name") or row["gss"],
             short_name=row.get("short") or row.get("name") or row["gss"],
             region=row.get("region", ""),
@@ -244,7 +244,7 @@ def build_nation(
         rating = row.get("rating", "")
         by_iri[row["assessment"]] = Assessment(
             iri=row["assessment"],
-            gss=gss_of.get(row["council"], slug(row["council"])),
+            gss=gss_of.get(row["authority"], slug(row["authority"])),
             published=row["published"],
             kind=slug(row["kind"]) if row.get("kind") else "",
             rating=row.get("rating_label") or (slug(rating) if rating else ""),
@@ -260,9 +260,9 @@ def build_nation(
         kinds.setdefault(row["assessment"], set()).add(row.get("label") or slug(row["kind"]))
     for a in sorted(by_iri.values(), key=lambda a: (a.published, a.iri)):
         a.document_kinds = tuple(sorted(kinds.get(a.iri, ())))
-        council = found.get(a.gss)
-        if council is not None:
-            council.assessments.append(a)
+        authority = found.get(a.gss)
+        if authority is not None:
+            authority.assessments.append(a)
     statements: list[tuple[str, str, str, Statement]] = []
     bands: list[Band] = []
     for row in framework:
@@ -282,12 +282,15 @@ def gap_topics(rows: Rows) -> list[tuple[str, list[str]]]:
     """Topic -> the councils (GSS codes, sorted) with a gap tagged with it, in any assessment;
     most councils first, then by topic (as the named question ``common-gaps`` orders them).
 
-    >>> gap_topics([{"topic": ".../a", "councils": ".../E1"},
-    ...             {"topic": ".../b", "label": "B", "councils": ".../E2 .../E1"}])
+    >>> gap_topics([{"topic": ".../a", "authorities": ".../E1"},
+    ...             {"topic": ".../b", "label": "B", "authorities": ".../E2 .../E1"}])
     [('B', ['E1', 'E2']), ('a', ['E1'])]
     """
     found = [
-        (row.get("label") or slug(row["topic"]), sorted({slug(c) for c in row["councils"].split()}))
+        (
+            row.get("label") or slug(row["topic"]),
+            sorted({slug(c) for c in row["authorities"].split()}),
+        )
         for row in rows
     ]
     return sorted(found, key=lambda t: (-len(t[1]), t[0]))
@@ -311,7 +314,7 @@ async def load_nation(backend: Backend) -> Nation:
     computed once for each version of the store."""
 
     async def make() -> Nation:
-        names = ("councils", "assessments", "scores", "documents", "framework")
+        names = ("authorities", "assessments", "scores", "documents", "framework")
         rows = await asyncio.gather(*(select(backend, page_query(n)) for n in names))
         return build_nation(*rows)
 
@@ -327,19 +330,19 @@ async def load_gap_topics(backend: Backend) -> list[tuple[str, list[str]]]:
     return await backend.derived("gap-topics", make)
 
 
-async def load_council(backend: Backend, council: str) -> Nation:
-    """What :func:`load_nation` gives, for the one council ``council`` (an IRI from the graph):
+async def load_council(backend: Backend, authority: str) -> Nation:
+    """What :func:`load_nation` gives, for the one authority ``authority`` (an IRI from the graph):
     its assessments, scores and documents, and the framework (no gap topics)."""
-    term = str(ox.NamedNode(council))
-    names = ("councils", "assessments", "scores", "documents")
+    term = str(ox.NamedNode(authority))
+    names = ("authorities", "assessments", "scores", "documents")
     queries = [
-        page_query(n).replace("VALUES ?council { UNDEF }", f"VALUES ?council {{ {term} }}")
+        page_query(n).replace("VALUES ?authority { UNDEF }", f"VALUES ?authority {{ {term} }}")
         for n in names
     ]
-    councils, assessments, scores, documents, framework = await asyncio.gather(
+    authorities, assessments, scores, documents, framework = await asyncio.gather(
         *(select(backend, q) for q in queries), select(backend, page_query("framework"))
     )
-    return build_nation(councils, assessments, scores, documents, framework)
+    return build_nation(authorities, assessments, scores, documents, framework)
 
 
 @dataclass(frozen=True)

@@ -34,14 +34,14 @@ _STATIC_TYPES = {
     "site.js": "text/javascript; charset=utf-8",
 }
 
-# Councils that have at least one assessment, for the form's suggestions.
-_COUNCILS = """
+# Authorities that have at least one assessment, for the form's suggestions.
+_AUTHORITIES = """
 PREFIX cqc: <https://w3id.org/cqc-kg/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?gss (SAMPLE(?label) AS ?name) WHERE {
-  ?assessment cqc:assessedAuthority ?council .
-  ?council cqc:gssCode ?gss .
-  OPTIONAL { ?council skos:prefLabel ?label }
+  ?assessment cqc:assessedAuthority ?authority .
+  ?authority cqc:gssCode ?gss .
+  OPTIONAL { ?authority skos:prefLabel ?label }
 } GROUP BY ?gss ORDER BY ?name
 """
 
@@ -83,8 +83,8 @@ def parameter_inputs(questions: list[Question]) -> list[dict[str, str]]:
     return list(inputs.values())
 
 
-async def _councils(backend: BackendDep) -> list[dict[str, str]]:
-    job = select_job(_COUNCILS, Format.JSON, 1000)
+async def _authorities(backend: BackendDep) -> list[dict[str, str]]:
+    job = select_job(_AUTHORITIES, Format.JSON, 1000)
     answer = await backend.read(job, backend.settings.query_timeout)
     rows = json.loads(answer.body)["results"]["bindings"]
     return [{"gss": r["gss"]["value"], "name": r.get("name", r["gss"])["value"]} for r in rows]
@@ -100,13 +100,13 @@ async def home(backend: BackendDep) -> Response:
     """The query page (HTML). Named questions are its examples and its form's choices."""
     found = list_questions()
     questions = [{**question_entry(q), "sparql": q.sparql} for q in found]
-    councils = await _councils(backend)
+    authorities = await _authorities(backend)
     body = await run_in_threadpool(
         render,
         "ui.html",
         questions=questions,
         parameters=parameter_inputs(found),
-        councils=councils,
+        authorities=authorities,
         base=backend.settings.base_iri,
     )
     return html_response(body)

@@ -84,7 +84,7 @@ class AssessmentPart:
     title: str
     href: str | None
     published: str
-    council: Value | None
+    authority: Value | None
     rating: Value | None
     percentage: str | None
     kind: Value | None
@@ -302,7 +302,7 @@ def _assessment(
         title=d.label(a),
         href=links.href(a),
         published=published,
-        council=_optional_link(d, links, d.value(a, cqc.assessedAuthority)),
+        authority=_optional_link(d, links, d.value(a, cqc.assessedAuthority)),
         rating=_optional_link(d, links, d.value(a, cqc.overallRating)),
         percentage=d.value(a, cqc.percentage),
         kind=_optional_link(d, links, d.value(a, cqc.assessmentKind)),

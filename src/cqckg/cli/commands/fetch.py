@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "what changed.",
     )
     p.add_argument(
-        "councils",
+        "authorities",
         nargs="*",
         metavar="COUNCIL",
         help="a council's name in any usual spelling, its GSS code, or a report's slug",
@@ -66,12 +66,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.all == bool(args.councils):
+    if args.all == bool(args.authorities):
         print("cqckg fetch: name one or more councils, or --all", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     settings = FetchSettings(rate=args.rate, timeout=args.timeout, retries=max(0, args.retries))
     options = FetchRun(
-        councils=args.councils,
+        authorities=args.authorities,
         site=args.site,
         out=args.out or default_out(),
         settings=settings,
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _line(o: Outcome) -> str:
-    who = f"{o.council.name} ({o.council.gss})" if o.council else "unknown council"
+    who = f"{o.authority.name} ({o.authority.gss})" if o.authority else "unknown council"
     if o.failed:
         return f"{o.label}: {who}: failed: {o.reason}"
     assert o.pages is not None
