@@ -1,7 +1,7 @@
 """Ingestion: documents -> per-document extraction -> assessments -> graphs -> validated store.
 
 * :func:`extract_document` runs every extractor over one document (pure; no RDF).
-* :func:`assemble` groups documents into assessments (council + publication) and reconciles
+* :func:`assemble` groups documents into assessments (authority + publication) and reconciles
   what several documents say about the same assessment: each fact keeps the anchors of every
   document stating it; disagreements on single-valued facts (scores, rating) are kept as
   :class:`~cqckg.extract.records.Disagreement` records and reported, never silently overwritten.
@@ -124,22 +124,22 @@ def group_documents(
     known: Mapping[str, Sequence[str]] | None = None,
     published: str | None = None,
 ) -> dict[tuple[str, str], list[Document]]:
-    """Documents grouped into assessments: a council and the date its assessment was published
+    """Documents grouped into assessments: an authority and the date its assessment was published
     (ISO text, ``YYYY-MM-DD``, or ``YYYY-MM`` when only the month is known).
 
     A document's date is, in this order: the date it states; ``published`` (a date the user
     gives for the documents that state none); the month its report address encodes, which joins
-    the council's assessment published that month when the batch or the store (``known``, by
-    GSS code) has one, and otherwise makes a month-dated assessment; the council's one
+    the authority's assessment published that month when the batch or the store (``known``, by
+    GSS code) has one, and otherwise makes a month-dated assessment; the authority's one
     assessment in the batch, or else in the store. Press releases state dates that may differ
-    from the report's by days: they join the council's nearest assessment.
+    from the report's by days: they join the authority's nearest assessment.
     """
-    by_council: dict[str, list[Document]] = defaultdict(list)
+    by_authority: dict[str, list[Document]] = defaultdict(list)
     for d in docs:
-        by_council[d.authority_gss].append(d)
+        by_authority[d.authority_gss].append(d)
     groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
-    for gss, council_docs in sorted(by_council.items()):
-        for d, date in _dated(council_docs, list((known or {}).get(gss, ())), published):
+    for gss, authority_docs in sorted(by_authority.items()):
+        for d, date in _dated(authority_docs, list((known or {}).get(gss, ())), published):
             groups[(gss, date)].append(d)
     return dict(groups)
 
@@ -147,7 +147,7 @@ def group_documents(
 def _dated(
     docs: list[Document], known: list[str], published: str | None
 ) -> list[tuple[Document, str]]:
-    """Each of one council's documents with the date of the assessment it belongs to."""
+    """Each of one authority's documents with the date of the assessment it belongs to."""
     stated = sorted(
         {d.published.isoformat() for d in docs if d.published and d.kind is not _RELEASE}
     ) or sorted({d.published.isoformat() for d in docs if d.published})
@@ -182,7 +182,7 @@ def _dated(
         else:
             undated.append(d)
     if undated:
-        # the run's own assessment of the council first; the store's only when the run has none
+        # the run's own assessment of the authority first; the store's only when the run has none
         found = sorted(
             {date for _, date in out} or {joined(k[:7]) for k in known}, key=dates.sort_key
         )
@@ -365,8 +365,8 @@ def _prepare(
     docs = _read_documents(files, progress=progress, jobs=jobs)
     _refuse_duplicates(docs)
     registry = AuthorityRegistry.load()
-    councils = sorted({d.authority_gss for d in docs})
-    known = _stored_dates(store, councils) if store is not None else {}
+    authorities = sorted({d.authority_gss for d in docs})
+    known = _stored_dates(store, authorities) if store is not None else {}
     groups: _Groups = {}
     result = IngestResult()
     for key, group in group_documents(docs, known, published).items():
@@ -499,21 +499,21 @@ def _built_in_parallel(
         _GROUPS.clear()
 
 
-def _stored_dates(store: GraphStore, councils: Sequence[str]) -> dict[str, list[str]]:
-    """Publication dates of the assessments the store holds for these councils."""
-    if not councils:
+def _stored_dates(store: GraphStore, authorities: Sequence[str]) -> dict[str, list[str]]:
+    """Publication dates of the assessments the store holds for these authorities."""
+    if not authorities:
         return {}
-    values = " ".join(f"<{authority_iri(gss)}>" for gss in councils)
+    values = " ".join(f"<{authority_iri(gss)}>" for gss in authorities)
     rows = store.select(
-        f"""SELECT ?council ?date WHERE {{
-              VALUES ?council {{ {values} }}
-              ?a <{CQC.assessedAuthority}> ?council ; <{DCTERMS.issued}> ?date }}"""
+        f"""SELECT ?authority ?date WHERE {{
+              VALUES ?authority {{ {values} }}
+              ?a <{CQC.assessedAuthority}> ?authority ; <{DCTERMS.issued}> ?date }}"""
     )
     out: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        council, date = row["council"], row["date"]
-        if council is not None and date is not None:
-            out[council.value.rsplit("/", 1)[-1]].append(date.value)
+        authority, date = row["authority"], row["date"]
+        if authority is not None and date is not None:
+            out[authority.value.rsplit("/", 1)[-1]].append(date.value)
     return out
 
 
