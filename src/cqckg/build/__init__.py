@@ -27,19 +27,10 @@ from cqckg.build.terms import (
     source_iri,
 )
 from cqckg.core.collector import gc_paused
+from cqckg.core.formats import source_media_type
 from cqckg.core.namespaces import ID
 from cqckg.core.vocabulary import Vocabulary
 from cqckg.read.dates import is_month
-
-_MEDIA_TYPES = {
-    ".csv": "text/csv",
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".txt": "text/plain",
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".pdf": "application/pdf",
-}
 
 __all__ = [
     "FACT_KINDS",
@@ -77,7 +68,7 @@ def _documents(b: Builder) -> None:
         b.add(d, CQC.sha256, Literal(doc.sha256))
         b.add(d, CQC.characterCount, Literal(len(doc.text)))
         b.add(d, CQC.sourcePath, Literal(rel))
-        media_type = _MEDIA_TYPES.get(doc.path.suffix.lower(), "text/plain")
+        media_type = source_media_type(doc.path.suffix)
         if doc.origin is not None:  # the text was extracted from a web page or a PDF
             media_type = doc.origin.media_type
             b.add(d, CQC.fileSha256, Literal(doc.origin.file_sha256))

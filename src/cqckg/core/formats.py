@@ -18,7 +18,17 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-__all__ = ["Format", "Kind", "media_type_of", "rdf_format", "results_format"]
+__all__ = [
+    "DOCUMENT_SUFFIXES",
+    "EXTRACTED_SUFFIXES",
+    "Format",
+    "Kind",
+    "media_type_of",
+    "rdf_format",
+    "results_format",
+    "source_media_type",
+    "source_suffix",
+]
 
 
 class Kind(Enum):
@@ -148,3 +158,45 @@ def rdf_format(media_type: str) -> ox.RdfFormat | None:
     if found is not None:
         return found.rdf if found.kind is Kind.GRAPH else None
     return ox.RdfFormat.from_media_type(media_type_of(media_type))
+
+
+# The source documents cqc-kg reads, by file suffix: (media type, how it is read). "text" is read
+# as it is; "extracted" is a web page or PDF report whose text is extracted first
+# (cqckg.read.convert); "table" is a ratings table, read only by ``cqckg import-scores``.
+_SOURCES: dict[str, tuple[str, str]] = {
+    ".txt": ("text/plain", "text"),
+    ".md": ("text/markdown", "text"),
+    ".markdown": ("text/markdown", "text"),
+    ".html": ("text/html", "extracted"),
+    ".htm": ("text/html", "extracted"),
+    ".pdf": ("application/pdf", "extracted"),
+    ".csv": ("text/csv", "table"),
+}
+# What a folder of documents is expanded to, and which of them are extracted (with media type).
+DOCUMENT_SUFFIXES = frozenset(s for s, (_, how) in _SOURCES.items() if how != "table")
+EXTRACTED_SUFFIXES = {s: mt for s, (mt, how) in _SOURCES.items() if how == "extracted"}
+# The suffix a download is saved with: the first of its media type (".html", not ".htm"); a
+# page served as XHTML is a web page.
+_SAVED_AS = {"application/xhtml+xml": ".html"} | {
+    mt: s for s, (mt, how) in reversed(_SOURCES.items()) if how != "table"
+}
+
+
+def source_media_type(suffix: str) -> str:
+    """The media type of a source document by its file suffix (plain text when unknown).
+
+    >>> source_media_type(".PDF")
+    'application/pdf'
+    """
+    found = _SOURCES.get(suffix.lower())
+    return found[0] if found else "text/plain"
+
+
+def source_suffix(media_type: str) -> str | None:
+    """The suffix a downloaded document of this media type is saved with so that it is read as
+    one (``None``: not a document cqc-kg reads).
+
+    >>> source_suffix("text/html"), source_suffix("image/png")
+    ('.html', None)
+    """
+    return _SAVED_AS.get(media_type_of(media_type))

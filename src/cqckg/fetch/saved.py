@@ -20,18 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from cqckg.core.formats import media_type_of, source_suffix
 from cqckg.fetch.client import Fetched, FetchError, SiteClient
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-# Content types saved, and the suffix the readers expect for each.
-_SUFFIXES = {
-    "text/html": ".html",
-    "application/xhtml+xml": ".html",
-    "application/pdf": ".pdf",
-    "text/plain": ".txt",
-    "text/markdown": ".md",
-}
 
 
 @dataclass(frozen=True)
@@ -215,9 +208,10 @@ def file_stem(url: str, base_path: str | None = None) -> str:
 
 
 def _suffix(got: Fetched) -> str:
-    mime = got.content_type.split(";")[0].strip().lower()
-    if mime in _SUFFIXES:
-        return _SUFFIXES[mime]
+    suffix = source_suffix(got.content_type)
+    if suffix is not None:
+        return suffix
+    mime = media_type_of(got.content_type)
     if (got.body or b"").startswith(b"%PDF-"):
         return ".pdf"
     raise FetchError(got.url, f"unexpected content type {mime or '(none)'!r}; not saved")

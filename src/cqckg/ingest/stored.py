@@ -7,14 +7,14 @@ the file's SHA-256 and every anchor its page.
 
 from __future__ import annotations
 
+from cqckg.core.formats import EXTRACTED_SUFFIXES
 from cqckg.core.namespaces import CQC, assessment_graph_iri
-from cqckg.read.convert import CONVERTED_SUFFIXES
 from cqckg.read.origin import Origin, parse_page_starts
 from cqckg.store import GraphStore
 
 __all__ = ["stored_origins"]
 
-_MEDIA_TYPES = frozenset(CONVERTED_SUFFIXES.values())
+_MEDIA_TYPES = frozenset(EXTRACTED_SUFFIXES.values())
 
 
 def stored_origins(store: GraphStore, gss: str, published: str) -> dict[str, Origin]:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cqckg.core.errors import DocumentError
+from cqckg.core.formats import EXTRACTED_SUFFIXES
 from cqckg.core.namespaces import PREFIXES
-from cqckg.read.convert import CONVERTED_SUFFIXES, extract_text
+from cqckg.read.convert import extract_text
 from cqckg.store import GraphStore
 
 _PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
@@ -113,7 +114,7 @@ def _check_extracted(path: Path, file_sha256: str, text_sha256: str) -> list[str
     digest = hashlib.sha256(data).hexdigest()
     if digest != file_sha256:
         return [f"{path}: file changed since it was ingested (sha256 {digest})"]
-    media_type = CONVERTED_SUFFIXES.get(path.suffix.lower())
+    media_type = EXTRACTED_SUFFIXES.get(path.suffix.lower())
     if media_type is None:
         return [f"{path}: stored as extracted from a web page or PDF, but named {path.suffix!r}"]
     try:

@@ -14,15 +14,14 @@ import re
 from pathlib import Path
 
 from cqckg.core.errors import DocumentError, SourceLocation
+from cqckg.core.formats import EXTRACTED_SUFFIXES
 from cqckg.read.html_text import extract_page
 from cqckg.read.limits import run_limited
 from cqckg.read.origin import Origin
 from cqckg.read.pdf_text import extract_pdf
 
-__all__ = ["CONVERTED_SUFFIXES", "MAX_FILE_BYTES", "convert", "extract_text", "read_bytes"]
+__all__ = ["MAX_FILE_BYTES", "convert", "extract_text", "read_bytes"]
 
-# The formats read by extraction, by file suffix, with their media types.
-CONVERTED_SUFFIXES = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}
 # A saved page or a report with its images is larger than its text: 20 MiB (the text extracted
 # is still held to the reader's limit for a text file).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -49,7 +48,7 @@ _WINDOWS_1252 = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-a
 
 def convert(path: Path, max_text_bytes: int) -> tuple[str, Origin]:
     """The text of a web page or PDF report file, and its origin."""
-    media_type = CONVERTED_SUFFIXES[path.suffix.lower()]
+    media_type = EXTRACTED_SUFFIXES[path.suffix.lower()]
     data = read_bytes(path)
     text, pages = extract_text(data, media_type, path)
     size = len(text.encode("utf-8"))

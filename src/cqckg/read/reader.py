@@ -26,8 +26,9 @@ from pathlib import Path
 
 from cqckg.core.authorities import Authority, AuthorityRegistry
 from cqckg.core.errors import DocumentError, SourceLocation
+from cqckg.core.formats import DOCUMENT_SUFFIXES, EXTRACTED_SUFFIXES
 from cqckg.read import segment
-from cqckg.read.convert import CONVERTED_SUFFIXES, convert, in_extracted_text, read_bytes
+from cqckg.read.convert import convert, in_extracted_text, read_bytes
 from cqckg.read.dates import address_month
 from cqckg.read.kinds import detect_kind, expected_kinds, is_pilot
 from cqckg.read.model import Document, DocumentKind, Section, SectionRole
@@ -39,8 +40,8 @@ __all__ = ["MAX_BYTES", "SUFFIXES", "read_document", "read_documents"]
 MAX_BYTES = 5 * 1024 * 1024
 # What a folder is expanded to: text files as kept, and web pages and PDF reports, whose text is
 # extracted first (cqckg.read.convert): anchors point into the extracted text.
-SUFFIXES = frozenset({".md", ".markdown", ".txt", *CONVERTED_SUFFIXES})
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", *CONVERTED_SUFFIXES})
+SUFFIXES = DOCUMENT_SUFFIXES
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", *EXTRACTED_SUFFIXES})
 
 # UTF-32 before UTF-16: the UTF-32 little-endian mark begins with the UTF-16 one.
 _WIDE_BOMS = (
@@ -104,7 +105,7 @@ def read_document(
     ``score-missing``, ``statement-unknown``, ``theme-missing``).
     """
     path = Path(path)
-    if path.suffix.lower() in CONVERTED_SUFFIXES:
+    if path.suffix.lower() in EXTRACTED_SUFFIXES:
         text, origin = convert(path, MAX_BYTES)
         try:
             return parse_document(
