@@ -1,0 +1,208 @@
+"""The finding cues and template texts of ``graph/cues.ttl``, compiled once per process.
+
+The Turtle is the source of the words: each finding cue is a SKOS concept with its pattern
+(``cqc:pattern``, one regular-expression alternative per line), its weight (``cqc:cueWeight``)
+and the gap kind it counts towards (``cqc:indicatesGapKind``); three ordered collections say in
+which order the negated-problem, gap and strength cues are weighed. Template texts (CQC's page
+furniture: boilerplate openings, headings of parts without findings) are concepts with a
+pattern only. :mod:`cqckg.extract.findings` keeps the mechanism (scoring, masking, splitting).
+
+A pattern that does not compile, or a cue without a pattern or weight, is refused with a
+:class:`DocumentError` naming the file, the line and the cue.
+
+>>> cues = finding_cues()
+>>> [c.name for c in cues.strengths]
+['positive', 'good', 'improved', 'above-average']
+>>> bool(template_text("statement-block-end").search("Key findings for this quality statement"))
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SKOS
+
+from cqckg.core.errors import DocumentError, SourceLocation
+from cqckg.core.namespaces import CQC, ID
+from cqckg.core.paths import graph_dir
+from cqckg.extract.patterns import any_of, leading_texts, may_match
+from cqckg.extract.records import GapKind
+
+CUES_FILE = "cues.ttl"
+# The ordered collections of finding cues, in the order findings.py weighs them.
+_GROUPS = ("negated-problem", "gap", "strength")
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    pattern: re.Pattern[str]
+    weight: float
+    gap_kind: GapKind | None = None
+    # Every match begins with one of these (see ``leading_texts``); None: no such texts.
+    leading: tuple[str, ...] | None = None
+
+    def may_match(self, folded: str) -> bool:
+        """False when the pattern cannot match a text whose ``fold_case`` is ``folded``."""
+        return may_match(self.leading, folded)
+
+
+@dataclass(frozen=True)
+class FindingCues:
+    """The cues of the three groups, each in the order it is weighed."""
+
+    negated_problems: tuple[Cue, ...]
+    gaps: tuple[Cue, ...]
+    strengths: tuple[Cue, ...]
+
+
+def finding_cues(directory: Path | None = None) -> FindingCues:
+    """The finding cues of ``cues.ttl`` in ``directory`` (``graph/`` by default), compiled."""
+    return _cues(_read(_path(directory)))
+
+
+def template_text(slug: str, directory: Path | None = None) -> re.Pattern[str]:
+    """The template text ``id/template-text/{slug}``, compiled case-insensitively; callers that
+    need an anchor or another flag compile :func:`template_pattern` themselves."""
+    return _compiled(template_pattern(slug, directory), re.IGNORECASE)
+
+
+def template_pattern(slug: str, directory: Path | None = None) -> str:
+    """The pattern of the template text ``id/template-text/{slug}``: its alternatives joined."""
+    source = _read(_path(directory))
+    return _pattern(source, URIRef(ID[f"template-text/{slug}"]), f"template text {slug}")
+
+
+def _path(directory: Path | None) -> Path:
+    return (directory or graph_dir()).resolve() / CUES_FILE
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    graph: Graph
+    lines: tuple[str, ...]
+
+
+@cache
+def _read(path: Path) -> _Source:
+    try:
+        text = path.read_text(encoding="utf-8")
+        graph = Graph().parse(data=text, format="turtle")
+    except FileNotFoundError as exc:
+        raise DocumentError(SourceLocation(path), "file-exists", "no such file") from exc
+    except Exception as exc:  # rdflib's BadSyntax: a 0-based line and a reason
+        line = getattr(exc, "lines", None)
+        where = SourceLocation(path, line + 1 if isinstance(line, int) else None)
+        why = getattr(exc, "_why", None) or " ".join(str(exc).split())
+        raise DocumentError(where, "turtle-syntax", f"not valid Turtle: {why}") from exc
+    return _Source(path, graph, tuple(text.splitlines()))
+
+
+@cache
+def _cues(source: _Source) -> FindingCues:
+    groups = []
+    for name in _GROUPS:
+        members = source.graph.value(URIRef(ID[f"finding-cue-group/{name}"]), SKOS.memberList)
+        if members is None:
+            raise DocumentError(
+                SourceLocation(source.path),
+                "finding-cue-group",
+                f"no ordered collection finding-cue-group/{name} with a skos:memberList",
+            )
+        groups.append(
+            tuple(_cue(source, URIRef(str(m))) for m in Collection(source.graph, members))
+        )
+    return FindingCues(*groups)
+
+
+def _cue(source: _Source, iri: URIRef) -> Cue:
+    slug = str(iri).rpartition("/")[2]
+    what = f"finding cue {slug}"
+    pattern = _pattern(source, iri, what)
+    weights = [
+        w.toPython() if isinstance(w, Literal) else w
+        for w in source.graph.objects(iri, CQC.cueWeight)
+    ]
+    if len(weights) != 1 or not isinstance(weights[0], int | Decimal) or weights[0] < 0:
+        raise DocumentError(
+            SourceLocation(source.path, _line(source, iri)),
+            "finding-cue",
+            f"{what} needs one number of at least 0 as cqc:cueWeight",
+        )
+    gap = source.graph.value(iri, CQC.indicatesGapKind)
+    gap_kind = None
+    if gap is not None:
+        try:
+            gap_kind = GapKind(str(gap).removeprefix(str(ID["gap-kind/"])))
+        except ValueError:
+            raise DocumentError(
+                SourceLocation(source.path, _line(source, iri)),
+                "finding-cue",
+                f"{what}: cqc:indicatesGapKind {gap} is not a gap kind",
+            ) from None
+    return Cue(
+        slug,
+        _compiled(pattern, re.IGNORECASE),
+        float(weights[0]),
+        gap_kind,
+        leading_texts(pattern),
+    )
+
+
+def _pattern(source: _Source, iri: URIRef, what: str) -> str:
+    """The concept's one ``cqc:pattern``, its lines (trimmed, blank ones left out) joined as
+    alternatives; each line must compile on its own."""
+    values = list(source.graph.objects(iri, CQC.pattern))
+    if len(values) != 1 or not isinstance(values[0], Literal):
+        raise DocumentError(
+            SourceLocation(source.path, _line(source, iri)),
+            "cue-pattern",
+            f"{what} needs exactly one cqc:pattern literal (found {len(values)})",
+        )
+    alternatives = [line.strip() for line in str(values[0]).splitlines() if line.strip()]
+    if not alternatives:
+        raise DocumentError(
+            SourceLocation(source.path, _line(source, iri)), "cue-pattern", f"{what}: empty pattern"
+        )
+    for alternative in alternatives:
+        try:
+            re.compile(alternative)
+        except re.error as err:
+            raise DocumentError(
+                SourceLocation(source.path, _line(source, iri, alternative)),
+                "cue-pattern",
+                f"{what}: {alternative!r} is not a valid regular expression ({err})",
+            ) from None
+    return any_of(*alternatives)
+
+
+@cache
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+def _line(source: _Source, iri: URIRef, alternative: str | None = None) -> int | None:
+    """The line (1-based) where the concept's description starts, or where its alternative is
+    written (backslashes doubled, as Turtle writes them); None when neither is found."""
+    slug = str(iri).rpartition("/")[2]
+    heads = (f"<{iri}>", f"cue:{slug} ", f"template:{slug} ")
+    start = next(
+        (i for i, line in enumerate(source.lines) if line.startswith(heads)),
+        None,
+    )
+    if start is None:
+        return None
+    if alternative is not None:
+        written = alternative.replace("\\", "\\\\")
+        for i in range(start, len(source.lines)):
+            if source.lines[i].strip() == written:
+                return i + 1
+    return start + 1

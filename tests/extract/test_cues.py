@@ -1,0 +1,138 @@
+"""The finding cues and template texts of graph/cues.ttl: every pattern compiles, every cue is
+weighed, and a broken cue is refused with a one-line error naming the file, the line and the cue."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from cqckg.core.errors import DocumentError
+from cqckg.core.namespaces import CQC
+from cqckg.core.paths import graph_dir
+from cqckg.extract.cues import CUES_FILE, finding_cues, template_pattern
+from cqckg.extract.findings import explain
+from cqckg.extract.records import GapKind
+
+SHIPPED = graph_dir() / CUES_FILE
+GRAPH = Graph().parse(SHIPPED, format="turtle")
+CUES = sorted(str(s) for s in GRAPH.subjects(RDF.type, CQC.FindingCue))
+TEMPLATES = sorted(str(s) for s in GRAPH.subjects(RDF.type, CQC.TemplateText))
+
+
+def _slug(iri: str) -> str:
+    return iri.rpartition("/")[2]
+
+
+@pytest.mark.parametrize("iri", CUES, ids=_slug)
+def test_each_cue_compiles_line_by_line(iri: str) -> None:
+    (pattern,) = GRAPH.objects(predicate=CQC.pattern, subject=URIRef(iri))
+    lines = [line.strip() for line in str(pattern).splitlines() if line.strip()]
+    assert lines, f"{_slug(iri)} has no alternative"
+    for line in lines:
+        re.compile(line, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("iri", TEMPLATES, ids=_slug)
+def test_each_template_text_compiles(iri: str) -> None:
+    assert re.compile(template_pattern(_slug(iri)), re.IGNORECASE).pattern
+
+
+def test_every_cue_is_weighed_once_in_one_group() -> None:
+    cues = finding_cues()
+    names = [c.name for g in (cues.negated_problems, cues.gaps, cues.strengths) for c in g]
+    assert sorted(names) == sorted(_slug(c) for c in CUES)
+    assert len(names) == len(set(names))
+    # the groups keep the order the Turtle lists: explanations name cues in that order
+    assert names.index("not-always") < names.index("negated-action") < names.index("positive")
+
+
+def test_gap_cues_carry_their_gap_kind() -> None:
+    cues = {c.name: c for c in finding_cues().gaps}
+    assert cues["waiting"].gap_kind is GapKind.WAITING
+    assert cues["not-always"].gap_kind is GapKind.SHORTFALL
+    assert cues["however"].gap_kind is None
+    assert all(c.gap_kind is None for c in finding_cues().strengths)
+
+
+def test_a_cue_is_what_explain_names() -> None:
+    text = "Staff told us the service was not always available."
+    assert "not-always" in explain(text)
+
+
+# -- broken cues --------------------------------------------------------------------------
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    (tmp_path / CUES_FILE).write_text(text.replace(old, new), encoding="utf-8")
+    return tmp_path
+
+
+def _error(directory: Path) -> DocumentError:
+    with pytest.raises(DocumentError) as err:
+        finding_cues(directory)
+    message = str(err.value)
+    assert "\n" not in message, "one line"
+    assert message.startswith(f"{directory.resolve() / CUES_FILE}:"), message
+    return err.value
+
+
+def _line_of(directory: Path, text: str) -> int:
+    lines = (directory / CUES_FILE).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip() == text)
+
+
+def test_a_pattern_that_does_not_compile_is_refused_naming_file_line_and_cue(
+    tmp_path: Path,
+) -> None:
+    d = _broken(tmp_path, "\\\\bnot always\\\\b\n", "\\\\bnot (always\\\\b\n")
+    err = _error(d)
+    assert err.rule == "cue-pattern"
+    assert "finding cue not-always" in err.message
+    assert "missing )" in err.message
+    assert err.location.line == _line_of(d, "\\\\bnot (always\\\\b")
+
+
+def test_a_cue_without_a_weight_is_refused(tmp_path: Path) -> None:
+    head = "cue:lack a cqc:FindingCue ;"
+    text = SHIPPED.read_text(encoding="utf-8")
+    start = text.index(head)
+    weight = text.index("    cqc:cueWeight 2.0 ;\n", start)
+    (tmp_path / CUES_FILE).write_text(text[:weight] + text[weight + 24 :], encoding="utf-8")
+    err = _error(tmp_path)
+    assert err.rule == "finding-cue" and "finding cue lack" in err.message
+    assert err.location.line == _line_of(tmp_path, head)
+
+
+def test_an_unknown_gap_kind_is_refused(tmp_path: Path) -> None:
+    d = _broken(
+        tmp_path,
+        "    cqc:indicatesGapKind gap:below-average ;",
+        "    cqc:indicatesGapKind gap:below-par ;",
+    )
+    err = _error(d)
+    assert "finding cue below-average" in err.message and "below-par" in err.message
+
+
+def test_a_missing_group_is_refused(tmp_path: Path) -> None:
+    d = _broken(
+        tmp_path,
+        "group:strength a skos:OrderedCollection ;",
+        "group:strong a skos:OrderedCollection ;",
+    )
+    err = _error(d)
+    assert err.rule == "finding-cue-group" and "finding-cue-group/strength" in err.message
+
+
+def test_turtle_that_does_not_parse_is_refused_at_its_line(tmp_path: Path) -> None:
+    d = _broken(
+        tmp_path, "cue:lack a cqc:FindingCue ;", "cue:lack a cqc:FindingCue cqc:cueWeight ;"
+    )
+    err = _error(d)
+    assert err.rule == "turtle-syntax"
+    assert err.location.line == _line_of(d, "cue:lack a cqc:FindingCue cqc:cueWeight ;")
