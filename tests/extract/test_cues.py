@@ -13,22 +13,22 @@ from rdflib.namespace import RDF
 from cqckg.core.errors import DocumentError
 from cqckg.core.namespaces import CQC
 from cqckg.core.paths import graph_dir
-from cqckg.extract.cues import CUES_FILE, finding_cues, template_pattern
+from cqckg.extract.cues import CUES_FILE, finding_cues, text_pattern
 from cqckg.extract.findings import explain
 from cqckg.extract.records import GapKind
 
 SHIPPED = graph_dir() / CUES_FILE
 GRAPH = Graph().parse(SHIPPED, format="turtle")
 CUES = sorted(str(s) for s in GRAPH.subjects(RDF.type, CQC.FindingCue))
-TEMPLATES = sorted(str(s) for s in GRAPH.subjects(RDF.type, CQC.TemplateText))
+TEXT_PATTERNS = sorted(str(s) for s in GRAPH.subjects(RDF.type, CQC.TextPattern))
 
 
 def _slug(iri: str) -> str:
     return iri.rpartition("/")[2]
 
 
-@pytest.mark.parametrize("iri", CUES, ids=_slug)
-def test_each_cue_compiles_line_by_line(iri: str) -> None:
+@pytest.mark.parametrize("iri", CUES + TEXT_PATTERNS, ids=_slug)
+def test_each_pattern_compiles_line_by_line(iri: str) -> None:
     (pattern,) = GRAPH.objects(predicate=CQC.pattern, subject=URIRef(iri))
     lines = [line.strip() for line in str(pattern).splitlines() if line.strip()]
     assert lines, f"{_slug(iri)} has no alternative"
@@ -36,9 +36,12 @@ def test_each_cue_compiles_line_by_line(iri: str) -> None:
         re.compile(line, re.IGNORECASE)
 
 
-@pytest.mark.parametrize("iri", TEMPLATES, ids=_slug)
-def test_each_template_text_compiles(iri: str) -> None:
-    assert re.compile(template_pattern(_slug(iri)), re.IGNORECASE).pattern
+def test_text_patterns_keep_their_spaces_and_anchors() -> None:
+    # "i[ ]": an I statement's line, not a word beginning with i
+    line = text_pattern("template-line", "^(?:", ")")
+    assert line.match("I feel safe") and not line.match("Inclusion was good")
+    heading = text_pattern("no-findings-heading", "^(?:", ")")
+    assert heading.match("Local authority indicative rating") and not heading.match("Rating")
 
 
 def test_every_cue_is_weighed_once_in_one_group() -> None:
@@ -136,3 +139,11 @@ def test_turtle_that_does_not_parse_is_refused_at_its_line(tmp_path: Path) -> No
     err = _error(d)
     assert err.rule == "turtle-syntax"
     assert err.location.line == _line_of(d, "cue:lack a cqc:FindingCue cqc:cueWeight ;")
+
+
+def test_a_broken_text_pattern_is_refused_naming_it(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "        financial facts\n", "        financial [facts\n")
+    with pytest.raises(DocumentError) as err:
+        text_pattern("no-findings-heading", directory=d)
+    assert "text pattern no-findings-heading" in err.value.message
+    assert err.value.location.line == _line_of(d, "financial [facts")

@@ -1,11 +1,11 @@
-"""The finding cues and template texts of ``graph/cues.ttl``, compiled once per process.
+"""The finding cues and text patterns of ``graph/cues.ttl``, compiled once per process.
 
 The Turtle is the source of the words: each finding cue is a SKOS concept with its pattern
 (``cqc:pattern``, one regular-expression alternative per line), its weight (``cqc:cueWeight``)
 and the gap kind it counts towards (``cqc:indicatesGapKind``); three ordered collections say in
-which order the negated-problem, gap and strength cues are weighed. Template texts (CQC's page
-furniture: boilerplate openings, headings of parts without findings) are concepts with a
-pattern only. :mod:`cqckg.extract.findings` keeps the mechanism (scoring, masking, splitting).
+which order the negated-problem, gap and strength cues are weighed. Text patterns (the words of
+CQC's page templates: boilerplate openings, headings of parts without findings) are concepts with
+a pattern only. The extractors keep the mechanism (scoring, masking, splitting, anchoring).
 
 A pattern that does not compile, or a cue without a pattern or weight, is refused with a
 :class:`DocumentError` naming the file, the line and the cue.
@@ -13,7 +13,7 @@ A pattern that does not compile, or a cue without a pattern or weight, is refuse
 >>> cues = finding_cues()
 >>> [c.name for c in cues.strengths]
 ['positive', 'good', 'improved', 'above-average']
->>> bool(template_text("statement-block-end").search("Key findings for this quality statement"))
+>>> bool(text_pattern("no-findings-heading", "^(?:", ")").match("Financial facts"))
 True
 """
 
@@ -68,16 +68,18 @@ def finding_cues(directory: Path | None = None) -> FindingCues:
     return _cues(_read(_path(directory)))
 
 
-def template_text(slug: str, directory: Path | None = None) -> re.Pattern[str]:
-    """The template text ``id/template-text/{slug}``, compiled case-insensitively; callers that
-    need an anchor or another flag compile :func:`template_pattern` themselves."""
-    return _compiled(template_pattern(slug, directory), re.IGNORECASE)
-
-
-def template_pattern(slug: str, directory: Path | None = None) -> str:
-    """The pattern of the template text ``id/template-text/{slug}``: its alternatives joined."""
+def text_pattern(
+    slug: str,
+    prefix: str = "",
+    suffix: str = "",
+    flags: int = re.IGNORECASE,
+    directory: Path | None = None,
+) -> re.Pattern[str]:
+    """The text pattern ``id/text-pattern/{slug}`` of ``cues.ttl``, its alternatives between
+    ``prefix`` and ``suffix`` (the anchors the caller's mechanism needs), compiled once."""
     source = _read(_path(directory))
-    return _pattern(source, URIRef(ID[f"template-text/{slug}"]), f"template text {slug}")
+    alternatives = _pattern(source, URIRef(ID[f"text-pattern/{slug}"]), f"text pattern {slug}")
+    return _compiled(f"{prefix}{alternatives}{suffix}", flags)
 
 
 def _path(directory: Path | None) -> Path:
@@ -193,7 +195,7 @@ def _line(source: _Source, iri: URIRef, alternative: str | None = None) -> int |
     """The line (1-based) where the concept's description starts, or where its alternative is
     written (backslashes doubled, as Turtle writes them); None when neither is found."""
     slug = str(iri).rpartition("/")[2]
-    heads = (f"<{iri}>", f"cue:{slug} ", f"template:{slug} ")
+    heads = (f"<{iri}>", f"cue:{slug} ", f"text:{slug} ")
     start = next(
         (i for i, line in enumerate(source.lines) if line.startswith(heads)),
         None,

@@ -33,11 +33,11 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from cqckg.core.vocabulary import Vocabulary, load_vocabulary
 from cqckg.extract.anchors import anchor
-from cqckg.extract.cues import finding_cues
+from cqckg.extract.cues import finding_cues, text_pattern
 from cqckg.extract.patterns import fold_case
 from cqckg.extract.records import (
     Direction,
@@ -49,36 +49,26 @@ from cqckg.extract.records import (
 )
 from cqckg.read.model import Document, DocumentKind, Sentence
 
-_BOILERPLATE = re.compile(
-    r"^(?:we may not always review|where support is needed it should|cqc has a new duty|"
-    r"this includes promoting the wellbeing|the care quality commission \(cqc\),? has rated|"
-    r"this theme includes|this data is reproduced|"
-    r"it has not been factored|"
-    r"please note that|the assessment will be published|about the care quality commission|"
-    r"the care quality commission \(cqc\) is the independent|we make sure health and social care|"
-    r"we monitor, inspect and regulate|cqc has a new responsibility|cqc looked at nine areas|"
-    r"cqc has given each of these|an advocate can help|they can help them find services|"
-    r"a caldicott guardian is|healthwatch are the independent|marmot principles are|"
-    r"social determinants of health are|this is a model where|local authorities spend money|"
-    r"no two care packages are the same|source:)",
-    re.IGNORECASE,
-)
-_NON_FINDINGS_SECTIONS = re.compile(
-    r"^(?:financial facts|what people expect|the local authority commitment|"
-    r"local authority (?:indicative )?rating|quality statement scores)",
-    re.IGNORECASE,
-)
-_TEMPLATE_LINE = re.compile(
-    r"^\W*(?:(?:indicative )?score\b|\d\s*[-–—]\s*evidence shows|what people expect|"
-    r"the local authority commitment|key findings for this quality statement|i |we |“i |“we )",
-    re.IGNORECASE,
-)
-_STATEMENT_BLOCK_START = re.compile(
-    r"^\W*(?:what people expect|the local authority commitment)\W*$", re.IGNORECASE | re.MULTILINE
-)
-_STATEMENT_BLOCK_END = re.compile(
-    r"^\W*(?:key findings for this quality statement)\W*$", re.IGNORECASE | re.MULTILINE
-)
+# The text patterns of graph/cues.ttl this module reads, with the anchors and flags it needs.
+_TEXT_PATTERNS: dict[str, tuple[str, str, int]] = {
+    # a sentence CQC's pages repeat in every report
+    "boilerplate-opening": ("^(?:", ")", re.IGNORECASE),
+    # a heading of a part without findings ("What people expect", "Financial facts")
+    "no-findings-heading": ("^(?:", ")", re.IGNORECASE),
+    # a line of the quality statement template ("Score: 3", "I statements ...")
+    "template-line": (r"^\W*(?:", ")", re.IGNORECASE),
+    # the lines opening and closing the block of I and We statements
+    "statement-block-start": (r"^\W*(?:", r")\W*$", re.IGNORECASE | re.MULTILINE),
+    "statement-block-end": (r"^\W*(?:", r")\W*$", re.IGNORECASE | re.MULTILINE),
+    # a measure's label (lower-cased) where lower is better
+    "lower-is-better-measure": ("", "", 0),
+}
+
+
+@cache
+def _text(slug: str) -> re.Pattern[str]:
+    return text_pattern(slug, *_TEXT_PATTERNS[slug])
+
 
 # a negation in the same clause shortly before a strength word
 _NEGATED_BEFORE = re.compile(r"\b(?:not|never|no longer|n[’']t)\b[^,;.]*$", re.IGNORECASE)
@@ -246,9 +236,7 @@ def _worse_than_comparator(st: StatisticRecord) -> bool | None:
         return None
     # Measures where lower is better (vacancies, sickness, turnover, waits) invert the sense.
     label = st.measure_label.lower()
-    lower_is_better = bool(
-        re.search(r"vacanc|sick|turnover|agency|wait|delay|complaints? .*upheld|readmi", label)
-    )
+    lower_is_better = _text("lower-is-better-measure").search(label) is not None
     lower = st.direction is Direction.LOWER
     return lower != lower_is_better
 
@@ -256,8 +244,8 @@ def _worse_than_comparator(st: StatisticRecord) -> bool | None:
 def _excluded_spans(doc: Document) -> list[tuple[int, int]]:
     """Blocks holding the I and We statements (from their heading to the key findings)."""
     spans = []
-    for m in _STATEMENT_BLOCK_START.finditer(doc.text):
-        end = _STATEMENT_BLOCK_END.search(doc.text, m.end())
+    for m in _text("statement-block-start").finditer(doc.text):
+        end = _text("statement-block-end").search(doc.text, m.end())
         spans.append((m.start(), end.start() if end else min(len(doc.text), m.end() + 1500)))
     return spans
 
@@ -266,7 +254,11 @@ def _eligible(doc: Document, sentence: Sentence, excluded: list[tuple[int, int]]
     if any(s <= sentence.start < e for s, e in excluded):
         return False
     text = sentence.text.strip()
-    if len(text) < 25 or _BOILERPLATE.match(text) or _TEMPLATE_LINE.match(text):
+    if (
+        len(text) < 25
+        or _text("boilerplate-opening").match(text)
+        or _text("template-line").match(text)
+    ):
         return False
     if not _LOWER_WORD.search(text) or text.count(" ") < 4:
         return False
@@ -292,7 +284,7 @@ _LEADING_NON_WORD = re.compile(r"^\W+")
 def _holds_no_findings(heading: str) -> bool:
     """A heading of a part without findings ("What people expect", "Financial facts")."""
     clean = _LEADING_NON_WORD.sub("", heading.replace("**", "")).strip()
-    return _NON_FINDINGS_SECTIONS.match(clean) is not None
+    return _text("no-findings-heading").match(clean) is not None
 
 
 def _in_about(doc: Document, sentence: Sentence) -> bool:
