@@ -92,7 +92,7 @@ def test_signal_index_stops_at_words_no_signal_begins_with() -> None:
 @pytest.mark.parametrize(
     ("pattern", "texts"),
     [
-        (partners._CUE, partners._CUE_TEXTS),
+        (partners._partnership_phrase(), partners._partnership_texts()),
         (partners._GROUP_OF, partners._GROUP_OF_TEXTS),
     ],
     ids=["partners-cue", "group-of"],

@@ -5,10 +5,10 @@ partner type a piece of text signals.
 
 The Turtle files (``graph/framework.ttl``, ``vocabularies.ttl``, ``topics.ttl``,
 ``measures.ttl``, ``cues.ttl``) are the source: edited directly and reviewed as Turtle, nothing
-generates them (see ``docs/decisions/0001-graph-shape.md``). tests/core/test_vocabulary.py checks their SKOS
-structure (each concept in a scheme, ``skos:broader``/``narrower`` and top-concept links both
-ways, signals lower case) and their words against the corpus. This module only reads them, once
-per process.
+generates them (see ``docs/decisions/0001-graph-shape.md``). tests/core/test_vocabulary.py
+checks their SKOS structure (each concept in a scheme, ``skos:broader``/``narrower`` and
+top-concept links both ways, signals lower case) and their words against the corpus. This
+module only reads them, once per process.
 
 >>> v = load_vocabulary()
 >>> v.quality_statement_for("Supporting people to lead healthier lives")

@@ -68,6 +68,7 @@ def finding_cues(directory: Path | None = None) -> FindingCues:
     return _cues(_read(_path(directory)))
 
 
+@cache
 def text_pattern(
     slug: str,
     prefix: str = "",
@@ -76,10 +77,11 @@ def text_pattern(
     directory: Path | None = None,
 ) -> re.Pattern[str]:
     """The text pattern ``id/text-pattern/{slug}`` of ``cues.ttl``, its alternatives between
-    ``prefix`` and ``suffix`` (the anchors the caller's mechanism needs), compiled once."""
+    ``prefix`` and ``suffix`` (the anchors the caller's mechanism needs), compiled once (a
+    call with the same arguments is a dictionary look-up)."""
     source = _read(_path(directory))
     alternatives = _pattern(source, URIRef(ID[f"text-pattern/{slug}"]), f"text pattern {slug}")
-    return _compiled(f"{prefix}{alternatives}{suffix}", flags)
+    return re.compile(f"{prefix}{alternatives}{suffix}", flags)
 
 
 def _path(directory: Path | None) -> Path:
@@ -152,7 +154,7 @@ def _cue(source: _Source, iri: URIRef) -> Cue:
             ) from None
     return Cue(
         slug,
-        _compiled(pattern, re.IGNORECASE),
+        re.compile(pattern, re.IGNORECASE),
         float(weights[0]),
         gap_kind,
         leading_texts(pattern),
@@ -184,11 +186,6 @@ def _pattern(source: _Source, iri: URIRef, what: str) -> str:
                 f"{what}: {alternative!r} is not a valid regular expression ({err})",
             ) from None
     return any_of(*alternatives)
-
-
-@cache
-def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
 
 
 def _line(source: _Source, iri: URIRef, alternative: str | None = None) -> int | None:

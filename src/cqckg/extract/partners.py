@@ -50,11 +50,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from cqckg.core.authorities import Authority, AuthorityRegistry
 from cqckg.core.vocabulary import Concept
+from cqckg.extract.cues import text_pattern
 from cqckg.extract.names import (
     DETERMINERS,
     Run,
@@ -131,11 +132,9 @@ _LOWER_HEADS = (
 )
 # The first of them written right after a name (in the order above).
 _LOWER_HEAD = re.compile(r"\s+(" + "|".join(_LOWER_HEADS) + r")\b")
-# The council's own units: not partners unless the sentence says they are multi-agency.
+# The council's own units: not partners unless the sentence says they are multi-agency
+# (text:multi-agency in graph/cues.ttl).
 _INTERNAL_HEADS = frozenset({"team", "teams", "department", "service", "services", "unit"})
-_MULTI_AGENCY = re.compile(
-    r"\bmulti-?agency\b|\bpartner organisations\b|\bpartner agencies\b", re.I
-)
 # A service named as a health service is the NHS's ("Learning Disability Community Health Service").
 _HEALTH_SERVICE = re.compile(r"\b(?:NHS|Health Service)\b")
 # Words that end names of people's roles or of sectors, never of an organisation.
@@ -166,14 +165,6 @@ _NOT_ORGANISATION = frozenset(
 # Partner types whose one-word names ("Healthwatch", "NHS", "CQC") are names of bodies.
 _NAMED_BODY_TYPES = frozenset({"healthwatch", "regulator", "government", "nhs-other"})
 
-_CUE = re.compile(
-    r"\b(?:partnered with|in partnership with|(?:had )?worked (?:closely |jointly )?with|"
-    r"working (?:closely |together )?with|collaborat\w* with|affiliated with|through|"
-    r"(?:organisations|charities|groups|agencies|bodies),? (?:such as|including))\s+",
-    re.I,
-)
-_CUE_TEXTS = leading_texts(_CUE.pattern)
-_STRONG_CUE = re.compile(r"partner|worked|working|collaborat|affiliated", re.I)
 _ITEM_FOLLOWER = re.compile(
     r"\s*(?:[,.;:)]|$|\s(?:and|or|to|who|which|that|in|on|at|for|as|was|were|is|are|had|has|"
     r"have|with)\b)"
@@ -292,7 +283,7 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
     if last in _INTERNAL_HEADS and len(words) >= 2:
         name = text[start : words[-1].end]
         if (
-            (last.startswith("team") and _MULTI_AGENCY.search(text))
+            (last.startswith("team") and text_pattern("multi-agency").search(text))
             or (last.startswith("service") and _HEALTH_SERVICE.search(name))
             or _SHARED_BEFORE.search(text, 0, start)
             or _HEALTH_CLAUSE.match(text, words[-1].end)
@@ -371,13 +362,25 @@ def _quoted(text: str) -> list[_Candidate]:
     return out
 
 
+def _partnership_phrase() -> re.Pattern[str]:
+    """A phrase introducing the organisations a council works with, up to the name
+    (text:partnership-phrase in graph/cues.ttl)."""
+    return text_pattern("partnership-phrase", r"\b(?:", r")\s+")
+
+
+@cache
+def _partnership_texts() -> tuple[str, ...] | None:
+    return leading_texts(_partnership_phrase().pattern)
+
+
 def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
     """Names listed after a working-with cue, after "a group of", or before "is the lead
     provider"."""
     by_start = {r.start: r for r in runs}
     out: list[_Candidate] = []
     folded = fold_case(text)
-    cues = _CUE.finditer(text) if may_match(_CUE_TEXTS, folded) else ()
+    phrase = _partnership_phrase()
+    cues = phrase.finditer(text) if may_match(_partnership_texts(), folded) else ()
     for cue in cues:
         items: list[tuple[int, int]] = []
         pos = cue.end()
@@ -392,7 +395,7 @@ def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
             if sep is None:
                 break
             pos = sep.end()
-        strong = _STRONG_CUE.search(cue.group(0)) is not None
+        strong = text_pattern("working-relationship").search(cue.group(0)) is not None
         if len(items) >= 2 or (items and strong):
             out.extend(_Candidate(text[s:e], s, e) for s, e in items if _listable(text[s:e]))
     group_of = may_match(_GROUP_OF_TEXTS, folded)

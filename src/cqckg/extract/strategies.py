@@ -33,6 +33,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
+from cqckg.extract.cues import text_pattern
 from cqckg.extract.names import (
     DETERMINERS,
     Run,
@@ -144,7 +145,6 @@ _LOWER_WITH_YEARS = re.compile(
 )
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
 _LOWER_STRATEGY = re.compile(r"\b(?:a|an)\s+([a-z][\w\-]+)\s+(strategy)\b")
-_CO_PRODUCED = re.compile(r"\bco-?produc(?:ed|tion)\b|\bco-?designed\b", re.I)
 _THIS_ONE = re.compile(
     r"^\s*(?:this|the|that)\s+(?:strategy|plan|programme|project|vision)\b", re.I
 )
@@ -155,6 +155,11 @@ _LIST_END = re.compile(
     r"and\s+were|and\s+had|and\s+is|and\s+has|and\s+had|and\s+achieved|that|whereby)\b|—|–"
 )
 _TOLD_US = re.compile(r"\b([A-Za-z]+)\s+(?:also\s+)?told us(?:\s+that)?\s+they\b")
+
+
+def _co_production() -> re.Pattern[str]:
+    """ "co-produced", "co-designed" (text:co-production in graph/cues.ttl)."""
+    return text_pattern("co-production")
 
 
 @dataclass(frozen=True)
@@ -382,7 +387,7 @@ def co_producers_in(text: str) -> tuple[str, ...]:
     ...     "which also had input from unpaid carers.")
     ('providers',)
     """
-    cue = _CO_PRODUCED.search(text)
+    cue = _co_production().search(text)
     if cue is None:
         return ()
     out: list[str] = []
@@ -485,7 +490,7 @@ def _co_produced(
 ) -> _Mention | None:
     """The strategy a co-production sentence is about: one it names, else "This strategy ..."
     refers to the last one named earlier in the paragraph."""
-    cue = _CO_PRODUCED.search(sentence.text)
+    cue = _co_production().search(sentence.text)
     if cue is None:
         return None
     before = [m for m in here if m.found.start < cue.start()]
