@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 from cqckg.core.errors import DocumentError
 from cqckg.core.namespaces import CQC
 from cqckg.core.paths import graph_dir
-from cqckg.extract.cues import CUES_FILE, finding_cues, text_pattern
+from cqckg.extract.cues import CUES_FILE, finding_cues, text_pattern, word_list
 from cqckg.extract.findings import explain
 from cqckg.extract.records import GapKind
 
@@ -21,6 +21,7 @@ SHIPPED = graph_dir() / CUES_FILE
 GRAPH = Graph().parse(SHIPPED, format="turtle")
 CUES = sorted(str(s) for s in GRAPH.subjects(RDF.type, CQC.FindingCue))
 TEXT_PATTERNS = sorted(str(s) for s in GRAPH.subjects(RDF.type, CQC.TextPattern))
+WORD_LISTS = sorted(str(s) for s in GRAPH.subjects(RDF.type, CQC.WordList))
 
 
 def _slug(iri: str) -> str:
@@ -42,6 +43,21 @@ def test_text_patterns_keep_their_spaces_and_anchors() -> None:
     assert line.match("I feel safe") and not line.match("Inclusion was good")
     heading = text_pattern("no-findings-heading", "^(?:", ")")
     assert heading.match("Local authority indicative rating") and not heading.match("Rating")
+
+
+@pytest.mark.parametrize("iri", WORD_LISTS, ids=_slug)
+def test_each_word_list_has_whole_lower_case_words(iri: str) -> None:
+    words = word_list(_slug(iri))
+    assert words and all(w == w.strip().lower() and "  " not in w for w in words)
+
+
+def test_a_lower_case_head_is_read_longest_first() -> None:
+    """The word list is a set; the longest head wins ("partnership board", not "partnership")."""
+    from cqckg.extract.partners import find_partner_names
+
+    text = "We met the Carers partnership board and the BAME steering group every month."
+    names = [n for n, *_ in find_partner_names(text)]
+    assert names == ["Carers partnership board", "BAME steering group"]
 
 
 def test_every_cue_is_weighed_once_in_one_group() -> None:
@@ -147,3 +163,10 @@ def test_a_broken_text_pattern_is_refused_naming_it(tmp_path: Path) -> None:
         text_pattern("no-findings-heading", directory=d)
     assert "text pattern no-findings-heading" in err.value.message
     assert err.value.location.line == _line_of(d, "financial [facts")
+
+
+def test_a_missing_word_list_is_refused_naming_it(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "words:title-head a cqc:WordList ;", "words:title-heads a cqc:WordList ;")
+    with pytest.raises(DocumentError) as err:
+        word_list("title-head", d)
+    assert err.value.rule == "word-list" and "word list title-head" in err.value.message

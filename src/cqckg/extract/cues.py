@@ -1,11 +1,13 @@
-"""The finding cues and text patterns of ``graph/cues.ttl``, compiled once per process.
+"""The finding cues, text patterns and word lists of ``graph/cues.ttl``, read once per process.
 
 The Turtle is the source of the words: each finding cue is a SKOS concept with its pattern
 (``cqc:pattern``, one regular-expression alternative per line), its weight (``cqc:cueWeight``)
 and the gap kind it counts towards (``cqc:indicatesGapKind``); three ordered collections say in
-which order the negated-problem, gap and strength cues are weighed. Text patterns (the words of
-CQC's page templates: boilerplate openings, headings of parts without findings) are concepts with
-a pattern only. The extractors keep the mechanism (scoring, masking, splitting, anchoring).
+which order the negated-problem, gap and strength cues are weighed. Text patterns (CQC's page
+templates' boilerplate, phrases introducing partners or a strategy's purpose) are concepts with
+a pattern only; word lists (the nouns ending organisations' and strategies' names) have their
+words as ``cqc:signal``. The extractors keep the mechanism (scoring, masking, splitting,
+anchoring).
 
 A pattern that does not compile, or a cue without a pattern or weight, is refused with a
 :class:`DocumentError` naming the file, the line and the cue.
@@ -82,6 +84,22 @@ def text_pattern(
     source = _read(_path(directory))
     alternatives = _pattern(source, URIRef(ID[f"text-pattern/{slug}"]), f"text pattern {slug}")
     return re.compile(f"{prefix}{alternatives}{suffix}", flags)
+
+
+@cache
+def word_list(slug: str, directory: Path | None = None) -> frozenset[str]:
+    """The words (``cqc:signal``, lower case) of the word list ``id/word-list/{slug}`` of
+    ``cues.ttl``."""
+    source = _read(_path(directory))
+    iri = URIRef(ID[f"word-list/{slug}"])
+    words = frozenset(str(o) for o in source.graph.objects(iri, CQC.signal))
+    if not words:
+        raise DocumentError(
+            SourceLocation(source.path, _line(source, iri)),
+            "word-list",
+            f"word list {slug} has no cqc:signal words",
+        )
+    return words
 
 
 def _path(directory: Path | None) -> Path:
@@ -192,7 +210,7 @@ def _line(source: _Source, iri: URIRef, alternative: str | None = None) -> int |
     """The line (1-based) where the concept's description starts, or where its alternative is
     written (backslashes doubled, as Turtle writes them); None when neither is found."""
     slug = str(iri).rpartition("/")[2]
-    heads = (f"<{iri}>", f"cue:{slug} ", f"text:{slug} ")
+    heads = (f"<{iri}>", f"cue:{slug} ", f"text:{slug} ", f"words:{slug} ")
     start = next(
         (i for i, line in enumerate(source.lines) if line.startswith(heads)),
         None,

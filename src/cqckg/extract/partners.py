@@ -3,10 +3,11 @@
 A partner is a *proper name*: capitalised words that reports mark as an organisation's name by
 one of these rules, each visible in the text it matches:
 
-1. a head noun of organisations at its end (:data:`ORGANISATION_HEADS`): "Joint Health and
-   Wellbeing Board", "Northwest London Integrated Care Board", "Alcohol Change UK", or a
-   lower-case one after it: "NHS Northwest London integrated care system", "JSNA board";
-   or an organisation noun before "of": "Association of Directors of Adult Social Services";
+1. a head noun of organisations at its end (``words:organisation-head`` in graph/cues.ttl):
+   "Joint Health and Wellbeing Board", "Northwest London Integrated Care Board", "Alcohol
+   Change UK", or a lower-case one after it: "NHS Northwest London integrated care system",
+   "JSNA board"; or an organisation noun before "of": "Association of Directors of Adult
+   Social Services";
 2. a quoted name before such a head: "'Black and Minority Ethnic' (BAME) forum";
 3. a name listed after a working-with cue ("partnered with", "worked closely with", "through",
    "organisations such as"): "through The Advocacy Project, Make it Happen, and Full of Life";
@@ -55,7 +56,7 @@ from typing import Protocol
 
 from cqckg.core.authorities import Authority, AuthorityRegistry
 from cqckg.core.vocabulary import Concept
-from cqckg.extract.cues import text_pattern
+from cqckg.extract.cues import text_pattern, word_list
 from cqckg.extract.names import (
     DETERMINERS,
     Run,
@@ -70,7 +71,6 @@ from cqckg.extract.names import (
 )
 from cqckg.extract.patterns import fold_case, leading_texts, may_match
 from cqckg.extract.records import Anchor, PartnerRecord
-from cqckg.extract.strategies import HEADS as TITLE_HEADS
 from cqckg.read.model import Document, Sentence
 
 
@@ -83,85 +83,18 @@ class PartnerVocabulary(Protocol):
     def concepts(self) -> Mapping[str, Mapping[str, Concept]]: ...
 
 
-# Head nouns that end organisations' names.
-ORGANISATION_HEADS = frozenset(
-    {
-        "trust",
-        "board",
-        "group",
-        "subgroup",
-        "sub-group",
-        "forum",
-        "partnership",
-        "panel",
-        "committee",
-        "council",
-        "association",
-        "commission",
-        "ombudsman",
-        "network",
-        "alliance",
-        "hub",
-        "collaborative",
-        "federation",
-        "society",
-        "charity",
-        "foundation",
-        "consortium",
-        "uk",
-        "system",
-        "healthwatch",
-    }
-)
-# Organisation nouns that open a name before "of": "Association of Directors of ...".
-_LEADING_HEADS = frozenset({"association", "society", "federation", "institute", "college"})
-# Lower-case heads written after a capitalised name ("NHS Northwest London integrated care
-# system", "BAME forum"); the longest is tried first.
-_LOWER_HEADS = (
-    "integrated care system",
-    "integrated care board",
-    "integrated care partnership",
-    "partnership board",
-    "steering group",
-    "partnership",
-    "board",
-    "forum",
-    "panel",
-    "committee",
-    "group",
-)
-# The first of them written right after a name (in the order above).
-_LOWER_HEAD = re.compile(r"\s+(" + "|".join(_LOWER_HEADS) + r")\b")
-# The council's own units: not partners unless the sentence says they are multi-agency
-# (text:multi-agency in graph/cues.ttl).
-_INTERNAL_HEADS = frozenset({"team", "teams", "department", "service", "services", "unit"})
 # A service named as a health service is the NHS's ("Learning Disability Community Health Service").
 _HEALTH_SERVICE = re.compile(r"\b(?:NHS|Health Service)\b")
-# Words that end names of people's roles or of sectors, never of an organisation.
-_NOT_ORGANISATION = frozenset(
-    {
-        "worker",
-        "workers",
-        "officer",
-        "officers",
-        "staff",
-        "lead",
-        "leads",
-        "manager",
-        "managers",
-        "colleagues",
-        "sector",
-        "sectors",
-        "organisations",
-        "networks",
-        "boards",
-        "groups",
-        "partnerships",
-        "councils",
-        "trusts",
-        "forums",
-    }
-)
+
+
+@cache
+def _lower_head() -> re.Pattern[str]:
+    """A lower-case head written right after a name ("NHS Northwest London integrated care
+    system", "BAME forum"; ``words:lower-case-organisation-head``), the longest first."""
+    heads = sorted(word_list("lower-case-organisation-head"), key=lambda w: (-len(w), w))
+    return re.compile(r"\s+(" + "|".join(map(re.escape, heads)) + r")\b")
+
+
 # Partner types whose one-word names ("Healthwatch", "NHS", "CQC") are names of bodies.
 _NAMED_BODY_TYPES = frozenset({"healthwatch", "regulator", "government", "nhs-other"})
 
@@ -270,17 +203,21 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
             # "Safeguarding Adults Review (SAR) Subgroup of the Safeguarding Adults Board": the
             # name goes up to the capitalised words before "of the"
             tail = _leading_words(nxt)
-        if tail and tail[-1].lower in ORGANISATION_HEADS:
+        if tail and tail[-1].lower in word_list("organisation-head"):
             name = f"{text[start : words[-1].end]} {text[tail[0].start : tail[-1].end]}"
             return [_Candidate(name, start, tail[-1].end, acronym[0])]
-    if last in ORGANISATION_HEADS and len(words) >= 2:
+    if last in word_list("organisation-head") and len(words) >= 2:
         return [_named(text, start, words[-1].end)]
     owner = _owner_of_publication(words)
     if owner:
         return [_named(text, start, owner[-1].end)]
-    if words[0].lower in _LEADING_HEADS and len(words) >= 3 and words[1].lower == "of":
+    if (
+        words[0].lower in word_list("leading-organisation-head")
+        and len(words) >= 3
+        and words[1].lower == "of"
+    ):
         return [_named(text, start, words[-1].end)]
-    if last in _INTERNAL_HEADS and len(words) >= 2:
+    if last in word_list("internal-unit-head") and len(words) >= 2:
         name = text[start : words[-1].end]
         if (
             (last.startswith("team") and text_pattern("multi-agency").search(text))
@@ -291,7 +228,7 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
             return [_named(text, start, words[-1].end)]
         return []
     pos = acronym[1] if acronym else words[-1].end
-    m = _LOWER_HEAD.match(text, pos)
+    m = _lower_head().match(text, pos)
     if m is not None and not (
         run.sentence_initial and len(words) == 1 and not words[0].text.isupper()
     ):
@@ -461,7 +398,7 @@ def _split_item(run: Run) -> list[tuple[int, int]]:
     """A listed name without an organisation head may be two names: "Community Catalysts and
     Community Champions"."""
     words = list(run.tokens)
-    if words[-1].lower in ORGANISATION_HEADS:
+    if words[-1].lower in word_list("organisation-head"):
         return [(run.start, run.end)]
     out: list[tuple[int, int]] = []
     begin = 0
@@ -476,15 +413,15 @@ def _split_item(run: Run) -> list[tuple[int, int]]:
 def _listable(name: str) -> bool:
     words = name.split()
     last = words[-1].casefold()
-    if last in _NOT_ORGANISATION or last in _INTERNAL_HEADS:
+    if last in word_list("not-an-organisation") or last in word_list("internal-unit-head"):
         return False
     # a strategy's title ("Staying Safe Project") is a strategy unless "The" opens it
-    return not (last in TITLE_HEADS and words[0] != "The")
+    return not (last in word_list("title-head") and words[0] != "The")
 
 
 def _acceptable(name: str) -> bool:
     words = name.split()
-    return bool(words) and words[-1].casefold() not in _NOT_ORGANISATION
+    return bool(words) and words[-1].casefold() not in word_list("not-an-organisation")
 
 
 # -- the document pass ---------------------------------------------------------------------------
