@@ -170,3 +170,10 @@ def test_a_missing_word_list_is_refused_naming_it(tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as err:
         word_list("title-head", d)
     assert err.value.rule == "word-list" and "word list title-head" in err.value.message
+
+
+def test_a_cue_in_no_group_is_refused(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "        cue:improved\n", "")
+    err = _error(d)
+    assert err.rule == "finding-cue-group" and "finding cue improved is in no group" in err.message
+    assert err.location.line == _line_of(d, "cue:improved a cqc:FindingCue ;")

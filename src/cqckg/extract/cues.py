@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import SKOS
+from rdflib.namespace import RDF, SKOS
 
 from cqckg.core.errors import DocumentError, SourceLocation
 from cqckg.core.namespaces import CQC, ID
@@ -65,8 +65,10 @@ class FindingCues:
     strengths: tuple[Cue, ...]
 
 
+@cache
 def finding_cues(directory: Path | None = None) -> FindingCues:
-    """The finding cues of ``cues.ttl`` in ``directory`` (``graph/`` by default), compiled."""
+    """The finding cues of ``cues.ttl`` in ``directory`` (``graph/`` by default), compiled
+    (cached: weighing a sentence asks for them)."""
     return _cues(_read(_path(directory)))
 
 
@@ -106,7 +108,7 @@ def _path(directory: Path | None) -> Path:
     return (directory or graph_dir()).resolve() / CUES_FILE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Source:
     path: Path
     graph: Graph
@@ -128,9 +130,9 @@ def _read(path: Path) -> _Source:
     return _Source(path, graph, tuple(text.splitlines()))
 
 
-@cache
 def _cues(source: _Source) -> FindingCues:
     groups = []
+    listed: set[URIRef] = set()
     for name in _GROUPS:
         members = source.graph.value(URIRef(ID[f"finding-cue-group/{name}"]), SKOS.memberList)
         if members is None:
@@ -139,14 +141,34 @@ def _cues(source: _Source) -> FindingCues:
                 "finding-cue-group",
                 f"no ordered collection finding-cue-group/{name} with a skos:memberList",
             )
-        groups.append(
-            tuple(_cue(source, URIRef(str(m))) for m in Collection(source.graph, members))
+        group = [URIRef(str(m)) for m in Collection(source.graph, members)]
+        for iri in group:
+            if iri in listed:
+                raise DocumentError(
+                    SourceLocation(source.path, _line(source, iri)),
+                    "finding-cue-group",
+                    f"finding cue {_slug(iri)} is listed twice in the groups",
+                )
+            listed.add(iri)
+        groups.append(tuple(_cue(source, iri) for iri in group))
+    unlisted = {URIRef(str(s)) for s in source.graph.subjects(RDF.type, CQC.FindingCue)} - listed
+    if unlisted:
+        first = min(unlisted)
+        raise DocumentError(
+            SourceLocation(source.path, _line(source, first)),
+            "finding-cue-group",
+            f"finding cue {_slug(first)} is in no group (the skos:memberList of "
+            f"finding-cue-group/{', /'.join(_GROUPS)}): it would never be weighed",
         )
     return FindingCues(*groups)
 
 
+def _slug(iri: object) -> str:
+    return str(iri).rpartition("/")[2]
+
+
 def _cue(source: _Source, iri: URIRef) -> Cue:
-    slug = str(iri).rpartition("/")[2]
+    slug = _slug(iri)
     what = f"finding cue {slug}"
     pattern = _pattern(source, iri, what)
     weights = [
@@ -209,7 +231,7 @@ def _pattern(source: _Source, iri: URIRef, what: str) -> str:
 def _line(source: _Source, iri: URIRef, alternative: str | None = None) -> int | None:
     """The line (1-based) where the concept's description starts, or where its alternative is
     written (backslashes doubled, as Turtle writes them); None when neither is found."""
-    slug = str(iri).rpartition("/")[2]
+    slug = _slug(iri)
     heads = (f"<{iri}>", f"cue:{slug} ", f"text:{slug} ", f"words:{slug} ")
     start = next(
         (i for i, line in enumerate(source.lines) if line.startswith(heads)),
