@@ -23,7 +23,9 @@ leans on, and replaces that sentence's own finding: one finding, one quote spann
 A sentence with a clear balance one way is a finding of that kind; one with cues both ways and
 no clear balance is kept with polarity unknown (not guessed); a neutral sentence (context,
 description) is not a finding. Each rule is a named pattern, so every classification can be
-explained from the words it matched (see :func:`explain`).
+explained from the words it matched (see :func:`explain`). The patterns, their weights and gap
+kinds are data: the finding cues of ``graph/cues.ttl`` (:mod:`cqckg.extract.cues`); this module
+is the mechanism that weighs, masks and splits with them.
 """
 
 from __future__ import annotations
