@@ -222,8 +222,8 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
         if (
             (last.startswith("team") and text_pattern("multi-agency").search(text))
             or (last.startswith("service") and _HEALTH_SERVICE.search(name))
-            or _SHARED_BEFORE.search(text, 0, start)
-            or _HEALTH_CLAUSE.match(text, words[-1].end)
+            or _shared_before().search(text, 0, start)
+            or _health_clause().match(text, words[-1].end)
         ):
             return [_named(text, start, words[-1].end)]
         return []
@@ -237,19 +237,18 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
     return []
 
 
-# A team or service run jointly: "the integrated Early Intervention Community Team".
-_SHARED_BEFORE = re.compile(r"\b(?:integrated|joint|jointly run|multi-?agency)\s+$", re.I)
-# A relative clause giving a team to health: "the Home First Team who provided a responsive
-# service from health colleagues".
-_HEALTH_CLAUSE = re.compile(
-    r",?\s+(?:who|which|that)\b[^.;]{0,80}?\b(?:from health|health colleagues|health partners|"
-    r"the NHS|NHS colleagues)\b"
-)
-# Bodies that own publications, and the words of a publication's title after the owner's name.
-_OWNER_HEADS = frozenset(
-    {"board", "subgroup", "committee", "forum", "group", "panel", "partnership", "commission"}
-)
-_PUBLICATION_WORDS = frozenset({"annual", "report", "strategy", "plan", "business", "priorities"})
+def _shared_before() -> re.Pattern[str]:
+    """A team or service run jointly, the words just before its name: "the integrated Early
+    Intervention Community Team" (text:shared-service in graph/cues.ttl)."""
+    return text_pattern("shared-service", r"\b(?:", r")\s+$")
+
+
+def _health_clause() -> re.Pattern[str]:
+    """A relative clause giving a team to health: "the Home First Team who provided a responsive
+    service from health colleagues" (text:health-colleagues, case as written)."""
+    return text_pattern(
+        "health-colleagues", r",?\s+(?:who|which|that)\b[^.;]{0,80}?\b(?:", r")\b", flags=0
+    )
 
 
 def _leading_words(run: Run) -> list[Token]:
@@ -267,7 +266,9 @@ def _owner_of_publication(words: Sequence[Token]) -> list[Token]:
     the run is not an organisation's name followed by a publication's words)."""
     for k in range(len(words) - 2, 0, -1):
         after = words[k + 1 :]
-        if words[k].lower in _OWNER_HEADS and all(t.lower in _PUBLICATION_WORDS for t in after):
+        if words[k].lower in word_list("publication-owner-head") and all(
+            t.lower in word_list("publication-title-word") for t in after
+        ):
             return list(words[: k + 1])
     return []
 
@@ -348,18 +349,11 @@ def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
     return out
 
 
-_EMERGENCY = re.compile(
-    r"\bwith\s+(?:the|local)\s+(police|fire brigade|fire service|fire and rescue service|"
-    r"ambulance service)\b",
-    re.I,
-)
-
-
 def _emergency_services(text: str) -> list[_Candidate]:
-    """The area's police, fire or ambulance service worked with ("with the fire brigade")."""
-    return [
-        _Candidate(m.group(1), m.start(1), m.end(1), body=True) for m in _EMERGENCY.finditer(text)
-    ]
+    """The area's police, fire or ambulance service worked with ("with the fire brigade"; the
+    services are text:emergency-service in graph/cues.ttl)."""
+    found = text_pattern("emergency-service", r"\bwith\s+(?:the|local)\s+(", r")\b")
+    return [_Candidate(m.group(1), m.start(1), m.end(1), body=True) for m in found.finditer(text)]
 
 
 # What separates the items of an enumeration, optionally after the left item's acronym.
