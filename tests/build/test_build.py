@@ -53,8 +53,9 @@ def test_committed_graph_names_everything_and_parses() -> None:
 def test_shipped_graph_loads_validates_and_verifies() -> None:
     store = open_store(":memory:")
     summary = load_shipped_graph(store)
-    # ontology, 5 reference graphs, 4 assessments, 23 source texts, the fingerprint
-    assert summary.graphs == 1 + 5 + 4 + 23 + 1
+    # ontology, 6 reference graphs (one per graph/*.ttl), 4 assessments, 23 source texts, the
+    # fingerprint
+    assert summary.graphs == 1 + 6 + 4 + 23 + 1
     report = validate_store(store)
     assert report.conforms, report
     checked = verify_store(store, sources_dir())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 
 from cqckg.core.namespaces import CQC
@@ -88,13 +89,21 @@ def test_every_concept_is_well_formed(graph: Graph) -> None:
 
 
 def test_every_labelled_resource_is_in_a_scheme(graph: Graph) -> None:
-    """Nothing labelled is left out of the concept schemes (a scheme or a dataset aside)."""
+    """Nothing labelled is left out of the concept schemes (a scheme, a dataset or an ordered
+    collection of concepts aside)."""
+    collections = set(graph.subjects(RDF.type, SKOS.OrderedCollection))
     outside = {
         *graph.subjects(RDF.type, SKOS.ConceptScheme),
         *graph.subjects(RDF.type, DCAT.Dataset),
+        *collections,
     }
     for s in set(graph.subjects(SKOS.prefLabel, None)) - outside:
         assert graph.value(s, SKOS.inScheme) is not None, s
+    for c in collections:
+        members = list(Collection(graph, graph.value(c, SKOS.memberList)))
+        assert members, f"{c}: an empty or missing skos:memberList"
+        for m in members:
+            assert graph.value(m, SKOS.inScheme) is not None, f"{c} lists {m}, in no scheme"
 
 
 def test_datasets_say_title_licence_and_source(graph: Graph) -> None:

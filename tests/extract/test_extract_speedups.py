@@ -12,11 +12,12 @@ import pytest
 from cqckg.core.paths import sources_dir
 from cqckg.core.vocabulary import SignalIndex
 from cqckg.extract import partners, strategies
-from cqckg.extract.findings import GAP_CUES, NEGATED_PROBLEMS, STRENGTH_CUES, Cue
+from cqckg.extract.cues import Cue, finding_cues
 from cqckg.extract.patterns import _PLAIN, any_of, fold_case, leading_texts, may_match
 from cqckg.read import read_documents
 
-CUES = (*NEGATED_PROBLEMS, *GAP_CUES, *STRENGTH_CUES)
+_GROUPS = finding_cues()
+CUES = (*_GROUPS.negated_problems, *_GROUPS.gaps, *_GROUPS.strengths)
 
 
 @cache
@@ -91,7 +92,7 @@ def test_signal_index_stops_at_words_no_signal_begins_with() -> None:
 @pytest.mark.parametrize(
     ("pattern", "texts"),
     [
-        (partners._CUE, partners._CUE_TEXTS),
+        (partners._partnership_phrase(), partners._partnership_texts()),
         (partners._GROUP_OF, partners._GROUP_OF_TEXTS),
     ],
     ids=["partners-cue", "group-of"],

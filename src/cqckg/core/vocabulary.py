@@ -4,11 +4,11 @@ or a label gives, which topics, evidence category, measure, data source, strateg
 partner type a piece of text signals.
 
 The Turtle files (``graph/framework.ttl``, ``vocabularies.ttl``, ``topics.ttl``,
-``measures.ttl``) are the source: edited directly and reviewed as Turtle, nothing generates them
-(see ``docs/decisions/0001-graph-shape.md``). tests/core/test_vocabulary.py checks their SKOS
-structure (each concept in a scheme, ``skos:broader``/``narrower`` and top-concept links both
-ways, signals lower case) and their words against the corpus. This module only reads them, once
-per process.
+``measures.ttl``, ``cues.ttl``) are the source: edited directly and reviewed as Turtle, nothing
+generates them (see ``docs/decisions/0001-graph-shape.md``). tests/core/test_vocabulary.py
+checks their SKOS structure (each concept in a scheme, ``skos:broader``/``narrower`` and
+top-concept links both ways, signals lower case) and their words against the corpus. This
+module only reads them, once per process.
 
 >>> v = load_vocabulary()
 >>> v.quality_statement_for("Supporting people to lead healthier lives")
@@ -37,7 +37,13 @@ from rdflib.term import Node
 from cqckg.core.namespaces import CQC, ID, SDMX_ATTRIBUTE
 from cqckg.core.paths import graph_dir
 
-VOCABULARY_FILES = ("framework.ttl", "vocabularies.ttl", "topics.ttl", "measures.ttl")
+VOCABULARY_FILES = (
+    "framework.ttl",
+    "vocabularies.ttl",
+    "topics.ttl",
+    "measures.ttl",
+    "cues.ttl",
+)
 
 _ID = str(ID)
 _FUZZY_CUTOFF = 90.0
@@ -487,7 +493,8 @@ def _lookup(key: str, keys: Mapping[str, str]) -> str | None:
 
 
 def load_vocabulary(directory: Path | None = None) -> Vocabulary:
-    """Read the four vocabulary files of ``graph/`` (cached per directory).
+    """Read the vocabulary files of ``graph/`` (cached per directory); the finding cues' patterns
+    are compiled by :mod:`cqckg.extract.cues`.
 
     Raises ``FileNotFoundError`` when a file is missing and rdflib's parser error when one is
     not valid Turtle.

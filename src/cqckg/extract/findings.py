@@ -23,7 +23,9 @@ leans on, and replaces that sentence's own finding: one finding, one quote spann
 A sentence with a clear balance one way is a finding of that kind; one with cues both ways and
 no clear balance is kept with polarity unknown (not guessed); a neutral sentence (context,
 description) is not a finding. Each rule is a named pattern, so every classification can be
-explained from the words it matched (see :func:`explain`).
+explained from the words it matched (see :func:`explain`). The patterns, their weights and gap
+kinds are data: the finding cues of ``graph/cues.ttl`` (:mod:`cqckg.extract.cues`); this module
+is the mechanism that weighs, masks and splits with them.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from cqckg.core.vocabulary import Vocabulary, load_vocabulary
 from cqckg.extract.anchors import anchor
-from cqckg.extract.patterns import any_of, fold_case, leading_texts, may_match
+from cqckg.extract.cues import finding_cues, text_pattern
+from cqckg.extract.patterns import fold_case
 from cqckg.extract.records import (
     Direction,
     EvidenceCategory,
@@ -48,493 +51,26 @@ from cqckg.extract.records import (
 )
 from cqckg.read.model import Document, DocumentKind, Sentence
 
-
-@dataclass(frozen=True)
-class Cue:
-    name: str
-    pattern: re.Pattern[str]
-    weight: float
-    gap_kind: GapKind | None = None
-    # Every match begins with one of these (see ``leading_texts``); None: no such texts.
-    leading: tuple[str, ...] | None = None
-
-    def may_match(self, folded: str) -> bool:
-        """False when the pattern cannot match a text whose ``fold_case`` is ``folded``."""
-        return may_match(self.leading, folded)
-
-
-def _cue(name: str, rx: str, weight: float, gap_kind: GapKind | None = None) -> Cue:
-    return Cue(name, re.compile(rx, re.IGNORECASE), weight, gap_kind, leading_texts(rx))
+# The text patterns of graph/cues.ttl this module reads, with the anchors and flags it needs.
+_TEXT_PATTERNS: dict[str, tuple[str, str, int]] = {
+    # a sentence CQC's pages repeat in every report
+    "boilerplate-opening": ("^(?:", ")", re.IGNORECASE),
+    # a heading of a part without findings ("What people expect", "Financial facts")
+    "no-findings-heading": ("^(?:", ")", re.IGNORECASE),
+    # a line of the quality statement template ("Score: 3", "I statements ...")
+    "template-line": (r"^\W*(?:", ")", re.IGNORECASE),
+    # the lines opening and closing the block of I and We statements
+    "statement-block-start": (r"^\W*(?:", r")\W*$", re.IGNORECASE | re.MULTILINE),
+    "statement-block-end": (r"^\W*(?:", r")\W*$", re.IGNORECASE | re.MULTILINE),
+    # a measure's label (lower-cased) where lower is better
+    "lower-is-better-measure": ("", "", 0),
+}
 
 
-_NEG = r"(?:no|not|without|never|none|nobody|neither|nor)"
-_NEG_CONTRACTED = r"(?:weren|wasn|didn|hadn|isn|aren)[’']t"
+@cache
+def _text(slug: str) -> re.Pattern[str]:
+    return text_pattern(slug, *_TEXT_PATTERNS[slug])
 
-# Negated problems read as strengths: checked first, and their matches are masked so the gap
-# cues below do not fire on the same words.
-NEGATED_PROBLEMS: tuple[Cue, ...] = (
-    _cue(
-        "no-waiting",
-        rf"\b(?:{_NEG}|did not have(?: a| any)?|had no|were no|was no|there (?:were|was) no)\b"
-        r"[^.;]{0,40}?\b(?:waiting lists?|waits?|waiting|backlogs?|delays?)\b",
-        2.0,
-    ),
-    # "there weren't any waiting lists"
-    _cue(
-        "no-waiting-contracted",
-        rf"\b{_NEG_CONTRACTED}\b[^.;]{{0,40}}?\b(?:waiting lists?|waits?|waiting|backlogs?|"
-        r"delays?)\b",
-        2.0,
-    ),
-    # a quantifier that makes waiting small: "limited waits for most services", "short waits"
-    _cue(
-        "little-waiting",
-        r"\b(?:limited|minimal|short|few|little|low) "
-        r"(?:waits?|waiting(?: times?| lists?)?|delays?)\b",
-        2.0,
-    ),
-    _cue(
-        "no-negative-impact",
-        any_of(
-            r"\bdid not have a negative impact\b",
-            r"\bhad not been impacted\b",
-            r"\bnot (?:been )?impacted\b",
-        ),
-        2.0,
-    ),
-    _cue(
-        "no-problems",
-        any_of(
-            rf"\b{_NEG}\b[^.;]{{0,20}}\b(?:known )?(?:problems?|issues?|concerns?|complaints?)\b",
-        ),
-        1.0,
-    ),
-    _cue(
-        "not-pressured",
-        any_of(
-            r"\bnot (?:feel )?(?:weighed down|pressurised|pressured|complacent)\b",
-            r"\bdid not feel (?:pressurised|there was a sense of hierarchy)\b",
-            r"\bnot feel there was a sense of hierarchy\b",
-        ),
-        1.5,
-    ),
-    _cue(
-        "no-barrier",
-        any_of(
-            r"\bnot a barrier\b",
-            r"\bwere not waiting\b",
-            r"\bnobody had to wait\b",
-            r"\bwithout (?:a )?(?:waiting list|disruption|delay)",
-        ),
-        1.5,
-    ),
-    _cue("acknowledged-and-acting", r"\backnowledged (?:this|the) (?:gap|challenge)\b", 1.0),
-    _cue("none-inadequate", r"\bnone were rated (?:as )?inadequate\b", 1.0),
-    _cue("no-contracts-handed-back", r"\bno contracts handed back\b", 1.5),
-    # Action taken against a problem reads as work under way, not as the problem itself.
-    _cue(
-        "mitigation",
-        r"\b(?:reduc\w*|minimi[sz]\w*|prevent\w*|avoid\w*|mitigat\w*|tackl\w*|"
-        r"remov\w*|address\w*|overc[oa]me?|meet)\b[^.;]{0,30}?\b(?:waiting times?|waits?|delays?|"
-        r"risks?|challenges?|gaps?|inequalit\w*|barriers?|harm|disparit\w*|impact|deaths?|crime|"
-        r"increase in demand|concerns?)\b[^.;]*",
-        1.0,
-    ),
-    _cue("not-limited", r"\bnot limited to\b|\blow[- ]level\b", 0.0),
-    _cue(
-        "domain-terms",
-        any_of(
-            r"\bsafeguarding concerns?\b",
-            r"\bpay (?:and|&) gender gap\b",
-            r"\b(?:gender|ethnicity) pay gaps?\b",
-            r"\brated as requir\w+ improvement\b",
-            r"\b(?:any|identifying) gaps\b",
-            r"\bnot yet (?:been )?rated\b",
-            r"\bnot yet published\b",
-            r"\bidentify(?:ing)? (?:any |the )?areas? (?:for|of) (?:improvement|development)\b",
-            r"\bissues and areas for development\b",
-        ),
-        0.0,
-    ),
-)
-
-GAP_CUES: tuple[Cue, ...] = (
-    # "few people were supported to ..." (not "a few", which only counts)
-    _cue(
-        "few",
-        r"(?<!\ba )(?<!\bquite a )\b(?:very |only )?few (?:people|carers|staff|of)\b",
-        2.0,
-        GapKind.SHORTFALL,
-    ),
-    _cue("gap-word", r"\bgaps?\b(?! in life expectancy)(?! between)", 2.0, GapKind.SHORTFALL),
-    _cue("lack", r"\black(?:ed|s|ing)? (?:of\b)?", 2.0, GapKind.SHORTFALL),
-    _cue(
-        "not-always",
-        any_of(
-            r"\bnot always\b",
-            r"\bdidn[’']t always\b",
-            r"\bdid not always\b",
-            r"\bwasn[’']t always\b",
-            r"\bweren[’']t always\b",
-        ),
-        2.0,
-        GapKind.SHORTFALL,
-    ),
-    _cue(
-        "negated-action",
-        any_of(
-            r"\bdid not\b",
-            r"\bdidn[’']t\b",
-            r"\bwere not\b",
-            r"\bwas not\b",
-            r"\bhad not\b",
-            r"\bhave not\b",
-            r"\bhas not\b",
-            r"\bcould not\b",
-            r"\bcouldn[’']t\b",
-            r"\bweren[’']t\b",
-            r"\bwasn[’']t\b",
-            r"\bunable to\b",
-            r"\bdid not know\b",
-            r"\bdidn[’']t know\b",
-        ),
-        1.0,
-        GapKind.SHORTFALL,
-    ),
-    _cue("never", r"\bhad never been\b|\bnever been consulted\b", 1.5, GapKind.SHORTFALL),
-    _cue(
-        "improvement-needed",
-        any_of(
-            r"\bareas? (?:for|of) (?:improvement|development)\b",
-            r"\b(?<!actions )needed to (?:be )?(?:improve|strengthen|develop|address)\b",
-            r"\b(?<!actions )need(?:s|ed)? (?:for|to) improve\b",
-            r"\bthere needed to be\b",
-            r"\bneeded to be (?:developed|improved|strengthened|addressed|embedded|expanded|"
-            r"increased|reviewed)\b",
-            r"\bfurther development\b[^.]{0,80}\b(?:was|were|is|are) needed\b",
-            r"\b(?:key )?(?:development|improvement) areas?\b",
-            r"\bnot as (?:advanced|developed|strong|effective|mature|good|well)\b",
-            r"\b(?:recognised|acknowledged|identified|noted) (?:the|a|an ongoing) need (?:to|for) "
-            r"(?:\w+ )?(?:more|better|further|improve\w*|develop\w*|strengthen\w*|increase\w*)\b",
-            r"\bneeded to be strengthened\b",
-            r"\bmore to do\b",
-            r"\brequired improvement\b",
-            r"\brequires? improvement\b",
-            r"\bimprovements? (?:to be made|were required|was required|needed)\b",
-            r"\bfurther work is required\b",
-            r"\bwork to do\b",
-        ),
-        2.0,
-        GapKind.AREA_FOR_DEVELOPMENT,
-    ),
-    _cue(
-        "not-yet",
-        any_of(
-            r"\bnot yet\b",
-            r"\bhadn[’']t (?:been )?fully\b",
-            r"\bhad not (?:been )?fully\b",
-            r"\bnot fully\b",
-            r"\bin (?:its|their) early stages\b",
-            r"\bearly stages\b",
-        ),
-        1.5,
-        GapKind.AREA_FOR_DEVELOPMENT,
-    ),
-    _cue(
-        "waiting",
-        any_of(
-            r"\bwaiting (?:lists?|times?)\b",
-            r"\bwaits?\b",
-            r"\bwaited\b",
-            r"\bwaiting for\b",
-            r"\bwait to\b",
-            r"\b(?:had|have) been waiting\b",
-            r"\bbacklogs?\b",
-            r"\bdelays?\b",
-            r"\bdelayed\b",
-            r"\blong waits?\b",
-            r"\btook \d+ (?:weeks|months)\b",
-        ),
-        1.0,
-        GapKind.WAITING,
-    ),
-    _cue(
-        "waiting-experienced",
-        any_of(
-            r"\b(?:experienced|had|faced|there (?:was|were|had been)) "
-            r"(?:a |some |occasional |long |lengthy )?(?:waits?|delays?|backlogs?)\b",
-            r"\bdelays? (?:in|to|with)\b",
-            r"\b(?:people|carers|they|who) (?:were |had been )?waiting (?:for|to)\b",
-            r"\bwait to access\b",
-        ),
-        1.0,
-        GapKind.WAITING,
-    ),
-    _cue(
-        "risk",
-        any_of(
-            r"\bat risk\b",
-            r"\bunsafe\b",
-            r"\brisks? to (?:people|safety)\b",
-            r"\bserious risk\b",
-            r"\bincreased risks?\b",
-            r"\brisk of (?:harm|eviction)\b",
-            r"\b(?:most common|main|biggest|key) risks?\b",
-            r"\b(?:the )?highest (?:in (?:london|england|the country)|rate of|number of)\b",
-        ),
-        1.0,
-        GapKind.RISK,
-    ),
-    _cue(
-        "rising-need",
-        any_of(
-            r"\b(?:rise|increase|increased|increasing|growth|growing) in\b[^.]{0,40}"
-            r"\b(?:abuse|demand|concerns?|homelessness|needs?|referrals)\b",
-            r"\b(?:had )?died\b",
-            r"\bdeaths?\b",
-        ),
-        1.5,
-        GapKind.RISK,
-    ),
-    _cue(
-        "problem-at-its-worst",
-        # "... sleeping rough, which is the highest in London": a problem ranked worst.
-        r"\b(?:the )?highest (?:in (?:london|england|the country|the region)|rate of|number of)\b",
-        1.5,
-        GapKind.RISK,
-    ),
-    _cue(
-        "strain-on-workforce",
-        any_of(
-            r"\b(?:dual|competing|significant|financial|budget(?:ary)?) pressures\b",
-            r"\breliance on (?:temporary|interim|indirectly employed)\b",
-        ),
-        1.5,
-        GapKind.SHORTFALL,
-    ),
-    _cue(
-        "work-ahead",
-        any_of(
-            r"\bongoing work to\b",
-            r"\bnoted the need for\b",
-            r"\b(?:was|were) still new\b",
-            r"\bplan is to develop\b",
-            r"\bneeded to be mindful\b",
-            r"\backnowledged\b[^.]{0,80}\ban area of focus\b",
-        ),
-        1.5,
-        GapKind.AREA_FOR_DEVELOPMENT,
-    ),
-    _cue(
-        "problem-experienced",
-        any_of(
-            r"\bthere (?:were|had been|was|are|have been) (?:some |several |many )?"
-            r"(?:challenges|difficulties|issues|problems|barriers)\b",
-            r"\bchallenges? (?:with|around|in|surrounding|faced|relating to|associated|of)\b",
-            r"\b(?:faced|presented|experienced|has presented|had presented) "
-            r"(?:some |several |many )?(?:challenges|difficulties|issues|problems)\b",
-            r"\bbarriers? to\b",
-            r"\bdifficult(?:y|ies)? (?:to|in|with|getting)\b",
-            r"\bissues? (?:with|around)\b",
-            r"\bproblems? with\b",
-            r"\braised concerns? (?:about|around|regarding|over)\b",
-            r"\bcomplexities\b",
-            r"\bstrain\b",
-            r"\bpressures? on\b",
-            r"\b(?:biggest|key|main|major) [^.]{0,30}\b(?:issues?|problems?)\b",
-            r"\barea of difficulty\b",
-            r"\bsignificant (?:issues?|challenges?|problems?|concerns?)\b",
-            r"\bkey challenges\b",
-        ),
-        1.5,
-        GapKind.SHORTFALL,
-    ),
-    _cue(
-        "negative-appraisal",
-        any_of(
-            r"\bconfusing\b",
-            r"\bunclear\b",
-            r"\binconsistent\b",
-            r"\binconsistenc(?:y|ies)\b",
-            r"\blimited\b",
-            r"\binsufficient\b",
-            r"\binadequate\b",
-            r"\bpoor\b",
-            r"\blow(?:er)? (?:uptake|levels?)\b",
-            r"\bhad been low\b",
-            r"\bremained low\b",
-            r"\buptake [^.]{0,30}\blow\b",
-            r"\bmixed (?:feedback|responses)\b",
-            r"\bfeedback (?:was|had been) mixed\b",
-            r"\bwas mixed\b",
-            r"\bwere mixed\b",
-            r"\buncomfortable\b",
-            r"\bfrustrat\w*\b",
-            r"\banxiety\b",
-            r"\bnot appropriate\b",
-            r"\bnot easy\b",
-            r"\bnot easily\b",
-            r"\btoo long\b",
-            r"\blonger than (?:originally )?(?:planned|expected|anticipated|intended)\b",
-            r"\bvar(?:ying|ied) (?:quality|consistency)\b",
-            r"\bdigital exclusion\b",
-            r"\b(?:complaints?|recommendations?) [^.]{0,30}\bupheld\b",
-            r"\bhigh waits?\b",
-            r"\bhigh number of unallocated\b",
-            r"\bunallocated\b",
-            r"\bnot (?:been )?(?:enough|sufficient)\b",
-            r"\b(?:not|weren[’']t|wasn[’']t) (?:always |fully )?aware\b",
-            r"\b(?:not|weren[’']t|wasn[’']t) (?:many|enough)\b",
-            r"\bfe(?:el|lt|eling) isolated\b",
-            r"\bmissed the\b",
-        ),
-        2.0,
-        GapKind.SHORTFALL,
-    ),
-    _cue(
-        "acknowledged",
-        any_of(
-            r"\b(?:acknowledged|recognised|aware)\b[^.]{0,60}"
-            r"\b(?:gap|challenge|need to|needed to|improve|difficult)",
-        ),
-        1.0,
-        GapKind.AREA_FOR_DEVELOPMENT,
-    ),
-    _cue(
-        "however",
-        r"^\s*(?:however|in contrast|but|although|whilst|while|despite)\b|\bhowever,|,\s*however\b",
-        1.0,
-    ),
-    _cue(
-        "below-average",
-        any_of(
-            r"\blower than (?:the )?(?:england|national|london|regional)\b",
-            r"\bcomparatively lower\b",
-            r"\bbelow (?:the )?(?:england|national) average\b",
-        ),
-        1.0,
-        GapKind.BELOW_AVERAGE,
-    ),
-)
-
-STRENGTH_CUES: tuple[Cue, ...] = (
-    _cue(
-        "positive",
-        any_of(
-            r"\bpositive(?:ly)?\b",
-            r"\bpraised?\b",
-            r"\bwelcomed?\b",
-            r"\bappreciated\b",
-            r"\bvalued\b",
-            r"\bspoke highly\b",
-            r"\bproud",
-            r"\bpride\b",
-        ),
-        2.0,
-    ),
-    _cue(
-        "good",
-        any_of(
-            r"\bgood\b",
-            r"\bexcellent\b",
-            r"\bexceptional(?:ly)?\b",
-            # not "concerns that were outstanding", "outstanding reviews": still to be done
-            r"(?<!were )(?<!was )(?<!remained )\boutstanding\b"
-            r"(?! (?:cases?|concerns?|referrals?|work|reviews?|assessments?|actions?|enquir))",
-            r"\bstrong\b",
-            r"\brobust\b",
-            r"\beffective(?:ly)?\b",
-            r"\bsuccessful(?:ly)?\b",
-            r"\bwell[- ](?:managed|resourced|established|embedded|received|supported)\b",
-            r"\bwell\b(?![- ]?being)",
-            r"\bclear\b",
-            r"\btimely\b",
-            r"\bresponsive\b",
-            r"\bsupportive\b",
-            r"\bproactive(?:ly)?\b",
-            r"\bseamless\b",
-            r"\bapproachable\b",
-            r"\baccessible\b",
-            r"\binnovative\b",
-            r"\btransparent\b",
-            r"\bperson-centred\b",
-            r"\bstrength[- ]based\b",
-            r"\bempower\w*\b",
-            r"\bcommitted\b",
-            r"\bcommitment\b",
-            r"\bcomprehensive\b",
-            r"\bhelpful\b",
-            r"\bconsistent(?:ly)?\b",
-            r"\bcollaborative(?:ly)?\b",
-            r"\bcompassionate\b",
-            r"\brespected\b",
-            r"\bevident\b",
-            r"\bembedded\b",
-            r"\blistened to\b",
-            r"\bchoice (?:and control|over)\b",
-            r"\b(?:was|were) a priority\b",
-            r"\bpleased\b",
-            r"\bunderstood\b",
-            r"\bin line with\b",
-            r"\bco-?produced\b",
-            r"\bleast restrictive\b",
-            r"\bkey role\b",
-            r"\bassurance\b",
-            r"\bin good time\b",
-            r"\bwithin \d+ (?:hours|days)\b",
-        ),
-        1.0,
-    ),
-    _cue(
-        "improved",
-        any_of(
-            r"\bimproved\b",
-            r"\bimprovements? (?:had been made|were made)\b",
-            r"\bbrought improvements?\b",
-            r"\bmade improvements\b",
-        ),
-        1.0,
-    ),
-    _cue(
-        "above-average",
-        any_of(
-            r"\bhigher than (?:the )?(?:england|national|london|regional)\b",
-            r"\bperformed better\b",
-        ),
-        1.0,
-    ),
-)
-
-_BOILERPLATE = re.compile(
-    r"^(?:we may not always review|where support is needed it should|cqc has a new duty|"
-    r"this includes promoting the wellbeing|the care quality commission \(cqc\),? has rated|"
-    r"this theme includes|this data is reproduced|"
-    r"it has not been factored|"
-    r"please note that|the assessment will be published|about the care quality commission|"
-    r"the care quality commission \(cqc\) is the independent|we make sure health and social care|"
-    r"we monitor, inspect and regulate|cqc has a new responsibility|cqc looked at nine areas|"
-    r"cqc has given each of these|an advocate can help|they can help them find services|"
-    r"a caldicott guardian is|healthwatch are the independent|marmot principles are|"
-    r"social determinants of health are|this is a model where|local authorities spend money|"
-    r"no two care packages are the same|source:)",
-    re.IGNORECASE,
-)
-_NON_FINDINGS_SECTIONS = re.compile(
-    r"^(?:financial facts|what people expect|the local authority commitment|"
-    r"local authority (?:indicative )?rating|quality statement scores)",
-    re.IGNORECASE,
-)
-_TEMPLATE_LINE = re.compile(
-    r"^\W*(?:(?:indicative )?score\b|\d\s*[-–—]\s*evidence shows|what people expect|"
-    r"the local authority commitment|key findings for this quality statement|i |we |“i |“we )",
-    re.IGNORECASE,
-)
-_STATEMENT_BLOCK_START = re.compile(
-    r"^\W*(?:what people expect|the local authority commitment)\W*$", re.IGNORECASE | re.MULTILINE
-)
-_STATEMENT_BLOCK_END = re.compile(
-    r"^\W*(?:key findings for this quality statement)\W*$", re.IGNORECASE | re.MULTILINE
-)
 
 # a negation in the same clause shortly before a strength word
 _NEGATED_BEFORE = re.compile(r"\b(?:not|never|no longer|n[’']t)\b[^,;.]*$", re.IGNORECASE)
@@ -608,7 +144,8 @@ def _cue_weights(text: str) -> _CueWeights:
     strength = 0.0
     masked_spans: list[tuple[int, int]] = []
     folded = fold_case(text)
-    for cue in NEGATED_PROBLEMS:
+    cues = finding_cues()
+    for cue in cues.negated_problems:
         if not cue.may_match(folded):
             continue
         for m in cue.pattern.finditer(text):
@@ -624,7 +161,7 @@ def _cue_weights(text: str) -> _CueWeights:
         folded = fold_case(rest)
     gap = 0.0
     kinds: dict[GapKind, float] = {}
-    for cue in GAP_CUES:
+    for cue in cues.gaps:
         if not cue.may_match(folded):
             continue
         hits = len(cue.pattern.findall(rest))
@@ -635,7 +172,7 @@ def _cue_weights(text: str) -> _CueWeights:
             if cue.gap_kind is not None:
                 kinds[cue.gap_kind] = kinds.get(cue.gap_kind, 0.0) + w
     appraisal = 0.0
-    for cue in STRENGTH_CUES:
+    for cue in cues.strengths:
         if not cue.may_match(folded):
             continue
         hits = 0
@@ -701,9 +238,7 @@ def _worse_than_comparator(st: StatisticRecord) -> bool | None:
         return None
     # Measures where lower is better (vacancies, sickness, turnover, waits) invert the sense.
     label = st.measure_label.lower()
-    lower_is_better = bool(
-        re.search(r"vacanc|sick|turnover|agency|wait|delay|complaints? .*upheld|readmi", label)
-    )
+    lower_is_better = _text("lower-is-better-measure").search(label) is not None
     lower = st.direction is Direction.LOWER
     return lower != lower_is_better
 
@@ -711,8 +246,8 @@ def _worse_than_comparator(st: StatisticRecord) -> bool | None:
 def _excluded_spans(doc: Document) -> list[tuple[int, int]]:
     """Blocks holding the I and We statements (from their heading to the key findings)."""
     spans = []
-    for m in _STATEMENT_BLOCK_START.finditer(doc.text):
-        end = _STATEMENT_BLOCK_END.search(doc.text, m.end())
+    for m in _text("statement-block-start").finditer(doc.text):
+        end = _text("statement-block-end").search(doc.text, m.end())
         spans.append((m.start(), end.start() if end else min(len(doc.text), m.end() + 1500)))
     return spans
 
@@ -721,7 +256,11 @@ def _eligible(doc: Document, sentence: Sentence, excluded: list[tuple[int, int]]
     if any(s <= sentence.start < e for s, e in excluded):
         return False
     text = sentence.text.strip()
-    if len(text) < 25 or _BOILERPLATE.match(text) or _TEMPLATE_LINE.match(text):
+    if (
+        len(text) < 25
+        or _text("boilerplate-opening").match(text)
+        or _text("template-line").match(text)
+    ):
         return False
     if not _LOWER_WORD.search(text) or text.count(" ") < 4:
         return False
@@ -747,7 +286,7 @@ _LEADING_NON_WORD = re.compile(r"^\W+")
 def _holds_no_findings(heading: str) -> bool:
     """A heading of a part without findings ("What people expect", "Financial facts")."""
     clean = _LEADING_NON_WORD.sub("", heading.replace("**", "")).strip()
-    return _NON_FINDINGS_SECTIONS.match(clean) is not None
+    return _text("no-findings-heading").match(clean) is not None
 
 
 def _in_about(doc: Document, sentence: Sentence) -> bool:

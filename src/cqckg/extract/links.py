@@ -38,7 +38,7 @@ from collections.abc import Iterable
 
 from cqckg.core.vocabulary import Vocabulary
 from cqckg.extract.anchors import sentence_anchor
-from cqckg.extract.patterns import any_of
+from cqckg.extract.cues import text_pattern
 from cqckg.extract.records import (
     Anchor,
     FindingKind,
@@ -49,33 +49,6 @@ from cqckg.extract.records import (
 )
 from cqckg.read.model import Document, Sentence
 
-_ADDRESSING = re.compile(
-    any_of(
-        r"\bto address(?:es|ed|ing)?\b",
-        r"\baddress(?:es|ed|ing)? (?:this|these|the|some|any|issues|concerns|inequalit\w+|"
-        r"isolation|life expectancy)\b",
-        r"\b(?:had|has) (?:made )?plans? (?:in place )?to\b",
-        r"\bplans? (?:was|were) in place\b",
-        r"\bmade plans to\b",
-        r"\baim(?:ed|s)? (?:to|at)\b",
-        r"\bdesigned (?:to|at)\b",
-        r"\bset up to\b",
-        r"\bin response to\b",
-        r"\bto (?:tackle|reduce|improve|increase|close|strengthen|prevent|develop|enhance)\b",
-        r"\btackl(?:e|ing)\b",
-        r"\breduc(?:e|ing)\b",
-        r"\bto help (?:identify|reduce)\b",
-        r"\bincluded this in\b",
-        r"\bfocus(?:ed|ing)? on\b",
-        r"\bworking (?:closely )?with [^.]{0,40} to (?:address|improve|resolve)\b",
-        r"\bactively addressing\b",
-        r"\b(?:was|were) working to\b",
-        r"\bimprovement plans?\b",
-        r"\b(?:this|these|which|it) (?:was|were|is|are|had been) (?:also )?reflected in\b",
-        r"\bas part of (?:its|their|the local authority[’']s|the council[’']s)\b",
-    ),
-    re.IGNORECASE,
-)
 # Topics broad enough to tag most sentences; sharing only these says nothing.
 _BROAD_TOPICS = frozenset(
     {
@@ -106,13 +79,16 @@ def _sentences_of(doc: Document, anchors: Iterable[Anchor]) -> list[Sentence]:
     return out
 
 
-_PURPOSE = re.compile(
-    r"\b(?:to address|address(?:ed|es|ing)|aim(?:ed|s)? (?:to|at)|designed (?:to|at)|set up to|"
-    r"focus(?:ed|ing)? on|made specific reference to|to (?:tackle|reduce|improve|increase|support|"
-    r"understand|identify|prevent|promote|enhance|develop)|tackl(?:e|ing)|targeted|dedicated to|"
-    r"committed to delivering|which (?:provided|supported|covered))\b",
-    re.IGNORECASE,
-)
+def _addressing() -> re.Pattern[str]:
+    """Words saying something is done to deal with a problem ("to address", "aimed to", "in
+    response to"): text:addressing-phrase in graph/cues.ttl."""
+    return text_pattern("addressing-phrase")
+
+
+def _purpose() -> re.Pattern[str]:
+    """Words introducing what a strategy is for ("set up to", "focused on"):
+    text:purpose-phrase in graph/cues.ttl."""
+    return text_pattern("purpose-phrase", r"\b(?:", r")\b")
 
 
 # What a strategy is stated to deal with: the noun phrase after "set up to address", "designed
@@ -170,7 +146,7 @@ def _answers(text: str, strategy: StrategyRecord) -> bool:
     """A sentence naming both a gap and a strategy states a link when an addressing phrase comes
     before the strategy's name ("to address this gap ... worked with the Staying Safe Project")."""
     at = _names_at(text, strategy)
-    phrase = _ADDRESSING.search(text)
+    phrase = _addressing().search(text)
     return phrase is not None and (at is None or phrase.start() < at)
 
 
@@ -199,7 +175,7 @@ def purpose_topics(doc: Document, vocab: Vocabulary, strategy: StrategyRecord) -
     """
     topics: set[str] = set()
     for m in _sentences_of(doc, strategy.anchors):
-        found = _PURPOSE.search(m.text)
+        found = _purpose().search(m.text)
         if found is not None:
             topics.update(vocab.topics_in(m.text[found.start() :]))
         following = doc.sentences[m.index + 1] if m.index + 1 < len(doc.sentences) else None
@@ -308,10 +284,12 @@ def extract_links(
                     if distance == 0:
                         if _answers(m.text, st):
                             offer(st, gap, LinkBasis.STATED, STATED_SAME_SENTENCE, [m])
-                    elif 0 < distance <= 2 and _ADDRESSING.search(m.text):
+                    elif 0 < distance <= 2 and _addressing().search(m.text):
                         conf = STATED_NEXT_SENTENCE - 0.05 * (distance - 1)
                         offer(st, gap, LinkBasis.STATED, conf, [gs, m])
-                    elif distance == -1 and _ANAPHOR.match(gs.text) and _ADDRESSING.search(gs.text):
+                    elif (
+                        distance == -1 and _ANAPHOR.match(gs.text) and _addressing().search(gs.text)
+                    ):
                         offer(st, gap, LinkBasis.STATED, STATED_NEXT_SENTENCE, [m, gs])
                     elif (
                         abs(distance) <= 4

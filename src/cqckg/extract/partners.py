@@ -3,10 +3,11 @@
 A partner is a *proper name*: capitalised words that reports mark as an organisation's name by
 one of these rules, each visible in the text it matches:
 
-1. a head noun of organisations at its end (:data:`ORGANISATION_HEADS`): "Joint Health and
-   Wellbeing Board", "Northwest London Integrated Care Board", "Alcohol Change UK", or a
-   lower-case one after it: "NHS Northwest London integrated care system", "JSNA board";
-   or an organisation noun before "of": "Association of Directors of Adult Social Services";
+1. a head noun of organisations at its end (``words:organisation-head`` in graph/cues.ttl):
+   "Joint Health and Wellbeing Board", "Northwest London Integrated Care Board", "Alcohol
+   Change UK", or a lower-case one after it: "NHS Northwest London integrated care system",
+   "JSNA board"; or an organisation noun before "of": "Association of Directors of Adult
+   Social Services";
 2. a quoted name before such a head: "'Black and Minority Ethnic' (BAME) forum";
 3. a name listed after a working-with cue ("partnered with", "worked closely with", "through",
    "organisations such as"): "through The Advocacy Project, Make it Happen, and Full of Life";
@@ -50,11 +51,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from cqckg.core.authorities import Authority, AuthorityRegistry
 from cqckg.core.vocabulary import Concept
+from cqckg.extract.cues import text_pattern, word_list
 from cqckg.extract.names import (
     DETERMINERS,
     Run,
@@ -69,7 +71,6 @@ from cqckg.extract.names import (
 )
 from cqckg.extract.patterns import fold_case, leading_texts, may_match
 from cqckg.extract.records import Anchor, PartnerRecord
-from cqckg.extract.strategies import HEADS as TITLE_HEADS
 from cqckg.read.model import Document, Sentence
 
 
@@ -82,98 +83,21 @@ class PartnerVocabulary(Protocol):
     def concepts(self) -> Mapping[str, Mapping[str, Concept]]: ...
 
 
-# Head nouns that end organisations' names.
-ORGANISATION_HEADS = frozenset(
-    {
-        "trust",
-        "board",
-        "group",
-        "subgroup",
-        "sub-group",
-        "forum",
-        "partnership",
-        "panel",
-        "committee",
-        "council",
-        "association",
-        "commission",
-        "ombudsman",
-        "network",
-        "alliance",
-        "hub",
-        "collaborative",
-        "federation",
-        "society",
-        "charity",
-        "foundation",
-        "consortium",
-        "uk",
-        "system",
-        "healthwatch",
-    }
-)
-# Organisation nouns that open a name before "of": "Association of Directors of ...".
-_LEADING_HEADS = frozenset({"association", "society", "federation", "institute", "college"})
-# Lower-case heads written after a capitalised name ("NHS Northwest London integrated care
-# system", "BAME forum"); the longest is tried first.
-_LOWER_HEADS = (
-    "integrated care system",
-    "integrated care board",
-    "integrated care partnership",
-    "partnership board",
-    "steering group",
-    "partnership",
-    "board",
-    "forum",
-    "panel",
-    "committee",
-    "group",
-)
-# The first of them written right after a name (in the order above).
-_LOWER_HEAD = re.compile(r"\s+(" + "|".join(_LOWER_HEADS) + r")\b")
-# The council's own units: not partners unless the sentence says they are multi-agency.
-_INTERNAL_HEADS = frozenset({"team", "teams", "department", "service", "services", "unit"})
-_MULTI_AGENCY = re.compile(
-    r"\bmulti-?agency\b|\bpartner organisations\b|\bpartner agencies\b", re.I
-)
 # A service named as a health service is the NHS's ("Learning Disability Community Health Service").
 _HEALTH_SERVICE = re.compile(r"\b(?:NHS|Health Service)\b")
-# Words that end names of people's roles or of sectors, never of an organisation.
-_NOT_ORGANISATION = frozenset(
-    {
-        "worker",
-        "workers",
-        "officer",
-        "officers",
-        "staff",
-        "lead",
-        "leads",
-        "manager",
-        "managers",
-        "colleagues",
-        "sector",
-        "sectors",
-        "organisations",
-        "networks",
-        "boards",
-        "groups",
-        "partnerships",
-        "councils",
-        "trusts",
-        "forums",
-    }
-)
+
+
+@cache
+def _lower_head() -> re.Pattern[str]:
+    """A lower-case head written right after a name ("NHS Northwest London integrated care
+    system", "BAME forum"; ``words:lower-case-organisation-head``), the longest first."""
+    heads = sorted(word_list("lower-case-organisation-head"), key=lambda w: (-len(w), w))
+    return re.compile(r"\s+(" + "|".join(map(re.escape, heads)) + r")\b")
+
+
 # Partner types whose one-word names ("Healthwatch", "NHS", "CQC") are names of bodies.
 _NAMED_BODY_TYPES = frozenset({"healthwatch", "regulator", "government", "nhs-other"})
 
-_CUE = re.compile(
-    r"\b(?:partnered with|in partnership with|(?:had )?worked (?:closely |jointly )?with|"
-    r"working (?:closely |together )?with|collaborat\w* with|affiliated with|through|"
-    r"(?:organisations|charities|groups|agencies|bodies),? (?:such as|including))\s+",
-    re.I,
-)
-_CUE_TEXTS = leading_texts(_CUE.pattern)
-_STRONG_CUE = re.compile(r"partner|worked|working|collaborat|affiliated", re.I)
 _ITEM_FOLLOWER = re.compile(
     r"\s*(?:[,.;:)]|$|\s(?:and|or|to|who|which|that|in|on|at|for|as|was|were|is|are|had|has|"
     r"have|with)\b)"
@@ -279,28 +203,32 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
             # "Safeguarding Adults Review (SAR) Subgroup of the Safeguarding Adults Board": the
             # name goes up to the capitalised words before "of the"
             tail = _leading_words(nxt)
-        if tail and tail[-1].lower in ORGANISATION_HEADS:
+        if tail and tail[-1].lower in word_list("organisation-head"):
             name = f"{text[start : words[-1].end]} {text[tail[0].start : tail[-1].end]}"
             return [_Candidate(name, start, tail[-1].end, acronym[0])]
-    if last in ORGANISATION_HEADS and len(words) >= 2:
+    if last in word_list("organisation-head") and len(words) >= 2:
         return [_named(text, start, words[-1].end)]
     owner = _owner_of_publication(words)
     if owner:
         return [_named(text, start, owner[-1].end)]
-    if words[0].lower in _LEADING_HEADS and len(words) >= 3 and words[1].lower == "of":
+    if (
+        words[0].lower in word_list("leading-organisation-head")
+        and len(words) >= 3
+        and words[1].lower == "of"
+    ):
         return [_named(text, start, words[-1].end)]
-    if last in _INTERNAL_HEADS and len(words) >= 2:
+    if last in word_list("internal-unit-head") and len(words) >= 2:
         name = text[start : words[-1].end]
         if (
-            (last.startswith("team") and _MULTI_AGENCY.search(text))
+            (last.startswith("team") and text_pattern("multi-agency").search(text))
             or (last.startswith("service") and _HEALTH_SERVICE.search(name))
-            or _SHARED_BEFORE.search(text, 0, start)
-            or _HEALTH_CLAUSE.match(text, words[-1].end)
+            or _shared_before().search(text, 0, start)
+            or _health_clause().match(text, words[-1].end)
         ):
             return [_named(text, start, words[-1].end)]
         return []
     pos = acronym[1] if acronym else words[-1].end
-    m = _LOWER_HEAD.match(text, pos)
+    m = _lower_head().match(text, pos)
     if m is not None and not (
         run.sentence_initial and len(words) == 1 and not words[0].text.isupper()
     ):
@@ -309,19 +237,18 @@ def _from_run(text: str, run: Run, nxt: Run | None) -> list[_Candidate]:
     return []
 
 
-# A team or service run jointly: "the integrated Early Intervention Community Team".
-_SHARED_BEFORE = re.compile(r"\b(?:integrated|joint|jointly run|multi-?agency)\s+$", re.I)
-# A relative clause giving a team to health: "the Home First Team who provided a responsive
-# service from health colleagues".
-_HEALTH_CLAUSE = re.compile(
-    r",?\s+(?:who|which|that)\b[^.;]{0,80}?\b(?:from health|health colleagues|health partners|"
-    r"the NHS|NHS colleagues)\b"
-)
-# Bodies that own publications, and the words of a publication's title after the owner's name.
-_OWNER_HEADS = frozenset(
-    {"board", "subgroup", "committee", "forum", "group", "panel", "partnership", "commission"}
-)
-_PUBLICATION_WORDS = frozenset({"annual", "report", "strategy", "plan", "business", "priorities"})
+def _shared_before() -> re.Pattern[str]:
+    """A team or service run jointly, the words just before its name: "the integrated Early
+    Intervention Community Team" (text:shared-service in graph/cues.ttl)."""
+    return text_pattern("shared-service", r"\b(?:", r")\s+$")
+
+
+def _health_clause() -> re.Pattern[str]:
+    """A relative clause giving a team to health: "the Home First Team who provided a responsive
+    service from health colleagues" (text:health-colleagues, case as written)."""
+    return text_pattern(
+        "health-colleagues", r",?\s+(?:who|which|that)\b[^.;]{0,80}?\b(?:", r")\b", flags=0
+    )
 
 
 def _leading_words(run: Run) -> list[Token]:
@@ -339,7 +266,9 @@ def _owner_of_publication(words: Sequence[Token]) -> list[Token]:
     the run is not an organisation's name followed by a publication's words)."""
     for k in range(len(words) - 2, 0, -1):
         after = words[k + 1 :]
-        if words[k].lower in _OWNER_HEADS and all(t.lower in _PUBLICATION_WORDS for t in after):
+        if words[k].lower in word_list("publication-owner-head") and all(
+            t.lower in word_list("publication-title-word") for t in after
+        ):
             return list(words[: k + 1])
     return []
 
@@ -371,13 +300,25 @@ def _quoted(text: str) -> list[_Candidate]:
     return out
 
 
+def _partnership_phrase() -> re.Pattern[str]:
+    """A phrase introducing the organisations a council works with, up to the name
+    (text:partnership-phrase in graph/cues.ttl)."""
+    return text_pattern("partnership-phrase", r"\b(?:", r")\s+")
+
+
+@cache
+def _partnership_texts() -> tuple[str, ...] | None:
+    return leading_texts(_partnership_phrase().pattern)
+
+
 def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
     """Names listed after a working-with cue, after "a group of", or before "is the lead
     provider"."""
     by_start = {r.start: r for r in runs}
     out: list[_Candidate] = []
     folded = fold_case(text)
-    cues = _CUE.finditer(text) if may_match(_CUE_TEXTS, folded) else ()
+    phrase = _partnership_phrase()
+    cues = phrase.finditer(text) if may_match(_partnership_texts(), folded) else ()
     for cue in cues:
         items: list[tuple[int, int]] = []
         pos = cue.end()
@@ -392,7 +333,7 @@ def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
             if sep is None:
                 break
             pos = sep.end()
-        strong = _STRONG_CUE.search(cue.group(0)) is not None
+        strong = text_pattern("working-relationship").search(cue.group(0)) is not None
         if len(items) >= 2 or (items and strong):
             out.extend(_Candidate(text[s:e], s, e) for s, e in items if _listable(text[s:e]))
     group_of = may_match(_GROUP_OF_TEXTS, folded)
@@ -408,18 +349,11 @@ def _listed(text: str, runs: Sequence[Run]) -> list[_Candidate]:
     return out
 
 
-_EMERGENCY = re.compile(
-    r"\bwith\s+(?:the|local)\s+(police|fire brigade|fire service|fire and rescue service|"
-    r"ambulance service)\b",
-    re.I,
-)
-
-
 def _emergency_services(text: str) -> list[_Candidate]:
-    """The area's police, fire or ambulance service worked with ("with the fire brigade")."""
-    return [
-        _Candidate(m.group(1), m.start(1), m.end(1), body=True) for m in _EMERGENCY.finditer(text)
-    ]
+    """The area's police, fire or ambulance service worked with ("with the fire brigade"; the
+    services are text:emergency-service in graph/cues.ttl)."""
+    found = text_pattern("emergency-service", r"\bwith\s+(?:the|local)\s+(", r")\b")
+    return [_Candidate(m.group(1), m.start(1), m.end(1), body=True) for m in found.finditer(text)]
 
 
 # What separates the items of an enumeration, optionally after the left item's acronym.
@@ -458,7 +392,7 @@ def _split_item(run: Run) -> list[tuple[int, int]]:
     """A listed name without an organisation head may be two names: "Community Catalysts and
     Community Champions"."""
     words = list(run.tokens)
-    if words[-1].lower in ORGANISATION_HEADS:
+    if words[-1].lower in word_list("organisation-head"):
         return [(run.start, run.end)]
     out: list[tuple[int, int]] = []
     begin = 0
@@ -473,15 +407,15 @@ def _split_item(run: Run) -> list[tuple[int, int]]:
 def _listable(name: str) -> bool:
     words = name.split()
     last = words[-1].casefold()
-    if last in _NOT_ORGANISATION or last in _INTERNAL_HEADS:
+    if last in word_list("not-an-organisation") or last in word_list("internal-unit-head"):
         return False
     # a strategy's title ("Staying Safe Project") is a strategy unless "The" opens it
-    return not (last in TITLE_HEADS and words[0] != "The")
+    return not (last in word_list("title-head") and words[0] != "The")
 
 
 def _acceptable(name: str) -> bool:
     words = name.split()
-    return bool(words) and words[-1].casefold() not in _NOT_ORGANISATION
+    return bool(words) and words[-1].casefold() not in word_list("not-an-organisation")
 
 
 # -- the document pass ---------------------------------------------------------------------------

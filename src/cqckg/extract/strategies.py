@@ -4,7 +4,7 @@ years, co-producers and topics.
 A title is recognised by how reports write one (every rule below is visible in the text it
 matches):
 
-1. a run of capitalised words ending in a head noun (:data:`HEADS`), the head capitalised or
+1. a run of capitalised words ending in a head noun (:func:`_heads`), the head capitalised or
    not: "Carers Strategy", "Market Sustainability plan", "Winter plan";
 2. a quoted name before a head noun: "'#2035' project", "'Fairer Futures' vision";
 3. a name after "<head> called": "a project called 'Carers Found'";
@@ -33,6 +33,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
+from cqckg.extract.cues import text_pattern, word_list
 from cqckg.extract.names import (
     DETERMINERS,
     Run,
@@ -58,81 +59,17 @@ class StrategyVocabulary(Protocol):
     def topics_in(self, text: str) -> tuple[str, ...]: ...
 
 
-# Singular head nouns that end a title. Reviews, audits, procedures, pathways, models and
-# assessments are left out on purpose: reports use them for case reviews ("Safeguarding Adults
-# Review"), service routes ("Pathway 1") and working methods, not for strategic documents.
-HEADS = frozenset(
-    {
-        "strategy",
-        "plan",
-        "programme",
-        "program",
-        "project",
-        "fund",
-        "grant",
-        "protocol",
-        "framework",
-        "vision",
-        "policy",
-        "agreement",
-        "statement",
-        "charter",
-        "compact",
-        "concordat",
-    }
-)
+def _heads() -> frozenset[str]:
+    """Singular head nouns that end a title ("strategy", "plan", "fund"; not "review", "pathway"):
+    ``words:title-head`` in graph/cues.ttl."""
+    return word_list("title-head")
 
-# Heads that also end organisations' names ("The Advocacy Project"): with a capital "The" in
-# mid-sentence such a name is an organisation, not a project.
-_ORGANISATION_HEADS = frozenset({"project", "programme", "program", "fund"})
 
-# Words that alone do not make a name for a plan ("the Action Plan", "an improvement plan").
-GENERIC = frozenset(
-    {
-        "action",
-        "improvement",
-        "care",
-        "support",
-        "business",
-        "delivery",
-        "implementation",
-        "strategic",
-        "annual",
-        "new",
-        "local",
-        "overall",
-        "emergency",
-        "contingency",
-        "protection",
-        "child",
-        "individual",
-        "personal",
-        "specific",
-        "clear",
-        "detailed",
-        "joint",
-        "national",
-        "commissioning",
-        "safety",
-        "discharge",
-        "recovery",
-        "treatment",
-        "development",
-        "training",
-        "this",
-        "that",
-        "which",
-        "the",
-        "a",
-        "an",
-        "its",
-        "their",
-        "our",
-        "corporate",
-        "plan",
-        "strategy",
-    }
-)
+def _generic() -> frozenset[str]:
+    """Words that alone do not make a name for a plan ("the Action Plan", "an improvement plan"):
+    ``words:generic-title-word`` in graph/cues.ttl."""
+    return word_list("generic-title-word")
+
 
 _QUOTED = re.compile(
     r"(?<![\w'’])['‘\"“]([^'‘’\"“”\n]{2,60}?)[,.]?['’\"”](?!\w)"
@@ -144,7 +81,6 @@ _LOWER_WITH_YEARS = re.compile(
 )
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
 _LOWER_STRATEGY = re.compile(r"\b(?:a|an)\s+([a-z][\w\-]+)\s+(strategy)\b")
-_CO_PRODUCED = re.compile(r"\bco-?produc(?:ed|tion)\b|\bco-?designed\b", re.I)
 _THIS_ONE = re.compile(
     r"^\s*(?:this|the|that)\s+(?:strategy|plan|programme|project|vision)\b", re.I
 )
@@ -155,6 +91,11 @@ _LIST_END = re.compile(
     r"and\s+were|and\s+had|and\s+is|and\s+has|and\s+had|and\s+achieved|that|whereby)\b|—|–"
 )
 _TOLD_US = re.compile(r"\b([A-Za-z]+)\s+(?:also\s+)?told us(?:\s+that)?\s+they\b")
+
+
+def _co_production() -> re.Pattern[str]:
+    """ "co-produced", "co-designed" (text:co-production in graph/cues.ttl)."""
+    return text_pattern("co-production")
 
 
 @dataclass(frozen=True)
@@ -221,7 +162,7 @@ def _titles_in_run(text: str, run: Run) -> list[TitleMention]:
     for i, tok in enumerate(words):
         segments[-1].append(tok)
         nxt = words[i + 1] if i + 1 < len(words) else None
-        if tok.lower in HEADS and nxt is not None and nxt.lower in {"and", "&"}:
+        if tok.lower in _heads() and nxt is not None and nxt.lower in {"and", "&"}:
             segments.append([])
     out = []
     for n, seg in enumerate(segments):
@@ -248,7 +189,7 @@ def _run_title(
 ) -> TitleMention | None:
     start = seg[0].start
     of_what = _head_for(seg)
-    if seg[-1].lower in HEADS:
+    if seg[-1].lower in _heads():
         end = seg[-1].end
         words = [t.lower for t in seg]
     elif of_what is not None:
@@ -262,7 +203,7 @@ def _run_title(
         acronym = acronym_after(text, pos)
         head_pos = acronym[1] if acronym else pos
         head = re.match(r"\s+([a-z]+)\b", text[head_pos:])
-        if head is None or head.group(1) not in HEADS:
+        if head is None or head.group(1) not in _heads():
             return None
         if sentence_initial and len(seg) == 1:
             return None  # "Commissioning plan ..." opening a sentence is not a name
@@ -281,7 +222,7 @@ def _head_for(seg: list[Token]) -> int | None:
     """Where a head word stands in a title that goes on "for"/"of" capitalised words."""
     for i, tok in enumerate(seg[:-2]):
         if (
-            tok.lower in HEADS
+            tok.lower in _heads()
             and i > 0
             and seg[i + 1].text in ("for", "of")
             and all(t.is_name or t.lower in ("and", "&", "of") for t in seg[i + 2 :])
@@ -291,7 +232,7 @@ def _head_for(seg: list[Token]) -> int | None:
 
 
 def _finish(text: str, start: int, end: int, title: str, words: list[str]) -> TitleMention | None:
-    if all(w in GENERIC or w in HEADS for w in words[:-1]) or len(words) < 2:
+    if all(w in _generic() or w in _heads() for w in words[:-1]) or len(words) < 2:
         return None
     year_end, (y0, y1) = years_after(text, end)
     acronym = None
@@ -314,7 +255,7 @@ def _quoted_titles(text: str) -> list[TitleMention]:
     for m in _QUOTED.finditer(text):
         head = m.group(3)
         inner = clean(m.group(1))
-        if head.casefold() not in HEADS or not inner or len(inner.split()) > 8:
+        if head.casefold() not in _heads() or not inner or len(inner.split()) > 8:
             continue
         title = f"{inner} {head}"
         end, (y0, y1) = years_after(text, m.end())
@@ -329,7 +270,7 @@ def _called_titles(text: str) -> list[TitleMention]:
         return out
     for m in _CALLED.finditer(text):
         head = m.group(1).casefold()
-        if head not in HEADS:
+        if head not in _heads():
             continue
         runs = name_runs(text[m.end() :])
         if not runs or runs[0].start != 0:
@@ -351,7 +292,7 @@ def _lower_case_titles(text: str) -> list[TitleMention]:
     for m in with_years:
         head = m.group(2)
         words = m.group(1).split()
-        if head not in HEADS or all(w in GENERIC for w in words):
+        if head not in _heads() or all(w in _generic() for w in words):
             continue
         end, (y0, y1) = years_after(text, m.end())
         if y0 is None:
@@ -359,7 +300,7 @@ def _lower_case_titles(text: str) -> list[TitleMention]:
         start = m.start(1)
         out.append(TitleMention(clean(text[start:end]), start, end, y0, y1))
     for m in _LOWER_STRATEGY.finditer(text) if "strategy" in text else ():
-        if m.group(1) in GENERIC:
+        if m.group(1) in _generic():
             continue
         out.append(TitleMention(f"{m.group(1)} {m.group(2)}", m.start(1), m.end(2)))
     return out
@@ -382,7 +323,7 @@ def co_producers_in(text: str) -> tuple[str, ...]:
     ...     "which also had input from unpaid carers.")
     ('providers',)
     """
-    cue = _CO_PRODUCED.search(text)
+    cue = _co_production().search(text)
     if cue is None:
         return ()
     out: list[str] = []
@@ -440,7 +381,8 @@ def extract_strategies(
         for found in find_titles(sentence.text):
             key = name_key(found.title)
             if key in partner_keys or (
-                found.capital_the and found.title.split()[-1].casefold() in _ORGANISATION_HEADS
+                found.capital_the
+                and found.title.split()[-1].casefold() in word_list("organisation-title-head")
             ):
                 continue
             kind = vocab.strategy_kind_for(found.kind_word or found.title)
@@ -485,7 +427,7 @@ def _co_produced(
 ) -> _Mention | None:
     """The strategy a co-production sentence is about: one it names, else "This strategy ..."
     refers to the last one named earlier in the paragraph."""
-    cue = _CO_PRODUCED.search(sentence.text)
+    cue = _co_production().search(sentence.text)
     if cue is None:
         return None
     before = [m for m in here if m.found.start < cue.start()]
@@ -558,7 +500,7 @@ def _split_coordinated(records: list[StrategyRecord]) -> list[StrategyRecord]:
 def _core(title: str) -> str:
     """A title's key without its head noun ("carers found" for "'Carers Found' project")."""
     words = name_key(title).split()
-    return " ".join(words[:-1]) if len(words) > 1 and words[-1] in HEADS else " ".join(words)
+    return " ".join(words[:-1]) if len(words) > 1 and words[-1] in _heads() else " ".join(words)
 
 
 # -- merging ----------------------------------------------------------------------------------
@@ -663,7 +605,7 @@ def _lower_case_variants(
     for i in sorted(range(len(records)), key=lambda i: -(records[i].start_year or 0)):
         bare = _YEARS_TAIL.sub("", records[i].title).strip()
         words = name_key(bare).split()
-        if len(words) >= 2 and not all(w in GENERIC for w in words[:-1]):
+        if len(words) >= 2 and not all(w in _generic() for w in words[:-1]):
             bare_of.setdefault(" ".join(bare.casefold().split()), i)
     if not bare_of:
         return records

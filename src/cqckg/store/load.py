@@ -34,12 +34,14 @@ from cqckg.core.paths import assessments_dir, graph_dir, ontology_dir, sources_d
 from cqckg.store import GraphStore
 
 VOCABULARIES_GRAPH = URIRef(DOC["vocabularies"])
+CUES_GRAPH = URIRef(DOC["cues"])
 
 REFERENCE_FILES: dict[str, URIRef] = {
     "framework.ttl": FRAMEWORK_GRAPH,
     "vocabularies.ttl": VOCABULARIES_GRAPH,
     "topics.ttl": TOPICS_GRAPH,
     "measures.ttl": MEASURES_GRAPH,
+    "cues.ttl": CUES_GRAPH,
     "authorities.ttl": AUTHORITIES_GRAPH,
 }
 
