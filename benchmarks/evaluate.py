@@ -44,7 +44,7 @@ them, not a false positive when someone does.
     the link's strategy matches the annotated link's strategy (by the strategy rule, using the
     titles of the extracted strategy the link names), and the linked gap overlaps the annotated gap
     quote: the gap is located through the extracted gap finding whose text equals
-    ``LinkRecord.gap``, else by finding that text in the document, else by the link's own
+    ``AddressingLinkRecord.gap``, else by finding that text in the document, else by the link's own
     anchors. ``exact`` also needs the basis equal. Links are also scored per basis
     (``KindScore.by_basis``, see :class:`BasisScore`): recall by the annotated item's basis (how
     many of the *stated* links were found, whatever basis the extractor gave them), precision by
@@ -58,10 +58,10 @@ them, not a false positive when someone does.
 ...     {"title": "Carers Strategy 2023-28", "variants": [], "quote": "Carers Strategy 2023-2028"}],
 ...     "gaps": [{"id": "g1", "quote": "There was a wait for equipment.", "gap_kind": "waiting",
 ...     "quality_statement": "assessing-needs"}]}
->>> from cqckg.extract.records import (Anchor, Extraction, ScoreRecord, StrategyRecord,
+>>> from cqckg.extract.records import (Anchor, Extraction, StatementScoreRecord, StrategyRecord,
 ...     FindingRecord, FindingKind, GapKind)
 >>> a = lambda s, e: (Anchor(sha, s, e, text[s:e]),)
->>> ex = Extraction(scores=[ScoreRecord("assessing-needs", 3, False, a(0, 8))],
+>>> ex = Extraction(scores=[StatementScoreRecord("assessing-needs", 3, False, a(0, 8))],
 ...     strategies=[StrategyRecord("Carers Strategy 2023-2028", "strategy", 2023, 2028, a(10, 35))],
 ...     findings=[FindingRecord(FindingKind.GAP, "There was a wait", "assessing-needs", None, (),
 ...     a(43, 59), GapKind.WAITING)])
@@ -83,11 +83,11 @@ from pathlib import Path
 from typing import Any
 
 from cqckg.extract.records import (
+    AddressingLinkRecord,
     Anchor,
     Extraction,
     FindingKind,
     FindingRecord,
-    LinkRecord,
     StatisticRecord,
     StrategyRecord,
 )
@@ -615,7 +615,7 @@ def _score_statistics(
             (r.comparator.value if r.comparator else None) == it.get("comparator")
             and (r.direction.value if r.direction else None) == it.get("direction")
             and r.source == it.get("source")
-            and (r.year or None) == it.get("year")
+            and (r.period or None) == it.get("year")
         )
 
     return _score_matching(
@@ -786,7 +786,7 @@ def _score_links(extraction: Extraction, annotation: Annotation, text: str, sha:
         if f.kind == FindingKind.GAP:
             finding_spans.setdefault(f.text, []).extend(_spans(f.anchors, sha))
 
-    def link_gap_spans(r: LinkRecord) -> list[Span]:
+    def link_gap_spans(r: AddressingLinkRecord) -> list[Span]:
         if finding_spans.get(r.gap):
             return finding_spans[r.gap]
         at = text.find(r.gap) if r.gap else -1
@@ -819,7 +819,7 @@ def _score_links(extraction: Extraction, annotation: Annotation, text: str, sha:
 
 def _score_statement_texts(extraction: Extraction, annotation: Annotation, sha: str) -> KindScore:
     items: list[Mapping[str, Any]] = list(annotation.get("statement_texts") or [])
-    records = [r for r in extraction.statement_texts if _in_document(r.anchors, sha)]
+    records = [r for r in extraction.framework_statements if _in_document(r.anchors, sha)]
     edges = {
         i: [
             j

@@ -236,7 +236,7 @@ def facts(extraction: Extraction) -> set[tuple[str, ...]]:
     out.update(("strategy", s.title) for s in extraction.strategies)
     out.update(
         ("statement", s.quality_statement, normalise_text(s.text))
-        for s in extraction.statement_texts
+        for s in extraction.framework_statements
     )
     out.update(
         ("section", s.quality_statement or "", normalise_text(s.heading))
@@ -255,7 +255,7 @@ def anchors(extraction: Extraction) -> list[Anchor]:
         *extraction.figures,
         *extraction.partners,
         *extraction.strategies,
-        *extraction.statement_texts,
+        *extraction.framework_statements,
         *extraction.sections,
         *extraction.links,
     ]

@@ -18,19 +18,19 @@ from evaluate import (
 )
 
 from cqckg.extract.records import (
+    AddressingLinkRecord,
     Anchor,
     ComparatorArea,
     Direction,
     Extraction,
     FindingKind,
     FindingRecord,
+    FrameworkStatementRecord,
     GapKind,
     LinkBasis,
-    LinkRecord,
-    PartnerRecord,
+    PartnerOrganisationRecord,
     RatingRecord,
-    ScoreRecord,
-    StatementTextRecord,
+    StatementScoreRecord,
     StatisticRecord,
     StrategyRecord,
 )
@@ -65,7 +65,8 @@ def perfect(ann: dict[str, Any], text: str) -> Extraction:
     ex = Extraction()
     ex.rating = RatingRecord(ann["rating"], False, (a(text, ann["rating_quote"]),))
     ex.scores = [
-        ScoreRecord(qs, n, False, (a(text, "Score: 3", 0),)) for qs, n in ann["scores"].items()
+        StatementScoreRecord(qs, n, False, (a(text, "Score: 3", 0),))
+        for qs, n in ann["scores"].items()
     ]
     for s in filter(firm, ann["statistics"]):
         ex.statistics.append(
@@ -93,7 +94,7 @@ def perfect(ann: dict[str, Any], text: str) -> Extraction:
     for p in filter(firm, ann["partners"]):
         # a perfect extractor types partners with the partner-type vocabulary's slugs
         kind = partner_type_in_vocabulary(p["partner_type"]) or p["partner_type"]
-        ex.partners.append(PartnerRecord(p["name"], kind, (a(text, p["quote"]),)))
+        ex.partners.append(PartnerOrganisationRecord(p["name"], kind, (a(text, p["quote"]),)))
     for g in filter(firm, ann["gaps"]):
         ex.findings.append(
             FindingRecord(
@@ -119,11 +120,11 @@ def perfect(ann: dict[str, Any], text: str) -> Extraction:
         )
     for link in filter(firm, ann["links"]):
         ex.links.append(
-            LinkRecord(link["strategy"], link["gap"], LinkBasis(link["basis"]), 0.9, ())
+            AddressingLinkRecord(link["strategy"], link["gap"], LinkBasis(link["basis"]), 0.9, ())
         )
     for st in ann["statement_texts"]:
-        ex.statement_texts.append(
-            StatementTextRecord(
+        ex.framework_statements.append(
+            FrameworkStatementRecord(
                 st["quality_statement"],
                 st["person"],
                 st["text"],
@@ -232,10 +233,12 @@ def test_generic_names_are_false_positives_and_borderline_ones_are_ignored(
     anchor = _anchor(text, "The local authority worked closely with Healthwatch.")
     ex = Extraction(
         partners=[
-            PartnerRecord("Healthwatch", "healthwatch", (anchor,)),
-            PartnerRecord("partners", "other", (anchor,)),
-            PartnerRecord("Voluntary and Community Sector (VCS)", "voluntary-sector", (anchor,)),
-            PartnerRecord("CNWL", "nhs-trust", (anchor,)),
+            PartnerOrganisationRecord("Healthwatch", "healthwatch", (anchor,)),
+            PartnerOrganisationRecord("partners", "other", (anchor,)),
+            PartnerOrganisationRecord(
+                "Voluntary and Community Sector (VCS)", "voluntary-sector", (anchor,)
+            ),
+            PartnerOrganisationRecord("CNWL", "nhs-trust", (anchor,)),
         ]
     )
     s = evaluate(ex, ann, text).kinds["partners"]
@@ -275,8 +278,8 @@ def test_gaps_match_by_overlap_and_strengths_on_gaps_are_false(
 def test_records_anchored_in_other_documents_are_left_out(ann: dict[str, Any], text: str) -> None:
     elsewhere = Anchor("0" * 64, 0, 10, "x")
     ex = Extraction(
-        scores=[ScoreRecord("assessing-needs", 2, False, (elsewhere,))],
-        partners=[PartnerRecord("Made Up Trust", "nhs-trust", (elsewhere,))],
+        scores=[StatementScoreRecord("assessing-needs", 2, False, (elsewhere,))],
+        partners=[PartnerOrganisationRecord("Made Up Trust", "nhs-trust", (elsewhere,))],
     )
     report = evaluate(ex, ann, text)
     assert report.kinds["scores"].fp == 0 and report.kinds["partners"].fp == 0
@@ -284,15 +287,17 @@ def test_records_anchored_in_other_documents_are_left_out(ann: dict[str, Any], t
 
 def test_wrong_score_counts_both_ways(ann: dict[str, Any], text: str) -> None:
     ex = perfect(ann, text)
-    ex.scores[0] = ScoreRecord(ex.scores[0].quality_statement, 2, False, ex.scores[0].anchors)
+    ex.scores[0] = StatementScoreRecord(
+        ex.scores[0].quality_statement, 2, False, ex.scores[0].anchors
+    )
     s = evaluate(ex, ann, text).kinds["scores"]
     assert (s.tp, s.fp, s.fn) == (8, 1, 1)
 
 
 def test_links_need_the_strategy_and_an_overlapping_gap(ann: dict[str, Any], text: str) -> None:
     link = next(lk for lk in ann["links"] if lk["basis"] == "stated" and not lk.get("borderline"))
-    right = LinkRecord(link["strategy"], link["gap"], LinkBasis.SAME_PASSAGE, 0.5, ())
-    wrong_gap = LinkRecord(
+    right = AddressingLinkRecord(link["strategy"], link["gap"], LinkBasis.SAME_PASSAGE, 0.5, ())
+    wrong_gap = AddressingLinkRecord(
         link["strategy"],
         "Safety was a priority for everyone at Westminster.",
         LinkBasis.STATED,
@@ -309,11 +314,13 @@ def test_links_are_scored_per_basis(ann: dict[str, Any], text: str) -> None:
     stated = [lk for lk in firm if lk["basis"] == "stated"]
     shared = next(lk for lk in firm if lk["basis"] == "shared-topic")
     found = [
-        LinkRecord(stated[0]["strategy"], stated[0]["gap"], LinkBasis.STATED, 0.9, ()),
+        AddressingLinkRecord(stated[0]["strategy"], stated[0]["gap"], LinkBasis.STATED, 0.9, ()),
         # a stated link found, but called same-passage: counts for stated recall, not exact
-        LinkRecord(stated[1]["strategy"], stated[1]["gap"], LinkBasis.SAME_PASSAGE, 0.6, ()),
-        LinkRecord(shared["strategy"], shared["gap"], LinkBasis.SHARED_TOPIC, 0.4, ()),
-        LinkRecord(
+        AddressingLinkRecord(
+            stated[1]["strategy"], stated[1]["gap"], LinkBasis.SAME_PASSAGE, 0.6, ()
+        ),
+        AddressingLinkRecord(shared["strategy"], shared["gap"], LinkBasis.SHARED_TOPIC, 0.4, ()),
+        AddressingLinkRecord(
             shared["strategy"],
             "Safety was a priority for everyone at Westminster.",
             LinkBasis.SHARED_TOPIC,

@@ -7,10 +7,10 @@ import pytest
 from cqckg.core.paths import sources_dir
 from cqckg.core.vocabulary import Vocabulary, load_vocabulary
 from cqckg.extract.framework import (
+    extract_framework_statements,
     extract_rating,
     extract_scores,
     extract_sections,
-    extract_statement_texts,
 )
 from cqckg.read import read_document
 from cqckg.read.model import Document
@@ -130,9 +130,9 @@ def test_rating(
     assert quoted in a.exact
 
 
-def test_statement_texts_full_report(vocab: Vocabulary) -> None:
+def test_framework_statements_full_report(vocab: Vocabulary) -> None:
     d = doc("westminster-2024/full-report.md")
-    found = extract_statement_texts(d, vocab)
+    found = extract_framework_statements(d, vocab)
     we = {t.quality_statement for t in found if t.person == "We"}
     assert we == set(QS)  # every statement prints its commitment
     i_statements = {(t.quality_statement, t.text) for t in found if t.person == "I"}
@@ -151,10 +151,10 @@ def test_statement_texts_full_report(vocab: Vocabulary) -> None:
         assert d.text[a.start : a.end] == a.exact == t.text
 
 
-def test_statement_texts_every_one_matches_the_framework(vocab: Vocabulary) -> None:
+def test_framework_statements_every_one_matches_the_framework(vocab: Vocabulary) -> None:
     for path in [*sorted(SOURCES.rglob("*.txt")), SOURCES / "westminster-2024/full-report.md"]:
         d = read_document(path)
-        for t in extract_statement_texts(d, vocab):
+        for t in extract_framework_statements(d, vocab):
             assert vocab.framework_statement_for(t.quality_statement, t.text), (path, t.text)
 
 

@@ -10,7 +10,7 @@ from cqckg.core.authorities import AuthorityRegistry
 from cqckg.core.paths import sources_dir
 from cqckg.core.vocabulary import load_vocabulary
 from cqckg.extract.partners import extract_partners, find_partner_names, merge_partners
-from cqckg.extract.records import PartnerRecord
+from cqckg.extract.records import PartnerOrganisationRecord
 from cqckg.read import read_document
 from cqckg.read.model import Document
 
@@ -23,11 +23,11 @@ def document(path: str) -> Document:
 
 
 @cache
-def partners(path: str) -> tuple[PartnerRecord, ...]:
+def partners(path: str) -> tuple[PartnerOrganisationRecord, ...]:
     return tuple(extract_partners(document(path), load_vocabulary(), AuthorityRegistry.load()))
 
 
-def find(path: str, name: str) -> PartnerRecord:
+def find(path: str, name: str) -> PartnerOrganisationRecord:
     hits = [r for r in partners(path) if name in (r.name, *r.alt_names)]
     assert len(hits) == 1, (name, [r.name for r in partners(path)])
     return hits[0]
@@ -218,10 +218,12 @@ def test_other_councils() -> None:
 
 
 def test_merge_partners_across_documents() -> None:
-    a = PartnerRecord("Local Account Group", "board-or-forum", (), ("LAG",))
-    b = PartnerRecord("LAG", "other", ())
-    c = PartnerRecord("Royal Borough of Kensington and Chelsea", "council", (), (), "E09000020")
-    d = PartnerRecord("Kensington and Chelsea", "council", (), ("RBKC",), "E09000020")
+    a = PartnerOrganisationRecord("Local Account Group", "board-or-forum", (), ("LAG",))
+    b = PartnerOrganisationRecord("LAG", "other", ())
+    c = PartnerOrganisationRecord(
+        "Royal Borough of Kensington and Chelsea", "council", (), (), "E09000020"
+    )
+    d = PartnerOrganisationRecord("Kensington and Chelsea", "council", (), ("RBKC",), "E09000020")
     merged = merge_partners([a, b, c, d])
     assert [(r.name, r.alt_names) for r in merged] == [
         ("Local Account Group", ("LAG",)),
@@ -232,7 +234,7 @@ def test_merge_partners_across_documents() -> None:
 HELD_OUT = sources_dir().parent.parent / "tests" / "data" / "sources"
 
 
-def _held_out(path: str) -> tuple[PartnerRecord, ...]:
+def _held_out(path: str) -> tuple[PartnerOrganisationRecord, ...]:
     doc = read_document(HELD_OUT / path)
     return tuple(extract_partners(doc, load_vocabulary(), AuthorityRegistry.load()))
 

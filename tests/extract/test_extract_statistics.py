@@ -107,7 +107,7 @@ def test_westminster_statistics(
     ]
     assert len(found) == 1
     r = found[0]
-    assert (r.unit, r.direction, r.source, r.source_text, r.year, r.measure) == (
+    assert (r.unit, r.direction, r.source, r.source_text, r.period, r.measure) == (
         unit, direction, source, cited, year, measure
     )  # fmt: skip
 
@@ -116,7 +116,7 @@ def test_value_in_the_previous_sentence() -> None:
     """ "... 66.11% of people felt they were given choice over services. This was slightly lower
     than the England average of 69.81% (ASCS, 2023)." and the "statistically comparable" one."""
     found = matching(statistics(FULL_REPORT), "66.11", "69.81")
-    assert [(r.direction, r.year, r.quality_statement) for r in found] == [
+    assert [(r.direction, r.period, r.quality_statement) for r in found] == [
         (LO, "2023", "assessing-needs"),
         (SIM, "2023", "care-provision-integration-and-continuity"),
     ]
@@ -162,7 +162,7 @@ def test_camden_parenthesised_and_unstated_directions() -> None:
         (Decimal("15.2"), N, Decimal("17.3"), LO),  # "fewer disabled people (15.2%) ... than"
         (Decimal("35"), L, Decimal("30"), HI),
     }
-    assert all(r.source is None and r.year is None for r in records)
+    assert all(r.source is None and r.period is None for r in records)
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from cqckg.core.vocabulary import Vocabulary
 from cqckg.extract.anchors import anchor
 from cqckg.extract.records import (
+    FrameworkStatementRecord,
     PercentageRecord,
     RatingRecord,
-    ScoreRecord,
-    SectionRecord,
-    StatementTextRecord,
+    ReportSectionRecord,
+    StatementScoreRecord,
 )
 from cqckg.read.model import Document, DocumentKind
 
@@ -130,10 +130,10 @@ def listed_statement(vocab: Vocabulary, name: str) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-def extract_scores(doc: Document, vocab: Vocabulary) -> list[ScoreRecord]:
+def extract_scores(doc: Document, vocab: Vocabulary) -> list[StatementScoreRecord]:
     """Every quality-statement score the document states, with the lines that state it."""
     ls = lines(doc)
-    found: dict[str, ScoreRecord] = {}
+    found: dict[str, StatementScoreRecord] = {}
     current: tuple[str, int] | None = None  # (quality statement, line index of its name)
     if doc.quality_statement:
         current = (doc.quality_statement, 0)
@@ -146,7 +146,7 @@ def extract_scores(doc: Document, vocab: Vocabulary) -> list[ScoreRecord]:
                 start = line.start + len(line.raw) - len(line.raw.lstrip())
                 found.setdefault(
                     qs,
-                    ScoreRecord(
+                    StatementScoreRecord(
                         qs,
                         listed,
                         bool(m.group("ind")) or doc.pilot,
@@ -175,7 +175,9 @@ def extract_scores(doc: Document, vocab: Vocabulary) -> list[ScoreRecord]:
         start = ls[name_line].start if name_line > 0 or not doc.quality_statement else line.start
         if i - name_line > 12:
             start = line.start
-        rec = ScoreRecord(qs_name, int(value), indicative or doc.pilot, (anchor(doc, start, end),))
+        rec = StatementScoreRecord(
+            qs_name, int(value), indicative or doc.pilot, (anchor(doc, start, end),)
+        )
         found.setdefault(qs_name, rec)
         current = None if not doc.quality_statement else current
     return sorted(found.values(), key=lambda r: r.quality_statement)
@@ -212,11 +214,12 @@ _PERCENTAGE = (
 )
 
 
-def displayed_percentage(scores: list[ScoreRecord]) -> int:
+def displayed_percentage(scores: list[StatementScoreRecord]) -> int:
     """The overall percentage as CQC shows it: the sum of the scores over 4 per statement,
     rounded up to a whole number (25/36 is shown as 70%, 21/36 as 59%).
 
-    >>> three, two = ScoreRecord("a", 3, False, ()), ScoreRecord("b", 2, False, ())
+    >>> three = StatementScoreRecord("a", 3, False, ())
+    >>> two = StatementScoreRecord("b", 2, False, ())
     >>> displayed_percentage([three] * 7 + [two] * 2), displayed_percentage([three] * 9)
     (70, 75)
     """
@@ -253,10 +256,12 @@ def _sentence_around(doc: Document, start: int, end: int) -> tuple[int, int]:
     return line_start, len(doc.text) if line_end < 0 else line_end
 
 
-def extract_statement_texts(doc: Document, vocab: Vocabulary) -> list[StatementTextRecord]:
+def extract_framework_statements(
+    doc: Document, vocab: Vocabulary
+) -> list[FrameworkStatementRecord]:
     """The I statements after "What people expect" and the We statement after the commitment."""
     ls = lines(doc)
-    out: list[StatementTextRecord] = []
+    out: list[FrameworkStatementRecord] = []
     current = doc.quality_statement
     mode: str | None = None
     for line in ls:
@@ -287,17 +292,19 @@ def extract_statement_texts(doc: Document, vocab: Vocabulary) -> list[StatementT
             if offset < 0 or not body:
                 continue
             out.append(
-                StatementTextRecord(current, mode, body, (anchor(doc, offset, offset + len(body)),))
+                FrameworkStatementRecord(
+                    current, mode, body, (anchor(doc, offset, offset + len(body)),)
+                )
             )
-    unique: dict[tuple[str, str, str], StatementTextRecord] = {}
+    unique: dict[tuple[str, str, str], FrameworkStatementRecord] = {}
     for rec in out:
         unique.setdefault((rec.quality_statement, rec.person, rec.text), rec)
     return list(unique.values())
 
 
-def extract_sections(doc: Document) -> list[SectionRecord]:
+def extract_sections(doc: Document) -> list[ReportSectionRecord]:
     """The key-findings headings of each quality statement, and the summary headings."""
-    out: list[SectionRecord] = []
+    out: list[ReportSectionRecord] = []
     seen: set[tuple[str | None, str]] = set()
     in_findings: dict[str | None, bool] = {}
     for sec in doc.sections:
@@ -324,7 +331,7 @@ def extract_sections(doc: Document) -> list[SectionRecord]:
                     parent = ancestor
                     break
         out.append(
-            SectionRecord(
+            ReportSectionRecord(
                 key[0], head, sec.level, parent, (anchor(doc, sec.heading_start, sec.heading_end),)
             )
         )

@@ -40,11 +40,11 @@ from cqckg.core.vocabulary import Vocabulary
 from cqckg.extract.anchors import sentence_anchor
 from cqckg.extract.cues import text_pattern
 from cqckg.extract.records import (
+    AddressingLinkRecord,
     Anchor,
     FindingKind,
     FindingRecord,
     LinkBasis,
-    LinkRecord,
     StrategyRecord,
 )
 from cqckg.read.model import Document, Sentence
@@ -243,13 +243,13 @@ def extract_links(
     vocab: Vocabulary,
     findings: Iterable[FindingRecord],
     strategies: Iterable[StrategyRecord],
-) -> list[LinkRecord]:
+) -> list[AddressingLinkRecord]:
     """Links from the strategies named in ``doc`` to the gaps found in it."""
     gaps = [f for f in findings if f.kind is FindingKind.GAP]
     gap_sentences = {id(g): _sentences_of(doc, g.anchors) for g in gaps}
     rare = _rare_topics(gaps)
     subjects = _statement_subjects(gaps)
-    best: dict[tuple[str, str], LinkRecord] = {}
+    best: dict[tuple[str, str], AddressingLinkRecord] = {}
 
     def offer(
         st: StrategyRecord, gap: FindingRecord, basis: LinkBasis, conf: float, where: list[Sentence]
@@ -257,7 +257,9 @@ def extract_links(
         key = (st.title, gap.text)
         old = best.get(key)
         if old is None or conf > old.confidence:
-            best[key] = LinkRecord(st.title, gap.text, basis, round(conf, 2), _anchors(doc, where))
+            best[key] = AddressingLinkRecord(
+                st.title, gap.text, basis, round(conf, 2), _anchors(doc, where)
+            )
 
     inferred: dict[str, list[tuple[float, StrategyRecord, list[Sentence]]]] = {}
     strategies = list(strategies)

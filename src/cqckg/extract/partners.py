@@ -70,7 +70,7 @@ from cqckg.extract.names import (
     without_overlaps,
 )
 from cqckg.extract.patterns import fold_case, leading_texts, may_match
-from cqckg.extract.records import Anchor, PartnerRecord
+from cqckg.extract.records import Anchor, PartnerOrganisationRecord
 from cqckg.read.model import Document, Sentence
 
 
@@ -423,7 +423,7 @@ def _acceptable(name: str) -> bool:
 
 def extract_partners(
     doc: Document, vocab: PartnerVocabulary, registry: AuthorityRegistry
-) -> list[PartnerRecord]:
+) -> list[PartnerOrganisationRecord]:
     """The partner organisations a document names, merged, each anchored on its sentences."""
     partners: dict[str, _Partner] = {}  # key -> partner
     order: list[str] = []
@@ -655,11 +655,11 @@ def _join_short_references(partners: dict[str, _Partner], order: list[str]) -> N
             target.anchors.extend(a for a in p.anchors if a not in target.anchors)
 
 
-def _record(p: _Partner, vocab: PartnerVocabulary) -> PartnerRecord:
+def _record(p: _Partner, vocab: PartnerVocabulary) -> PartnerOrganisationRecord:
     name = _best_name(p.names)
     alts = tuple(dict.fromkeys(n for n in (*p.names, *p.alts) if n != name))
     ptype = "council" if p.gss else _type_of(name, alts, vocab)
-    return PartnerRecord(
+    return PartnerOrganisationRecord(
         name=name,
         partner_type=ptype,
         anchors=tuple(sorted(p.anchors)),
@@ -726,16 +726,16 @@ def _type_cues(vocab: PartnerVocabulary) -> dict[str, str]:
 # -- merging ----------------------------------------------------------------------------------
 
 
-def merge_partners(records: Iterable[PartnerRecord]) -> list[PartnerRecord]:
+def merge_partners(records: Iterable[PartnerOrganisationRecord]) -> list[PartnerOrganisationRecord]:
     """Merge records of one partner: the same council, or a shared name or alternative name
     (compared by :func:`cqckg.extract.names.name_key`).
 
-    >>> a = PartnerRecord("Local Account Group", "board-or-forum", (), ("LAG",))
-    >>> b = PartnerRecord("LAG", "other", ())
+    >>> a = PartnerOrganisationRecord("Local Account Group", "board-or-forum", (), ("LAG",))
+    >>> b = PartnerOrganisationRecord("LAG", "other", ())
     >>> [(r.name, r.partner_type, r.alt_names) for r in merge_partners([a, b])]
     [('Local Account Group', 'board-or-forum', ('LAG',))]
     """
-    groups: list[list[PartnerRecord]] = []
+    groups: list[list[PartnerOrganisationRecord]] = []
     index: dict[str, int] = {}
     for r in records:
         keys = {f"gss:{r.authority_gss}"} if r.authority_gss else set()
@@ -750,11 +750,11 @@ def merge_partners(records: Iterable[PartnerRecord]) -> list[PartnerRecord]:
     return [_combine(g) for g in groups]
 
 
-def _combine(group: list[PartnerRecord]) -> PartnerRecord:
+def _combine(group: list[PartnerOrganisationRecord]) -> PartnerOrganisationRecord:
     name = _best_name(r.name for r in group)
     names = [n for r in group for n in (r.name, *r.alt_names)]
     types = [r.partner_type for r in group if r.partner_type != "other"]
-    return PartnerRecord(
+    return PartnerOrganisationRecord(
         name=name,
         partner_type=types[0] if types else "other",
         anchors=tuple(sorted({a for r in group for a in r.anchors})),

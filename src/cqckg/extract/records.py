@@ -90,7 +90,7 @@ class PercentageRecord:
 
 
 @dataclass(frozen=True)
-class ScoreRecord:
+class StatementScoreRecord:
     quality_statement: str  # framework slug
     score: int
     indicative: bool
@@ -98,7 +98,7 @@ class ScoreRecord:
 
 
 @dataclass(frozen=True)
-class StatementTextRecord:
+class FrameworkStatementRecord:
     """An "I" (what people expect) or "We" (the local authority commitment) statement as printed."""
 
     quality_statement: str
@@ -108,7 +108,7 @@ class StatementTextRecord:
 
 
 @dataclass(frozen=True)
-class SectionRecord:
+class ReportSectionRecord:
     """A heading of the key findings of a quality statement (or of the summary)."""
 
     quality_statement: str | None
@@ -150,7 +150,7 @@ class StatisticRecord:
     direction: Direction | None
     source: str | None  # survey slug: ascs | sace | salt | asc-wds | ...
     source_text: str | None  # as cited: "ASCS, 2023"
-    year: str | None
+    period: str | None  # "2023", "2022/23": the time the values refer to, as written
     quality_statement: str | None
     anchors: tuple[Anchor, ...]
 
@@ -167,7 +167,7 @@ class FindingRecord:
 
 
 @dataclass(frozen=True)
-class PartnerRecord:
+class PartnerOrganisationRecord:
     name: str
     partner_type: str  # slug from the partner-type scheme
     anchors: tuple[Anchor, ...]
@@ -188,7 +188,7 @@ class StrategyRecord:
 
 
 @dataclass(frozen=True)
-class LinkRecord:
+class AddressingLinkRecord:
     """A strategy said (or inferred) to address a gap."""
 
     strategy: str  # StrategyRecord.title
@@ -212,13 +212,13 @@ class Extraction:
 
     rating: RatingRecord | None = None
     percentage: PercentageRecord | None = None
-    scores: list[ScoreRecord] = field(default_factory=list)
-    statement_texts: list[StatementTextRecord] = field(default_factory=list)
-    sections: list[SectionRecord] = field(default_factory=list)
+    scores: list[StatementScoreRecord] = field(default_factory=list)
+    framework_statements: list[FrameworkStatementRecord] = field(default_factory=list)
+    sections: list[ReportSectionRecord] = field(default_factory=list)
     figures: list[FigureRecord] = field(default_factory=list)
     statistics: list[StatisticRecord] = field(default_factory=list)
     findings: list[FindingRecord] = field(default_factory=list)
-    partners: list[PartnerRecord] = field(default_factory=list)
+    partners: list[PartnerOrganisationRecord] = field(default_factory=list)
     strategies: list[StrategyRecord] = field(default_factory=list)
-    links: list[LinkRecord] = field(default_factory=list)
+    links: list[AddressingLinkRecord] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)

@@ -397,10 +397,10 @@ def _record(
         citation = None  # a name before the value counts only if it is a known data source
     if citation is not None and not run[0].start <= citation.start < run[-1].end:
         anchors.append(anchor(doc, citation.start, citation.end))
-    year = None
+    period = None  # the year of the citation ("ASCS, 2023")
     if citation is not None:
         m = _YEAR.search(citation.text)
-        year = m.group(0) if m else None
+        period = m.group(0) if m else None
     section = doc.section_of(sentences[found.last_sentence])
     quality_statement = (section.quality_statement if section else None) or doc.quality_statement
     return StatisticRecord(
@@ -413,7 +413,7 @@ def _record(
         direction=found.direction,
         source=source,
         source_text=None if citation is None else citation.text,
-        year=year,
+        period=period,
         quality_statement=quality_statement,
         anchors=tuple(anchors),
     )

@@ -47,7 +47,7 @@ from cqckg.extract.names import (
     without_overlaps,
     years_after,
 )
-from cqckg.extract.records import Anchor, PartnerRecord, StrategyRecord
+from cqckg.extract.records import Anchor, PartnerOrganisationRecord, StrategyRecord
 from cqckg.read.model import Document, Sentence
 
 
@@ -363,7 +363,7 @@ class _Mention:
 
 
 def extract_strategies(
-    doc: Document, vocab: StrategyVocabulary, partners: Sequence[PartnerRecord]
+    doc: Document, vocab: StrategyVocabulary, partners: Sequence[PartnerOrganisationRecord]
 ) -> list[StrategyRecord]:
     """The strategies a document names, merged, each anchored on the sentences naming it.
 
@@ -414,7 +414,7 @@ def extract_strategies(
     return _lower_case_variants(doc, merged, sentence_anchor)
 
 
-def _partner_keys(partners: Iterable[PartnerRecord]) -> dict[str, str]:
+def _partner_keys(partners: Iterable[PartnerOrganisationRecord]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for p in partners:
         for n in (p.name, *p.alt_names):

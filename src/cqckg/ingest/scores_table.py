@@ -52,7 +52,13 @@ from cqckg.core.namespaces import (
 )
 from cqckg.core.paths import graph_dir
 from cqckg.core.vocabulary import load_vocabulary
-from cqckg.extract.records import Anchor, Disagreement, Extraction, RatingRecord, ScoreRecord
+from cqckg.extract.records import (
+    Anchor,
+    Disagreement,
+    Extraction,
+    RatingRecord,
+    StatementScoreRecord,
+)
 from cqckg.read.model import Document, DocumentKind
 from cqckg.store import GraphStore
 from cqckg.validate import ensure_valid, reference_graph
@@ -308,7 +314,7 @@ def reconcile(existing: Graph, anchor: Anchor, row: RatingsRow, rel: str) -> _Re
         if old is not None and _plain(old) != str(score):
             disagree(f"the score of {qs}", old, _where(existing, node, CQC.anchor), str(score))
             continue
-        scores.append(ScoreRecord(qs, score, flag(node, CQC.indicative), (anchor,)))
+        scores.append(StatementScoreRecord(qs, score, flag(node, CQC.indicative), (anchor,)))
     # The percentage and count follow from the row's scores unless the graph states them.
     complete = len(scores) == len(row.scores) and existing.value(assessment, CQC.percentage) is None
     extraction = Extraction(rating=rating, scores=scores, disagreements=disagreements)

@@ -10,11 +10,11 @@ from rdflib import URIRef
 from cqckg.build.builder import Builder, normalise_text
 from cqckg.build.fact_kind import FactKind, merge_anchors
 from cqckg.build.terms import CQC, PROV, source_iri
-from cqckg.extract.framework import extract_statement_texts
-from cqckg.extract.records import StatementTextRecord
+from cqckg.extract.framework import extract_framework_statements
+from cqckg.extract.records import FrameworkStatementRecord
 
 
-def triples(b: Builder, printed: Sequence[StatementTextRecord]) -> None:
+def triples(b: Builder, printed: Sequence[FrameworkStatementRecord]) -> None:
     for st in printed:
         score = b.named("scores", st.quality_statement)
         if score is None:  # a statement's page without its score: nothing cites it
@@ -28,9 +28,9 @@ def triples(b: Builder, printed: Sequence[StatementTextRecord]) -> None:
 
 
 FRAMEWORK_STATEMENTS = FactKind(
-    name="statement_texts",
-    record=StatementTextRecord,
-    extract=lambda found: extract_statement_texts(found.document, found.vocab),
+    name="framework_statements",
+    record=FrameworkStatementRecord,
+    extract=lambda found: extract_framework_statements(found.document, found.vocab),
     merge=merge_anchors(lambda r: (r.quality_statement, r.person, normalise_text(r.text))),
     triples=triples,
     term="cqc:citedStatement",

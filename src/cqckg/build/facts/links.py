@@ -13,10 +13,12 @@ from cqckg.build.builder import Builder, normalise_text, short_hash
 from cqckg.build.fact_kind import FactKind, Merged, Stated
 from cqckg.build.terms import CQC, RDF, XSD, concept_iri
 from cqckg.extract.links import extract_links
-from cqckg.extract.records import Extraction, LinkRecord
+from cqckg.extract.records import AddressingLinkRecord, Extraction
 
 
-def merge(stated: Sequence[Stated[LinkRecord]], merged: Extraction) -> Merged[LinkRecord]:
+def merge(
+    stated: Sequence[Stated[AddressingLinkRecord]], merged: Extraction
+) -> Merged[AddressingLinkRecord]:
     """Each document's links, pointed at the merged strategy and gap; one link per pair (the
     most confident, with every anchor)."""
     titles: dict[str, str] = {}
@@ -34,7 +36,7 @@ def merge(stated: Sequence[Stated[LinkRecord]], merged: Extraction) -> Merged[Li
             if title is not None:
                 gap = gaps.get(normalise_text(ln.gap), ln.gap)
                 links.append(dataclasses.replace(ln, strategy=title, gap=gap))
-    best: dict[tuple[str, str], LinkRecord] = {}
+    best: dict[tuple[str, str], AddressingLinkRecord] = {}
     for ln in links:
         k = (ln.strategy, normalise_text(ln.gap))
         if k not in best or ln.confidence > best[k].confidence:
@@ -44,7 +46,7 @@ def merge(stated: Sequence[Stated[LinkRecord]], merged: Extraction) -> Merged[Li
     return Merged(list(best.values()))
 
 
-def triples(b: Builder, links: Sequence[LinkRecord]) -> None:
+def triples(b: Builder, links: Sequence[AddressingLinkRecord]) -> None:
     for ln in links:
         strategy = b.named("strategies", ln.strategy)
         gap = b.named("findings", ln.gap)
@@ -68,7 +70,7 @@ def triples(b: Builder, links: Sequence[LinkRecord]) -> None:
 
 LINKS = FactKind(
     name="links",
-    record=LinkRecord,
+    record=AddressingLinkRecord,
     extract=lambda found: extract_links(
         found.document, found.vocab, found.earlier.findings, found.earlier.strategies
     ),

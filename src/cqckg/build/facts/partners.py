@@ -10,10 +10,10 @@ from cqckg.build.builder import Builder, slugify
 from cqckg.build.fact_kind import FactKind, merge_all
 from cqckg.build.terms import CQC, OWL, RDF, SKOS, authority_iri, concept_iri
 from cqckg.extract.partners import extract_partners, merge_partners
-from cqckg.extract.records import PartnerRecord
+from cqckg.extract.records import PartnerOrganisationRecord
 
 
-def triples(b: Builder, partners: Sequence[PartnerRecord]) -> None:
+def triples(b: Builder, partners: Sequence[PartnerOrganisationRecord]) -> None:
     for p in partners:
         s = b.iri("partner", slugify(p.name))
         for n in (p.name, *p.alt_names):
@@ -31,7 +31,7 @@ def triples(b: Builder, partners: Sequence[PartnerRecord]) -> None:
 
 PARTNERS = FactKind(
     name="partners",
-    record=PartnerRecord,
+    record=PartnerOrganisationRecord,
     extract=lambda found: extract_partners(found.document, found.vocab, found.registry),
     merge=merge_all(merge_partners),
     triples=triples,

@@ -11,14 +11,16 @@ from cqckg.build.builder import Builder
 from cqckg.build.fact_kind import FactKind, single_valued
 from cqckg.build.terms import CQC, QB, RDF, concept_iri, quality_statement_iri
 from cqckg.extract.framework import extract_scores
-from cqckg.extract.records import ScoreRecord
+from cqckg.extract.records import StatementScoreRecord
 
 
-def _any_indicative(chosen: ScoreRecord, said: Sequence[ScoreRecord]) -> ScoreRecord:
+def _any_indicative(
+    chosen: StatementScoreRecord, said: Sequence[StatementScoreRecord]
+) -> StatementScoreRecord:
     return dataclasses.replace(chosen, indicative=any(s.indicative for s in said))
 
 
-def triples(b: Builder, scores: Sequence[ScoreRecord]) -> None:
+def triples(b: Builder, scores: Sequence[StatementScoreRecord]) -> None:
     # how complete the assessment is: the statements scored (0 for a landing page alone)
     b.add(b.assessment, CQC.statementsScored, Literal(len(scores)))
     for sc in scores:
@@ -36,7 +38,7 @@ def triples(b: Builder, scores: Sequence[ScoreRecord]) -> None:
 
 SCORES = FactKind(
     name="scores",
-    record=ScoreRecord,
+    record=StatementScoreRecord,
     extract=lambda found: extract_scores(found.document, found.vocab),
     merge=single_valued(
         value=lambda s: s.score,

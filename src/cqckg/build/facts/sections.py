@@ -10,10 +10,10 @@ from cqckg.build.builder import Builder, normalise_text, short_hash
 from cqckg.build.fact_kind import FactKind, merge_anchors
 from cqckg.build.terms import CQC, DCTERMS, RDF, quality_statement_iri
 from cqckg.extract.framework import extract_sections
-from cqckg.extract.records import SectionRecord
+from cqckg.extract.records import ReportSectionRecord
 
 
-def triples(b: Builder, sections: Sequence[SectionRecord]) -> None:
+def triples(b: Builder, sections: Sequence[ReportSectionRecord]) -> None:
     for sec in sections:
         s = b.iri("section", short_hash(sec.quality_statement or "", sec.heading))
         b.name("sections", sec.heading, s)
@@ -30,7 +30,7 @@ def triples(b: Builder, sections: Sequence[SectionRecord]) -> None:
 
 SECTIONS = FactKind(
     name="sections",
-    record=SectionRecord,
+    record=ReportSectionRecord,
     extract=lambda found: extract_sections(found.document),
     merge=merge_anchors(lambda r: (r.quality_statement, normalise_text(r.heading))),
     triples=triples,

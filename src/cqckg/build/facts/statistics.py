@@ -36,7 +36,7 @@ def triples(b: Builder, statistics: Sequence[StatisticRecord]) -> None:
         measure = b.measure(st.measure, st.measure_label)
         b.add(s, RDF.type, CQC.Statistic)
         b.add(s, SDMX_DIMENSION.refArea, b.area)
-        b.observation(s, measure, st.value, st.unit, st.year)
+        b.observation(s, measure, st.value, st.unit, st.period)
         b.add(s, CQC.measureLabel, Literal(st.measure_label))
         if st.direction is not None:
             b.add(s, CQC.direction, concept_iri("direction", st.direction.value))
@@ -54,7 +54,7 @@ def triples(b: Builder, statistics: Sequence[StatisticRecord]) -> None:
             area = _comparator_area(b, st)
             if area is not None:
                 b.add(c, SDMX_DIMENSION.refArea, area)
-            b.observation(c, measure, st.comparator_value, st.unit, st.year)
+            b.observation(c, measure, st.comparator_value, st.unit, st.period)
             b.add(c, CQC.comparatorKind, concept_iri("comparator", st.comparator.value))
             b.fact(c, st.anchors)
 
