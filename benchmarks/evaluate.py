@@ -132,7 +132,7 @@ def load_gold() -> dict[str, dict[str, Any]]:
     return out
 
 
-def council_of(document: str) -> str:
+def authority_of(document: str) -> str:
     """The council folder a document sits in (``westminster-2024/press-release.txt`` ->
     ``westminster-2024``)."""
     return document.split("/", 1)[0]

@@ -32,7 +32,7 @@ TARGET_RECALL = {
     "links": 0.60,
 }
 TARGET_PRECISION = 0.85
-PER_COUNCIL_KINDS = ("gaps", "strengths", "links", "partners", "strategies", "statistics")
+PER_AUTHORITY_KINDS = ("gaps", "strengths", "links", "partners", "strategies", "statistics")
 
 
 def _fmt(x: float | None) -> str:
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "src"))
-    from evaluate import KINDS, council_of, evaluate, load_gold, overall, source_path
+    from evaluate import KINDS, authority_of, evaluate, load_gold, overall, source_path
 
     try:
         from cqckg.ingest import extract_documents, source_files
@@ -102,25 +102,25 @@ def main(argv: list[str] | None = None) -> int:
                     for m in s.false_positives:
                         print(f"      fp:   {m}")
 
-    councils: dict[str, list[Any]] = {}
+    authorities: dict[str, list[Any]] = {}
     for r in reports:
-        councils.setdefault(council_of(r.document), []).append(r)
+        authorities.setdefault(authority_of(r.document), []).append(r)
     print("\nPER COUNCIL (precision / recall; - when nothing to judge)")
-    print("  " + " ".join(f"{k[:10]:>13}" for k in PER_COUNCIL_KINDS))
-    per_council = {}
-    for council, rs in sorted(councils.items()):
+    print("  " + " ".join(f"{k[:10]:>13}" for k in PER_AUTHORITY_KINDS))
+    per_authority = {}
+    for authority, rs in sorted(authorities.items()):
         sums = overall(rs)
-        per_council[council] = {k: sums[k].to_dict() for k in PER_COUNCIL_KINDS}
+        per_authority[authority] = {k: sums[k].to_dict() for k in PER_AUTHORITY_KINDS}
         cells = " ".join(
             f"{_fmt(sums[k].precision)}/{_fmt(sums[k].recall).strip():>6}"
-            for k in PER_COUNCIL_KINDS
+            for k in PER_AUTHORITY_KINDS
         )
-        print(f"  {council:<30} {cells}")
+        print(f"  {authority:<30} {cells}")
     stated = {}
-    for council, rs in sorted(councils.items()):
+    for authority, rs in sorted(authorities.items()):
         b = overall(rs)["links"].by_basis.get("stated")
         if b is not None and (b.tp + b.fn + b.found + b.fp):
-            stated[council] = b.to_dict()
+            stated[authority] = b.to_dict()
 
     totals = overall(reports)
     print("\nOVERALL (micro-averaged over documents)")
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             "stated_link_recall": TARGET_RECALL["links"],
         },
         "below_target": below,
-        "per_council": per_council,
+        "per_council": per_authority,
         "stated_links_per_council": stated,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

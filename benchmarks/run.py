@@ -331,16 +331,16 @@ def export_and_load(store_dir: Path, work: Path) -> dict[str, Any]:
     }
 
 
-def council_queries(store_dir: Path, name: str = "scores") -> list[str]:
+def authority_queries(store_dir: Path, name: str = "scores") -> list[str]:
     """One named question bound to each assessed council in turn (for the throughput runs)."""
     rows = ox.Store.read_only(str(store_dir)).query(
         "SELECT DISTINCT ?a WHERE { GRAPH ?g { ?x <https://w3id.org/cqc-kg/def#assessedAuthority> "
         "?a } }"
     )
     assert isinstance(rows, ox.QuerySolutions)
-    councils = sorted(row[0].value.rsplit("/", 1)[-1] for row in rows)
+    authorities = sorted(row[0].value.rsplit("/", 1)[-1] for row in rows)
     (question,) = (q for q in list_questions() if q.name == name)
-    return [question.bind({"authority": c}) for c in councils]
+    return [question.bind({"authority": c}) for c in authorities]
 
 
 def questions(store_dir: Path) -> dict[str, str]:
@@ -350,7 +350,7 @@ def questions(store_dir: Path) -> dict[str, str]:
     questions are timed on a full assessment rather than on a short pilot page.
     """
     store = ox.Store.read_only(str(store_dir))
-    council = next(
+    authority = next(
         iter(
             store.query(
                 "PREFIX cqc: <https://w3id.org/cqc-kg/def#> "
@@ -369,7 +369,7 @@ def questions(store_dir: Path) -> dict[str, str]:
     )[0].value
     out = {}
     for q in list_questions():
-        params = {p.name: council for p in q.parameters if p.name == "authority"}
+        params = {p.name: authority for p in q.parameters if p.name == "authority"}
         if any(p.name == "iri" for p in q.parameters):
             params = {"iri": finding}
         out[q.name] = q.bind(params)
@@ -629,7 +629,7 @@ def scale_run(scale: int, args: argparse.Namespace, base: Path) -> dict[str, Any
             _sample_load(res, "latency")
             memory["cqc-kg serve"] = _tree_rss(cq_pid)
             memory["oxigraph serve"] = _tree_rss(oxi_pid)
-            tq = council_queries(work / "store")
+            tq = authority_queries(work / "store")
             res["throughput_queries"] = len(tq)
             tp["oxigraph serve"] = throughput(oxi_url, tq, args.seconds, work)
             tp["cqc-kg (cache on)"] = throughput(cq_url, tq, args.seconds, work)
