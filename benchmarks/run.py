@@ -196,7 +196,7 @@ _REAL_BUILD_GROUP: list[Callable[[Any], Any]] = []
 def ingest_cold(round_dir: Path, store_dir: Path, jobs: int) -> dict[str, Any]:
     """One round ingested into a fresh store with the text caches emptied before each
     assessment (see :func:`_build_group_cold`)."""
-    import cqckg.ingest as pipeline
+    import cqckg.ingest.workers as pipeline
 
     real = pipeline._build_group
     _REAL_BUILD_GROUP[:] = [real]

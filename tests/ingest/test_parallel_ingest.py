@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from rdflib import Graph, URIRef
 
-from cqckg import ingest as pipeline
 from cqckg.core.errors import DocumentError, SourceLocation, ValidationFailed
 from cqckg.core.namespaces import CQC, authority_iri
 from cqckg.core.paths import sources_dir
-from cqckg.ingest import ingest, source_files
+from cqckg.ingest import ingest, source_files, workers
 from cqckg.ingest.verify import verify_store
 from cqckg.read import read_document
 from cqckg.store import OxigraphStore
@@ -97,7 +96,7 @@ def test_a_later_assessment_breaking_a_rule_undoes_the_writes_made_before_it(
     store = _seeded(tmp_path)
     before = _quads(store)
     last = max((d.authority_gss for d in map(read_document, source_files([SOURCES]))), key=str)
-    real_check = pipeline.ensure_valid
+    real_check = workers.ensure_valid
 
     def breaks_a_rule_for_the_last(graph: Graph, **kwargs: Any) -> object:
         # A fault injected into the real validation (the workers fork with it): the last
@@ -106,7 +105,7 @@ def test_a_later_assessment_breaking_a_rule_undoes_the_writes_made_before_it(
             raise ValidationFailed("injected: the last assessment breaks a rule", 1)
         return real_check(graph, **kwargs)
 
-    monkeypatch.setattr(pipeline, "ensure_valid", breaks_a_rule_for_the_last)
+    monkeypatch.setattr(workers, "ensure_valid", breaks_a_rule_for_the_last)
     writes = _record_writes(store, monkeypatch)
     with pytest.raises(ValidationFailed, match="injected"):
         ingest([SOURCES], store, jobs=2)

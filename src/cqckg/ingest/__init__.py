@@ -1,40 +1,30 @@
-"""Ingestion: documents -> per-document extraction -> assessments -> graphs -> validated store.
+"""Ingestion: documents -> assessments -> extraction -> graphs -> validated store.
 
-* :func:`extract_document` runs every extractor over one document (pure; no RDF).
-* :func:`assemble` groups documents into assessments (authority + publication) and reconciles
-  what several documents say about the same assessment: each fact keeps the anchors of every
-  document stating it; disagreements on single-valued facts (scores, rating) are kept as
-  :class:`~cqckg.extract.records.Disagreement` records and reported, never silently overwritten.
-* :func:`ingest` validates every assessment graph before writing it and writes each, with its
-  source texts, in one store transaction: a failure anywhere leaves the store as it was.
+* ``group``: which files are documents, and the assessment (authority and publication date)
+  each document belongs to.
+* ``assemble``: each document's facts extracted, then reconciled kind by kind into what the
+  assessment states: each fact keeps the anchors of every document stating it; documents that
+  disagree on a single-valued fact (a score, the rating) give a
+  :class:`~cqckg.extract.records.Disagreement`, reported, never silently overwritten.
+* here, :func:`ingest`: every assessment graph is validated before it is written, and written
+  with its source texts in one store transaction: a failure anywhere leaves the store as it was.
+* ``workers``: the same, side by side in worker processes (``--jobs``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import functools
-import gc
 import hashlib
-import multiprocessing
-import os
-import threading
-import time
 from collections import defaultdict
-from collections.abc import Generator, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from cqckg.build import FACT_KINDS, AssessmentInput, build_assessment, gc_paused
-from cqckg.build.fact_kind import Found, Stated
+from cqckg.build import AssessmentInput, build_assessment
 from cqckg.core.authorities import AuthorityRegistry
-from cqckg.core.errors import DocumentError, SourceLocation
 from cqckg.core.namespaces import (
     CNT,
     CQC,
@@ -43,186 +33,45 @@ from cqckg.core.namespaces import (
     source_graph_iri,
     source_iri,
 )
-from cqckg.core.paths import sources_dir
-from cqckg.core.vocabulary import Vocabulary, load_vocabulary
-from cqckg.extract.framework import displayed_percentage
-from cqckg.extract.records import Disagreement, Extraction
+from cqckg.core.vocabulary import load_vocabulary
+from cqckg.ingest.assemble import (
+    assemble,
+    assemble_groups,
+    extract_document,
+    extract_documents,
+    reconcile,
+)
+from cqckg.ingest.group import (
+    group_documents,
+    refuse_duplicates,
+    relative_source_path,
+    source_files,
+)
 from cqckg.ingest.stored import stored_origins
-from cqckg.read import dates, parse_document, read_document
-from cqckg.read.model import Document, DocumentKind
-from cqckg.read.reader import SUFFIXES
-from cqckg.store import GraphStore, to_ox
+from cqckg.ingest.workers import (
+    Groups,
+    as_ntriples,
+    built_in_parallel,
+    progress_bar,
+    read_documents,
+)
+from cqckg.read import dates, parse_document
+from cqckg.store import GraphStore
 from cqckg.validate import ensure_valid
 
-R = TypeVar("R")
-T = TypeVar("T")
-
-# Which document to believe first when documents disagree on a single-valued fact.
-_PRIORITY = {
-    DocumentKind.FULL_REPORT: 0,
-    DocumentKind.QUALITY_STATEMENT_PAGE: 1,
-    DocumentKind.OVERALL_SUMMARY: 2,
-    DocumentKind.LANDING_PAGE: 3,
-    DocumentKind.PRESS_RELEASE: 4,
-}
-_RELEASE = DocumentKind.PRESS_RELEASE
-_SOURCE_SUFFIXES = SUFFIXES
-
-
-def extract_document(doc: Document, vocab: Vocabulary, registry: AuthorityRegistry) -> Extraction:
-    """Everything one document states, as typed records anchored in it: each kind of fact in
-    turn (``FACT_KINDS``), each given what the kinds before it found."""
-    found = Extraction()
-    for kind in FACT_KINDS:
-        kind.put(found, kind.extract(Found(doc, vocab, registry, found)))
-    return found
-
-
-def relative_source_path(path: Path, root: Path | None = None) -> str:
-    """Where a document sits relative to the sources folder (or its own folder when outside)."""
-    base = (root or sources_dir()).resolve()
-    p = path.resolve()
-    try:
-        return p.relative_to(base).as_posix()
-    except ValueError:
-        return f"{p.parent.name}/{p.name}"
-
-
-def source_files(paths: Iterable[Path]) -> list[Path]:
-    """The document files named by ``paths`` (folders expanded, README files skipped), sorted."""
-    out: set[Path] = set()
-    for p in paths:
-        if p.is_dir():
-            out.update(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in _SOURCE_SUFFIXES
-                and f.stem.upper() != "README"
-            )
-        elif p.exists():
-            out.add(p)
-        else:
-            raise DocumentError(SourceLocation(p), "file-exists", "no such file or folder")
-    return sorted(out)
-
-
-def extract_documents(paths: Sequence[Path | str]) -> dict[str, Extraction]:
-    """Per-document extraction keyed by the path relative to the sources folder (for evaluation)."""
-    vocab, registry = load_vocabulary(), AuthorityRegistry.load()
-    return {
-        relative_source_path(f): extract_document(read_document(f), vocab, registry)
-        for f in source_files(Path(p) for p in paths)
-    }
-
-
-# -- grouping and reconciling -------------------------------------------------------------------
-
-
-def group_documents(
-    docs: list[Document],
-    known: Mapping[str, Sequence[str]] | None = None,
-    published: str | None = None,
-) -> dict[tuple[str, str], list[Document]]:
-    """Documents grouped into assessments: an authority and the date its assessment was published
-    (ISO text, ``YYYY-MM-DD``, or ``YYYY-MM`` when only the month is known).
-
-    A document's date is, in this order: the date it states; ``published`` (a date the user
-    gives for the documents that state none); the month its report address encodes, which joins
-    the authority's assessment published that month when the batch or the store (``known``, by
-    GSS code) has one, and otherwise makes a month-dated assessment; the authority's one
-    assessment in the batch, or else in the store. Press releases state dates that may differ
-    from the report's by days: they join the authority's nearest assessment.
-    """
-    by_authority: dict[str, list[Document]] = defaultdict(list)
-    for d in docs:
-        by_authority[d.authority_gss].append(d)
-    groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
-    for gss, authority_docs in sorted(by_authority.items()):
-        for d, date in _dated(authority_docs, list((known or {}).get(gss, ())), published):
-            groups[(gss, date)].append(d)
-    return dict(groups)
-
-
-def _dated(
-    docs: list[Document], known: list[str], published: str | None
-) -> list[tuple[Document, str]]:
-    """Each of one authority's documents with the date of the assessment it belongs to."""
-    stated = sorted(
-        {d.published.isoformat() for d in docs if d.published and d.kind is not _RELEASE}
-    ) or sorted({d.published.isoformat() for d in docs if d.published})
-    days = sorted({*stated, *(k for k in known if not dates.is_month(k))})
-    if published is not None and not dates.is_month(published):
-        days = sorted({*days, published})
-
-    def joined(month: str) -> str:
-        """A month's assessment: the day-dated one of that month if any, else the month."""
-        return next((day for day in days if dates.month_of(day) == month), month)
-
-    out: list[tuple[Document, str]] = []
-    undated: list[Document] = []
-    for d in docs:
-        if d.published is not None:
-            day = d.published.isoformat()
-            if day not in days:
-                day = min(days, key=lambda x: abs(_ordinal(x) - d.published.toordinal()))  # type: ignore[union-attr]
-            out.append((d, day))
-        elif published is not None:
-            if d.address_month not in (None, dates.month_of(published)):
-                raise DocumentError(
-                    SourceLocation(d.path, 1),
-                    "publication-date",
-                    f"--published {published} but the document's address says it was "
-                    f"published in {d.address_month}; give the date of its month or leave "
-                    "--published out",
-                )
-            out.append((d, published if not dates.is_month(published) else joined(published)))
-        elif d.address_month is not None:
-            out.append((d, joined(d.address_month)))
-        else:
-            undated.append(d)
-    if undated:
-        # the run's own assessment of the authority first; the store's only when the run has none
-        found = sorted(
-            {date for _, date in out} or {joined(k[:7]) for k in known}, key=dates.sort_key
-        )
-        if not found:
-            raise DocumentError(
-                SourceLocation(undated[0].path, 1),
-                "publication-date",
-                "nothing says when this assessment was published: no document states it "
-                "('Assessment published: <date>', 'Published: <date>') and no report address "
-                "encodes it ('<name>-MMYY'); give it with 'cqckg ingest --published YYYY-MM[-DD]' "
-                "or ingest the document with its assessment's landing page, summary or report",
-            )
-        if len(found) > 1:
-            raise DocumentError(
-                SourceLocation(undated[0].path, 1),
-                "ambiguous-assessment",
-                f"undated document of a council with {len(found)} assessments "
-                f"({', '.join(found)}); ingest each assessment separately or give its date "
-                "with 'cqckg ingest --published YYYY-MM[-DD]'",
-            )
-        out.extend((d, found[0]) for d in undated)
-    return out
-
-
-def _ordinal(iso: str) -> int:
-    """Days since year 1 of a date, a month counted from its first day."""
-    return dt.date.fromisoformat(iso if len(iso) > 7 else f"{iso}-01").toordinal()
-
-
-def reconcile(parts: list[tuple[Document, str, Extraction]]) -> Extraction:
-    """One assessment's extraction from its documents' extractions: each kind of fact merged by
-    its own rule (``FactKind.merge``), the most trusted document first."""
-    ordered = sorted(parts, key=lambda p: (_PRIORITY[p[0].kind], p[1]))
-    out = Extraction()
-    for kind in FACT_KINDS:
-        stated = [Stated(doc, rel, kind.records_in(ex)) for doc, rel, ex in ordered]
-        merged = kind.merge(stated, out)
-        kind.put(out, merged.records)
-        out.disagreements.extend(merged.disagreements)
-    return out
+__all__ = [
+    "IngestResult",
+    "assemble",
+    "assemble_groups",
+    "build_graphs",
+    "extract_document",
+    "extract_documents",
+    "group_documents",
+    "ingest",
+    "reconcile",
+    "relative_source_path",
+    "source_files",
+]
 
 
 @dataclass
@@ -243,67 +92,6 @@ class IngestResult:
     @property
     def warnings(self) -> list[str]:
         return [w for a in self.assessments for w in a.warnings]
-
-
-def assemble(
-    docs: list[Document], vocab: Vocabulary, registry: AuthorityRegistry, root: Path | None = None
-) -> list[AssessmentInput]:
-    """Group documents into assessments and reconcile their extractions."""
-    groups = {
-        key: [(d, relative_source_path(d.path, root)) for d in group]
-        for key, group in group_documents(docs).items()
-    }
-    return assemble_groups(groups, vocab, registry)
-
-
-def assemble_groups(
-    groups: Mapping[tuple[str, str], Sequence[tuple[Document, str]]],
-    vocab: Vocabulary,
-    registry: AuthorityRegistry,
-) -> list[AssessmentInput]:
-    """Reconcile the extractions of each assessment's documents (with their source paths)."""
-    out = []
-    for (gss, published), group in sorted(groups.items()):
-        parts = [(d, rel, extract_document(d, vocab, registry)) for d, rel in group]
-        extraction = reconcile(parts)
-        complete = (
-            any(
-                d.kind in (DocumentKind.FULL_REPORT, DocumentKind.PRESS_RELEASE)
-                and len(ex.scores) >= 2
-                for d, _, ex in parts
-            )
-            or len(extraction.scores) == 9
-        )
-        a = AssessmentInput(
-            gss=gss,
-            published=published,
-            pilot=any(d.pilot for d, _ in group),
-            region=registry.get(gss).region,
-            authority_name=registry.get(gss).name,
-            documents=sorted(((d, rel) for d, rel, _ in parts), key=lambda p: p[1]),
-            extraction=extraction,
-            complete_scores=complete,
-        )
-        if a.complete_scores and extraction.percentage and extraction.scores:
-            computed = displayed_percentage(extraction.scores)
-            if computed != extraction.percentage.value:
-                extraction.disagreements.append(
-                    Disagreement(
-                        "the percentage score",
-                        (
-                            (f"{extraction.percentage.value}%", "as stated"),
-                            (f"{computed}%", "from the scores"),
-                        ),
-                    )
-                )
-        a.warnings.extend(w for d, _ in group for w in d.warnings)
-        a.warnings.extend(
-            f"{gss} {a.published}: documents disagree on {d.fact}: "
-            + "; ".join(f"{v} in {p}" for v, p in d.values)
-            for d in extraction.disagreements
-        )
-        out.append(a)
-    return out
 
 
 def build_graphs(
@@ -330,10 +118,10 @@ def build_graphs(
     return _build(groups, result, jobs)
 
 
-def _build(groups: _Groups, result: IngestResult, jobs: int) -> IngestResult:
+def _build(groups: Groups, result: IngestResult, jobs: int) -> IngestResult:
     """Build and validate the prepared assessments into ``result`` (see :func:`build_graphs`)."""
     if jobs > 1 and len(groups) > 1:
-        for a, body in _built_in_parallel(groups, jobs):
+        for a, body in built_in_parallel(groups, jobs):
             result.assessments.append(a)
             result.serialized[assessment_graph_iri(a.gss, a.published)] = body
         return result
@@ -346,9 +134,6 @@ def _build(groups: _Groups, result: IngestResult, jobs: int) -> IngestResult:
     return result
 
 
-_Groups = dict[tuple[str, str], list[tuple[Document, str]]]
-
-
 def _prepare(
     paths: Sequence[Path],
     *,
@@ -357,17 +142,17 @@ def _prepare(
     store: GraphStore | None,
     jobs: int,
     published: str | None = None,
-) -> tuple[_Groups, IngestResult]:
+) -> tuple[Groups, IngestResult]:
     """Read every document and group them into assessments, with the documents ``store``
     already holds for each (see :func:`build_graphs`). Raises on a document that cannot be read,
     before anything is built."""
     files = source_files(paths)
-    docs = _read_documents(files, progress=progress, jobs=jobs)
-    _refuse_duplicates(docs)
+    docs = read_documents(files, progress=progress, jobs=jobs)
+    refuse_duplicates(docs)
     registry = AuthorityRegistry.load()
     authorities = sorted({d.authority_gss for d in docs})
     known = _stored_dates(store, authorities) if store is not None else {}
-    groups: _Groups = {}
+    groups: Groups = {}
     result = IngestResult()
     for key, group in group_documents(docs, known, published).items():
         members = [(d, relative_source_path(d.path, root)) for d in group]
@@ -394,109 +179,6 @@ def _prepare(
                 result.retired[graph] = [assessment_graph_iri(*k) for k in absorbed]
         groups[key] = members
     return groups, result
-
-
-def _refuse_duplicates(docs: Sequence[Document]) -> None:
-    """The same text twice in one run is a mistake (a copied file), not two sources."""
-    seen: dict[str, Path] = {}
-    for d in docs:
-        first = seen.setdefault(d.sha256, d.path)
-        if first != d.path:
-            raise DocumentError(
-                SourceLocation(d.path, 1),
-                "duplicate-document",
-                f"the same text as {first}; expected each document once",
-            )
-
-
-def _read_documents(files: list[Path], *, progress: bool, jobs: int) -> list[Document]:
-    """Read every file, in ``jobs`` processes when there are enough files to be worth it (a
-    document crosses back pickled in a twentieth of the time it takes to read it)."""
-    if jobs <= 1 or len(files) < 4 * jobs:
-        return [read_document(f) for f in _progress(files, progress, "reading")]
-    fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=fork, initializer=_start_worker) as pool:
-        docs = pool.map(read_document, files, chunksize=max(1, min(16, len(files) // (4 * jobs))))
-        return list(_progress(docs, progress, "reading", total=len(files)))
-
-
-def _start_worker() -> None:
-    """Set up an ingest worker process.
-
-    - ``gc.freeze()``: what it inherits (every document, the vocabularies) is never scanned by
-      its cycle collector, nor are those memory pages touched (and copied) by the scan.
-    - It ends when the ingest that started it does: killed (SIGKILL, the OOM killer), the ingest
-      cannot stop its workers, and they would wait for work forever, since each also holds the
-      pipe the work arrives on open.
-    """
-    gc.freeze()
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_PARENT_CHECK_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-# Seconds between a worker's checks that the ingest which started it is still running.
-_PARENT_CHECK_S = 0.5
-
-
-# The groups a parallel build works on: set before the worker processes fork, so they inherit
-# the documents instead of receiving them pickled.
-_GROUPS: dict[tuple[str, str], list[tuple[Document, str]]] = {}
-
-
-def _build_group(key: tuple[str, str]) -> tuple[AssessmentInput, bytes]:
-    """In a worker: extract, reconcile, build and validate one assessment; its graph returned as
-    N-Triples (pickling rdflib terms costs more than building them). The cycle collector is
-    paused throughout (see :func:`~cqckg.build.gc_paused`): a worker does nothing else."""
-    with gc_paused():
-        vocab, registry = load_vocabulary(), AuthorityRegistry.load()
-        a = assemble_groups({key: _GROUPS[key]}, vocab, registry)[0]
-        g = build_assessment(a, vocab)
-        ensure_valid(g)
-        body = _as_ntriples(g)
-    return dataclasses.replace(a, documents=[]), body
-
-
-def _as_ntriples(g: Graph) -> bytes:
-    """An assessment graph as N-Triples. Terms repeat (every anchor names its source, every fact
-    its assessment): each is converted once."""
-    term = functools.lru_cache(maxsize=None)(to_ox)
-    body = ox.serialize(
-        (ox.Triple(term(s), term(p), term(o)) for s, p, o in g),  # type: ignore[arg-type]
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    return body or b""
-
-
-def _built_in_parallel(
-    groups: _Groups, jobs: int
-) -> Generator[tuple[AssessmentInput, bytes], None, None]:
-    """Build and validate assessments in ``jobs`` processes, yielding each (with its graph as
-    N-Triples) in key order as soon as it and those before it are done: they are independent, so
-    the work spreads over the cores while the result is the same as building them one after
-    another. The first failure is raised where its assessment would have been yielded, and the
-    work not yet started is cancelled."""
-    _GROUPS.clear()
-    _GROUPS.update(groups)
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
-    )
-    finished = False
-    try:
-        for key, (a, body) in zip(
-            sorted(groups), pool.map(_build_group, sorted(groups)), strict=True
-        ):
-            a.documents = sorted(groups[key], key=lambda p: p[1])
-            yield a, body
-        finished = True
-    finally:
-        pool.shutdown(wait=True, cancel_futures=not finished)
-        _GROUPS.clear()
 
 
 def _stored_dates(store: GraphStore, authorities: Sequence[str]) -> dict[str, list[str]]:
@@ -530,18 +212,6 @@ def _stored_documents(store: GraphStore, gss: str, published: str) -> list[tuple
         for row in rows
         if row["path"] is not None and row["text"] is not None
     )
-
-
-def _progress(
-    items: Iterable[T], enabled: bool, what: str, total: int | None = None, unit: str = "doc"
-) -> Iterable[T]:
-    count = total if total is not None else len(items) if isinstance(items, list) else 2
-    if not enabled or count < 2:
-        return items
-    from tqdm import tqdm
-
-    bar: Iterable[T] = tqdm(items, desc=what, unit=unit, leave=False, total=total)
-    return bar
 
 
 def ingest(
@@ -578,13 +248,13 @@ def ingest(
         iri = assessment_graph_iri(a.gss, a.published)
         body = result.serialized.get(iri)
         if body is None:
-            body = _as_ntriples(result.graphs[iri])
+            body = as_ntriples(result.graphs[iri])
         store.replace_graphs_ntriples(_serialized_graphs(iri, body, a, result))
     return result
 
 
 def _write_while_building(
-    groups: _Groups, result: IngestResult, store: GraphStore, *, jobs: int, progress: bool
+    groups: Groups, result: IngestResult, store: GraphStore, *, jobs: int, progress: bool
 ) -> None:
     """Write each assessment as soon as the workers have built and validated it, keeping what
     each write replaced; on any failure, put every graph written back as it was (newest first,
@@ -592,9 +262,9 @@ def _write_while_building(
     much as a fifth of the build, so it runs while the workers build the next assessments
     instead of after the last one."""
     undo: list[dict[URIRef, bytes]] = []
-    built = _built_in_parallel(groups, jobs)
+    built = built_in_parallel(groups, jobs)
     try:
-        for a, body in _progress(built, progress, "ingesting", len(groups), "assessment"):
+        for a, body in progress_bar(built, progress, "ingesting", len(groups), "assessment"):
             iri = assessment_graph_iri(a.gss, a.published)
             graphs = _serialized_graphs(iri, body, a, result)
             undo.append({g: store.graph_ntriples(g) for g in graphs})
