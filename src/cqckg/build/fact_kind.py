@@ -11,6 +11,7 @@ and its question (docs/adding-a-fact-kind.md).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ class FactKind(Generic[R]):
     # The kinds it reads while extracted, merged or built (declared earlier in FACT_KINDS).
     needs: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def single(self) -> bool:
         """At most one per assessment: the ``Extraction`` field holds a record or None."""
         return not isinstance(getattr(Extraction(), self.name), list)
