@@ -194,7 +194,7 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         )
         == 0
     )
-    assert "1117 triples in 12 named graphs" in capsys.readouterr().out
+    assert "1229 triples in 12 named graphs" in capsys.readouterr().out
     assert "<https://d.example/x/cqc-kg.ttl>" in (out / "void.ttl").read_text()
 
 
