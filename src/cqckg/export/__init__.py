@@ -69,6 +69,7 @@ COUNTED_CLASSES = (
     "Strength",
     "UnknownPolarityFinding",
     "Statistic",
+    "Figure",
     "Strategy",
     "PartnerOrganisation",
     "SourceDocument",
