@@ -174,6 +174,13 @@ def test_description_counts_licence_time_and_version(
         )
         == "7"
     )
+    assert (
+        one(
+            f"SELECT ?n {{ {dataset} void:classPartition ?p . "
+            "?p void:class cqc:Figure ; void:entities ?n }"
+        )
+        == "4"
+    )
 
 
 def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -194,7 +201,7 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         )
         == 0
     )
-    assert "1117 triples in 12 named graphs" in capsys.readouterr().out
+    assert "1229 triples in 12 named graphs" in capsys.readouterr().out
     assert "<https://d.example/x/cqc-kg.ttl>" in (out / "void.ttl").read_text()
 
 

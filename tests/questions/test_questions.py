@@ -62,6 +62,17 @@ CONTRACT: dict[str, list[str]] = {
         "quality_statement",
         "quote",
     ],
+    "figures": [
+        "authority_gss",
+        "published",
+        "measure",
+        "figure",
+        "value",
+        "unit",
+        "period",
+        "quality_statement",
+        "quote",
+    ],
     "below-england-average": [
         "authority_gss",
         "measure",
@@ -150,6 +161,10 @@ Q_CARERS_STAT = (
     "30.2% of carers felt supported, lower than the England average of 36.3% (SACE, 2023/24)."
 )
 Q_LONDON = "80% of people felt safe, lower than the London average of 85% (ASCS, 2023)."
+Q_POPULATION = "Westminster has a population of 204,300 residents."
+Q_WAITING = "At the time of our assessment, 142 people were waiting for a Care Act assessment."
+Q_SPEND = "Camden's adult social care spend in 2023/24 was £104.5 million."
+Q_WAIT = "The median wait for an assessment was 28 days."
 
 WORKS = "How the local authority works with people"
 SUPPORT = "Providing support"
@@ -250,6 +265,55 @@ EXPECTED: dict[str, list[tuple[object, ...]]] = {
             "2023",
             SAFEGUARDING,
             Q_FEEL_SAFE,
+        ),
+    ],
+    # A measure of the vocabulary gives its label; Camden's wait has a measure without one, so the
+    # figure's own words stand in. Units without a label (gbp, days) give their slug.
+    "figures": [
+        (
+            CAMDEN,
+            "2025-02-14",
+            "Adult social care actual spend",
+            "adult social care spend",
+            Decimal(104500000),
+            "gbp",
+            "2023/24",
+            None,
+            Q_SPEND,
+        ),
+        (
+            CAMDEN,
+            "2025-02-14",
+            "median wait for an assessment",
+            "median wait for an assessment",
+            Decimal(28),
+            "days",
+            None,
+            NEEDS,
+            Q_WAIT,
+        ),
+        (
+            WESTMINSTER,
+            "2024-11-08",
+            "Population",
+            "residents",
+            Decimal(204300),
+            "Count",
+            None,
+            None,
+            Q_POPULATION,
+        ),
+        # Stated in both documents: the full report's sentence is quoted, though the other is first.
+        (
+            WESTMINSTER,
+            "2024-11-08",
+            "people waiting for a Care Act assessment",
+            "people waiting for a Care Act assessment",
+            Decimal(142),
+            "Count",
+            None,
+            NEEDS,
+            Q_WAITING,
         ),
     ],
     # Not the vacancy rate (lower is better there) nor Camden's London comparison.

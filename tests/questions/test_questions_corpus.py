@@ -60,6 +60,26 @@ def test_below_england_average(store: GraphStore) -> None:
         assert r["quote"] and str(r["value"]) in str(r["quote"])
 
 
+def test_figures(store: GraphStore) -> None:
+    rows = ask(store, "figures", authority="E09000013").records()
+    by = {(r["measure"], str(r["value"])): r for r in rows}
+    population = by[("Population", "186176")]
+    assert (population["figure"], population["unit"]) == ("residents", "Count")
+    assert "with 186,176 residents" in str(population["quote"])
+    spend = by[("Total actual spend", "371169000")]
+    assert (spend["unit"], spend["period"]) == ("Pounds sterling", "2023/24")
+    assert "£371,169,000" in str(spend["quote"])
+    everything = ask(store, "figures").records()
+    assert {r["authority_gss"] for r in everything} == {
+        "E09000033",
+        "E09000007",
+        "E09000013",
+        "E08000025",
+    }
+    for r in everything:
+        assert r["figure"] and r["measure"] and r["unit"] and r["quote"]
+
+
 def test_evidence_of_a_fact(store: GraphStore) -> None:
     gaps = ask(store, "gaps", authority=WESTMINSTER)
     assert gaps.rows

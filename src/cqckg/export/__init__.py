@@ -69,6 +69,7 @@ COUNTED_CLASSES = (
     "Strength",
     "UnknownPolarityFinding",
     "Statistic",
+    "Figure",
     "Strategy",
     "PartnerOrganisation",
     "SourceDocument",
@@ -108,6 +109,12 @@ COLUMNS: dict[str | tuple[str, str], tuple[str, str]] = {
         "how score_distance and gap_topic_jaccard are defined",
         "string",
     ),
+    ("figures", "measure"): (
+        "what the figure measures: the measure's label, or the figure's own words when the "
+        "vocabulary has no measure for it",
+        "string",
+    ),
+    "figure": ("what the figure counts, in the report's words", "string"),
     "value": ("the council's value", "decimal"),
     "unit": ("unit of the value", "string"),
     "comparator": ("the average it is compared with (England, London or regional)", "string"),
@@ -115,6 +122,7 @@ COLUMNS: dict[str | tuple[str, str], tuple[str, str]] = {
     "direction": ("whether the value is higher or lower than the average, as stated", "string"),
     "source": ("the data source cited (survey or collection)", "string"),
     "year": ("the period the data covers, as cited", "string"),
+    "period": ("the period the figure refers to, as written (a year or financial year)", "string"),
     "quote": ("the report's own words (a verbatim quote)", "string"),
     "topic": ("a care topic", "string"),
     "topics": ("care topics, separated by '; '", "string"),

@@ -33,6 +33,6 @@ FIGURES = FactKind(
     triples=triples,
     term="cqc:Figure",
     shapes=("Figure", "FigureValue"),
-    questions=("evidence",),
+    questions=("figures", "evidence"),
     needs=("statistics",),
 )
