@@ -143,9 +143,10 @@ WHERE {
   UNION {
     @OBJECTS@
     @L{@
-      VALUES ?lp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value skos:notation
-                   skos:broader cqc:assessedAuthority dcterms:issued cqc:score }
       ?o ?lp ?lv .
+      FILTER (?lp IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, rdf:value,
+                      skos:notation, skos:broader, cqc:assessedAuthority, dcterms:issued,
+                      cqc:score))
     @}L@
   }
   UNION {
@@ -189,9 +190,9 @@ WHERE {
 _INCOMING = """UNION {
     { SELECT ?in ?ip WHERE { ?in ?ip @IRI@ @NOT_LISTED@ } LIMIT @INCOMING@ }
     OPTIONAL {
-      VALUES ?ilp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value
-                    cqc:assessedAuthority dcterms:issued }
       ?in ?ilp ?ilv .
+      FILTER (?ilp IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, rdf:value,
+                       cqc:assessedAuthority, dcterms:issued))
     }
   }"""
 # On a page that lists an assessment's facts (or links to their lists), they are not repeated
