@@ -370,6 +370,7 @@ class ListIndex:
     items: dict[str, list[str]] = field(default_factory=dict)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)
+    truncated: bool = False  # the answer it was read from was cut at the result cap
 
     @classmethod
     def parse(cls, iri: str, tsv: bytes) -> ListIndex:

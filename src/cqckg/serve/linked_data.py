@@ -156,7 +156,9 @@ async def list_index(
     settings = backend.settings
     query = index_query(iri, kinds, lateral=_lateral(backend), shown=shown)
     answer = await backend.read(_job(query, False, settings.max_results), settings.query_timeout)
-    return await run_in_threadpool(ListIndex.parse, iri, answer.body)
+    index = await run_in_threadpool(ListIndex.parse, iri, answer.body)
+    index.truncated = answer.truncated
+    return index
 
 
 class Phases:
@@ -190,6 +192,7 @@ async def summarise(
     first = [item for items in index.items.values() for item in items[:FIRST]]
     queries = summary_queries(iri, first, index.shown, lateral=_lateral(backend))
     d = await _construct(backend, iri, queries)
+    d.truncated = d.truncated or index.truncated  # some shown facts may be missing then
     phases.done("describe")
     return d, index
 
