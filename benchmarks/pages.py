@@ -21,7 +21,7 @@ The site's pages are timed too: the home page (as it opens, and sorted and filte
 as CSV, the compare page and API for 2 and 5 councils, and the page of the council with the most
 assessments (with its change over time). ``--corpus`` ingests another folder of documents, e.g.
 the synthetic national corpus ``benchmarks/generate.py`` writes; ``--budget MS`` marks the pages
-whose median first render is over it.
+whose median first render is over it; ``--only /doc/`` times only the linked-data pages.
 
 Prints the median and worst of each, the server's own figure (``Server-Timing``) and the body
 size, and the machine's load average before and after (other work on the machine slows every
@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=3, help="largest assessments to time (3)")
     parser.add_argument("--corpus", type=Path, help="ingest this folder (default graph/sources)")
     parser.add_argument("--budget", type=float, help="mark pages whose median first render is over")
+    parser.add_argument(
+        "--only", metavar="PREFIX", help="time only the pages whose path starts so, e.g. /doc/"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cqckg-pages-") as tmp:
         folder = Path(tmp)
@@ -207,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                 paths = [
                     path
                     for path in [*_largest(client, args.pages), *_site(client)]
-                    if client.get(path, headers={"Accept": BROWSER}).status_code == 200
+                    if path.startswith(args.only or "")
+                    and client.get(path, headers={"Accept": BROWSER}).status_code == 200
                 ]
                 councils = client.get("/api/nation").json()["rows"]
                 load_before = _load()

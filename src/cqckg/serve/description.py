@@ -9,8 +9,10 @@ JSON-LD, N-Triples ...).
 
 An HTML page needs less. :func:`index_query` first lists the items of an assessment's long lists
 (:data:`LISTS`: gaps, strengths, strategies, partners) in order (:class:`ListIndex`), or counts
-those of a council's assessments. The page's *summary* (:func:`summary_queries`) is then the
-description with only the first :data:`FIRST` items of each list, and a *list page*
+those of a council's assessments, and in the same pass finds the facts the page shows in full
+(scores and statistics). The page's *summary* (:func:`summary_queries`) is then the description
+with only the first :data:`FIRST` items of each list, started from those facts rather than
+looking for them again, and a *list page*
 (:func:`list_queries`) holds one page of :data:`PAGE_SIZE` items of one list with their quotes.
 
 >>> facts, anchors = describe_queries("https://w3id.org/cqc-kg/id/x")
@@ -68,10 +70,13 @@ _ISSUED = PREFIXES["dcterms"] + "issued"
 CQC_IRI = str(CQC)
 _NO_GROUP = "~"  # sorts after every notation: items about no quality statement come last
 
-# The facts shown in full on an assessment's page, and every kind of fact of an assessment.
-_SHOWN = "cqc:StatementScore, cqc:Statistic"
-_MEMBER_NAMES = ("StatementScore", "Statistic", *LISTS.values(), "AddressingLink")
+# The facts shown in full on an assessment's page (and a council's), and every kind of fact of
+# an assessment.
+_SHOWN_NAMES = ("StatementScore", "Statistic")
+_SHOWN = ", ".join(f"cqc:{name}" for name in _SHOWN_NAMES)
+_MEMBER_NAMES = (*_SHOWN_NAMES, *LISTS.values(), "AddressingLink")
 _MEMBERS = ", ".join(f"cqc:{name}" for name in _MEMBER_NAMES)
+_SHOWN_CLASSES = frozenset(CQC_IRI + name for name in _SHOWN_NAMES)
 # The classes of the facts an assessment's page shows or lists (not repeated as backlinks).
 MEMBER_CLASSES = frozenset(str(CQC) + name for name in _MEMBER_NAMES)
 
@@ -92,6 +97,12 @@ _RELATED = """{ ?f cqc:describes @IRI@ }
       ?f cqc:assessment ?council_assessment ; a ?chart_type .
       FILTER (?chart_type IN (cqc:StatementScore, cqc:Statistic))
     }"""
+# What an HTML page's description starts from besides the resource itself and the chosen items
+# of its lists: the facts it shows in full, found by the index query (@SHOWN@: IRIs), and what
+# describes the resource or assesses it (a council's assessments).
+_SHOWN_FACTS = "{ VALUES ?f { @SHOWN@ } }"
+_LINKED = """{ ?f cqc:describes @IRI@ }
+    UNION { ?f cqc:assessedAuthority @IRI@ }"""
 # Chosen items of an assessment's lists (@ITEMS@: IRIs), each with its addressing links.
 _CHOSEN = """{ VALUES ?f { @ITEMS@ } }
     UNION { VALUES ?item { @ITEMS@ } @L{@ ?item cqc:qualifiedAddressing ?f @}L@ }"""
@@ -132,9 +143,10 @@ WHERE {
   UNION {
     @OBJECTS@
     @L{@
-      VALUES ?lp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value skos:notation
-                   skos:broader cqc:assessedAuthority dcterms:issued cqc:score }
       ?o ?lp ?lv .
+      FILTER (?lp IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, rdf:value,
+                      skos:notation, skos:broader, cqc:assessedAuthority, dcterms:issued,
+                      cqc:score))
     @}L@
   }
   UNION {
@@ -148,8 +160,9 @@ WHERE {
 }
 """
 
-# The evidence and the backlinks: every focus resource's anchors with their quote and
-# position (and page, in a PDF), and (@INCOMING_PART@) the resources that link to the described one.
+# The evidence and the backlinks: every focus resource's anchors (each once, however many
+# facts share it) with their quote and position (and page, in a PDF), and (@INCOMING_PART@)
+# the resources that link to the described one.
 _ANCHORS = """
 CONSTRUCT {
   ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position , ?page ;
@@ -162,9 +175,8 @@ CONSTRUCT {
 }
 WHERE {
   {
-    @FOCUS@
+    { SELECT DISTINCT ?anchor WHERE { @FOCUS@ @L{@ ?f cqc:anchor|cqc:ratingAnchor ?anchor @}L@ } }
     @L{@
-      ?f cqc:anchor|cqc:ratingAnchor ?anchor .
       ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position .
       ?quote oa:exact ?exact .
       ?position oa:start ?start ; oa:end ?end .
@@ -178,9 +190,9 @@ WHERE {
 _INCOMING = """UNION {
     { SELECT ?in ?ip WHERE { ?in ?ip @IRI@ @NOT_LISTED@ } LIMIT @INCOMING@ }
     OPTIONAL {
-      VALUES ?ilp { rdf:type skos:prefLabel rdfs:label dcterms:title rdf:value
-                    cqc:assessedAuthority dcterms:issued }
       ?in ?ilp ?ilv .
+      FILTER (?ilp IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, rdf:value,
+                       cqc:assessedAuthority, dcterms:issued))
     }
   }"""
 # On a page that lists an assessment's facts (or links to their lists), they are not repeated
@@ -190,7 +202,10 @@ _NOT_LISTED = f"""FILTER (?ip != cqc:assessment || NOT EXISTS {{
       }})"""
 
 # The lists' items of the resource (if an assessment) with what they are sorted by, and how
-# many items each list of the resource's assessments (if a council) has.
+# many items each list of the resource's assessments (if a council) has. With @SHOWN_KINDS@
+# (", " and the classes of the facts a page shows in full), it also lists those facts of the
+# assessment, or of the council's assessments (one group each, in the same pass as the counts:
+# the page's description then starts from them instead of looking for them again).
 _INDEX = """
 SELECT ?assessment ?kind ?item ?group ?text ?items
 WHERE {
@@ -198,21 +213,22 @@ WHERE {
     BIND (@IRI@ AS ?assessment)
     @L{@
       ?item cqc:assessment @IRI@ ; a ?kind .
-      FILTER (?kind IN (@KINDS@))
+      FILTER (?kind IN (@KINDS@@SHOWN_KINDS@))
     @}L@
     @L{@ OPTIONAL { ?item cqc:aboutStatement ?statement . ?statement skos:notation ?group } @}L@
     @L{@ OPTIONAL { ?item rdf:value|skos:prefLabel|dcterms:title ?text } @}L@
   }
   UNION {
-    SELECT ?assessment ?kind (COUNT(DISTINCT ?counted) AS ?items)
+    SELECT ?assessment ?kind ?item (COUNT(DISTINCT ?counted) AS ?items)
     WHERE {
       ?assessment cqc:assessedAuthority @IRI@ .
       @L{@
         ?counted cqc:assessment ?assessment ; a ?kind .
-        FILTER (?kind IN (@KINDS@))
+        FILTER (?kind IN (@KINDS@@SHOWN_KINDS@))
       @}L@
+      BIND (IF(?kind IN (@KINDS@), "", ?counted) AS ?item)
     }
-    GROUP BY ?assessment ?kind
+    GROUP BY ?assessment ?kind ?item
   }
 }
 """
@@ -289,15 +305,23 @@ def describe_queries(iri: str, lateral: bool = True) -> tuple[str, str]:
     return _queries(iri, lateral, focus, "")
 
 
-def summary_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[str, str]:
+def summary_queries(
+    iri: str, items: Sequence[str], shown: Sequence[str], lateral: bool = True
+) -> tuple[str, str]:
     """The queries of what the HTML page of ``iri`` shows: its full description, except that
     of an assessment's :data:`LISTS` only ``items`` are in it (with their quotes and
     addressing links), and the backlinks leave out the facts the page lists or links to.
 
+    ``shown`` are the facts the page shows in full (:attr:`ListIndex.shown`: the scores and
+    statistics of the assessment ``iri``, or of the assessments of the council ``iri``).
+
     Raises:
-        ValueError: ``iri`` or an item is not a valid IRI.
+        ValueError: ``iri``, an item or a shown fact is not a valid IRI.
     """
-    focus = [_SELF, _FACTS_OF.replace("@KINDS@", _SHOWN), _RELATED, *_chosen(items)]
+    focus = [_SELF, _LINKED, *_chosen(items)]
+    if shown:
+        values = " ".join(str(ox.NamedNode(fact)) for fact in shown)
+        focus.insert(1, _SHOWN_FACTS.replace("@SHOWN@", values))
     return _queries(iri, lateral, focus, _NOT_LISTED)
 
 
@@ -311,36 +335,42 @@ def list_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[
     return _queries(iri, lateral, [_SELF, *_chosen(items)], None)
 
 
-def index_query(iri: str, kinds: Sequence[str] = tuple(LISTS), lateral: bool = True) -> str:
+def index_query(
+    iri: str, kinds: Sequence[str] = tuple(LISTS), lateral: bool = True, shown: bool = False
+) -> str:
     """A SELECT of the items of the lists ``kinds`` (keys of :data:`LISTS`) of ``iri`` if it
     is an assessment, with what they are sorted by, and of how many items those lists of its
-    assessments have if it is a council: read by :meth:`ListIndex.parse`.
+    assessments have if it is a council: read by :meth:`ListIndex.parse`. With ``shown``, also
+    of the facts its HTML page shows in full (:attr:`ListIndex.shown`).
 
     Raises:
         ValueError: ``iri`` is not a valid IRI.
     """
     listed = ", ".join(f"cqc:{LISTS[kind]}" for kind in kinds)
-    return _fill(_INDEX, iri, lateral, [], KINDS=listed)
+    return _fill(_INDEX, iri, lateral, [], KINDS=listed, SHOWN_KINDS=f", {_SHOWN}" if shown else "")
 
 
 @dataclass
 class ListIndex:
-    """The lists of an assessment in order (:attr:`items`: list name -> item IRIs), and the
+    """The lists of an assessment in order (:attr:`items`: list name -> item IRIs), the
     lengths of the lists of it or of a council's assessments (:attr:`counts`: (assessment IRI,
-    list name) -> items).
+    list name) -> items), and the facts its page shows in full (:attr:`shown`: the scores and
+    statistics of the assessment or of the council's assessments, when asked for).
 
     Items are sorted by the smallest notation of the quality statement they are about (those
     about none last), then their smallest text (``rdf:value``, ``skos:prefLabel`` or
     ``dcterms:title``), then their IRI.
 
     >>> index = ListIndex.parse("https://w3id.org/cqc-kg/id/a", b"")
-    >>> index.items, index.counts
-    ({}, {})
+    >>> index.items, index.counts, index.shown
+    ({}, {}, [])
     """
 
     iri: str
     items: dict[str, list[str]] = field(default_factory=dict)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    shown: list[str] = field(default_factory=list)
+    truncated: bool = False  # the answer it was read from was cut at the result cap
 
     @classmethod
     def parse(cls, iri: str, tsv: bytes) -> ListIndex:
@@ -348,12 +378,15 @@ class ListIndex:
         names = {CQC_IRI + name: kind for kind, name in LISTS.items()}
         keys: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
         counts: dict[tuple[str, str], int] = {}
+        shown: dict[str, None] = {}
         results = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
         if isinstance(results, ox.QuerySolutions):
             for row in results:
                 kind = names.get(_value(row["kind"]))
                 assessment = _value(row["assessment"])
                 if kind is None:
+                    if _value(row["kind"]) in _SHOWN_CLASSES and row["item"] is not None:
+                        shown.setdefault(_value(row["item"]), None)
                     continue
                 if row["items"] is not None:
                     counts[assessment, kind] = int(_value(row["items"]))
@@ -365,7 +398,7 @@ class ListIndex:
         items = {kind: sorted(found, key=found.__getitem__) for kind, found in keys.items()}
         for kind, listed in items.items():
             counts[iri, kind] = len(listed)
-        return cls(iri, items, counts)
+        return cls(iri, items, counts, list(shown))
 
 
 def _value(term: object) -> str:

@@ -148,14 +148,17 @@ async def describe(backend: Backend, iri: str) -> Description:
 
 
 async def list_index(
-    backend: Backend, iri: str, kinds: tuple[str, ...] = tuple(LISTS)
+    backend: Backend, iri: str, kinds: tuple[str, ...] = tuple(LISTS), shown: bool = False
 ) -> ListIndex:
     """The lists ``kinds`` of ``iri`` (an assessment) in order, or their lengths for the
-    assessments of ``iri`` (a council): one SELECT on the pool."""
+    assessments of ``iri`` (a council), and with ``shown`` the facts its page shows in full:
+    one SELECT on the pool."""
     settings = backend.settings
-    query = index_query(iri, kinds, lateral=_lateral(backend))
+    query = index_query(iri, kinds, lateral=_lateral(backend), shown=shown)
     answer = await backend.read(_job(query, False, settings.max_results), settings.query_timeout)
-    return await run_in_threadpool(ListIndex.parse, iri, answer.body)
+    index = await run_in_threadpool(ListIndex.parse, iri, answer.body)
+    index.truncated = answer.truncated
+    return index
 
 
 class Phases:
@@ -180,14 +183,16 @@ class Phases:
 async def summarise(
     backend: Backend, iri: str, phases: Phases | None = None
 ) -> tuple[Description, ListIndex]:
-    """What the HTML page of ``iri`` shows: its lists' index, then the description holding
-    only the first :data:`~cqckg.serve.description.FIRST` items of each list."""
+    """What the HTML page of ``iri`` shows: its lists' index (with the facts shown in full),
+    then the description holding only the first :data:`~cqckg.serve.description.FIRST` items
+    of each list."""
     phases = phases or Phases()
-    index = await list_index(backend, iri)
+    index = await list_index(backend, iri, shown=True)
     phases.done("index")
     first = [item for items in index.items.values() for item in items[:FIRST]]
-    queries = summary_queries(iri, first, lateral=_lateral(backend))
+    queries = summary_queries(iri, first, index.shown, lateral=_lateral(backend))
     d = await _construct(backend, iri, queries)
+    d.truncated = d.truncated or index.truncated  # some shown facts may be missing then
     phases.done("describe")
     return d, index
 

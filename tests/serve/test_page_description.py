@@ -1,0 +1,111 @@
+"""What a council's and an assessment's HTML page is built from, asked of a real server over the
+corpus: the index finds every score and statistic the page shows, and the page's description
+holds each of them whole, with its quotes, in plain SPARQL 1.1 (for remote stores) as with
+Oxigraph's LATERAL."""
+
+from __future__ import annotations
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from conftest import RunningServer
+from cqckg.serve.description import (
+    FIRST,
+    LISTS,
+    Description,
+    ListIndex,
+    describe_queries,
+    index_query,
+    summary_queries,
+)
+
+BASE = "https://w3id.org/cqc-kg/"
+CQC = "https://w3id.org/cqc-kg/def#"
+COUNCIL = f"{BASE}id/authority/E09000033"
+ASSESSMENT = f"{BASE}id/assessment/E09000033/2024-11-08"
+SHOWN = ("StatementScore", "Statistic")
+
+
+@pytest.fixture(scope="module")
+def client(ld_server: RunningServer) -> httpx.Client:
+    return httpx.Client(base_url=ld_server.url, timeout=60)
+
+
+def select(client: httpx.Client, query: str) -> bytes:
+    response = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}
+    )
+    response.raise_for_status()
+    return response.content
+
+
+def triples(client: httpx.Client, query: str) -> bytes:
+    response = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/n-triples"}
+    )
+    response.raise_for_status()
+    return response.content
+
+
+def shown_facts(client: httpx.Client, iri: str) -> set[str]:
+    """The scores and statistics of the assessment ``iri`` or of the council ``iri``'s
+    assessments, asked plainly."""
+    kinds = ", ".join(f"<{CQC}{name}>" for name in SHOWN)
+    query = f"""SELECT DISTINCT ?f WHERE {{
+        {{ ?f <{CQC}assessment> <{iri}> }}
+        UNION {{ ?a <{CQC}assessedAuthority> <{iri}> . ?f <{CQC}assessment> ?a }}
+        ?f a ?kind FILTER (?kind IN ({kinds}))
+    }}"""
+    rows = ox.parse_query_results(select(client, query), format=ox.QueryResultsFormat.TSV)
+    assert isinstance(rows, ox.QuerySolutions)
+    return {row["f"].value for row in rows}
+
+
+def summary(client: httpx.Client, iri: str, lateral: bool = True) -> tuple[Description, ListIndex]:
+    """The description an HTML page shows, as the server builds it (index, then summary)."""
+    index = ListIndex.parse(iri, select(client, index_query(iri, lateral=lateral, shown=True)))
+    first = [item for items in index.items.values() for item in items[:FIRST]]
+    queries = summary_queries(iri, first, index.shown, lateral=lateral)
+    return Description.parse(iri, *(triples(client, q) for q in queries)), index
+
+
+@pytest.mark.parametrize("iri", [COUNCIL, ASSESSMENT])
+def test_the_index_finds_every_fact_the_page_shows(client: httpx.Client, iri: str) -> None:
+    index = ListIndex.parse(iri, select(client, index_query(iri, shown=True)))
+    expected = shown_facts(client, iri)
+    assert len(expected) > 9 and set(index.shown) == expected
+    assert len(index.shown) == len(expected)  # each once
+    # Asking for them changes neither the lists nor their lengths.
+    plain = ListIndex.parse(iri, select(client, index_query(iri)))
+    assert (plain.items, plain.counts, plain.shown) == (index.items, index.counts, [])
+    assert index.counts and all(count > 0 for count in index.counts.values())
+
+
+@pytest.mark.parametrize("iri", [COUNCIL, ASSESSMENT])
+def test_the_summary_holds_each_shown_fact_whole(client: httpx.Client, iri: str) -> None:
+    d, index = summary(client, iri)
+    full = Description.parse(iri, *(triples(client, q) for q in describe_queries(iri)))
+    held = set(d.triples)
+    for fact in shown_facts(client, iri):
+        own = Description.parse(fact, triples(client, f"CONSTRUCT WHERE {{ <{fact}> ?p ?o }}"))
+        assert own and set(own.triples) <= held, fact
+        assert d.quotes(fact) == full.quotes(fact), fact
+    assessments = [iri] if iri == ASSESSMENT else d.subjects(f"{CQC}assessedAuthority", iri)
+    assert assessments
+    for assessment in assessments:
+        assert d.properties(assessment) == full.properties(assessment)
+    # Of the long lists, only the first items of the assessment's are described.
+    subjects = {t.subject.value for t in d.triples if isinstance(t.subject, ox.NamedNode)}
+    for kind, name in LISTS.items():
+        described = {
+            s for s in subjects if d.is_a(s, CQC + name) and d.objects(s, CQC + "assessment")
+        }
+        assert described == set(index.items.get(kind, [])[:FIRST]), kind
+
+
+@pytest.mark.parametrize("iri", [COUNCIL, ASSESSMENT])
+def test_plain_sparql_builds_the_same_summary(client: httpx.Client, iri: str) -> None:
+    lateral, _ = summary(client, iri, lateral=True)
+    plain, _ = summary(client, iri, lateral=False)
+    assert lateral.triples and set(plain.triples) == set(lateral.triples)
