@@ -52,12 +52,12 @@ BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
 # The assessments (and their councils) with the most facts: the largest pages.
 LARGEST = """
 PREFIX cqc: <https://w3id.org/cqc-kg/def#>
-SELECT ?assessment ?council (COUNT(?fact) AS ?facts)
+SELECT ?assessment ?authority (COUNT(?fact) AS ?facts)
 WHERE {
-  ?assessment a cqc:Assessment ; cqc:assessedAuthority ?council .
+  ?assessment a cqc:Assessment ; cqc:assessedAuthority ?authority .
   ?fact cqc:assessment ?assessment
 }
-GROUP BY ?assessment ?council ORDER BY DESC(?facts) ?assessment LIMIT %d
+GROUP BY ?assessment ?authority ORDER BY DESC(?facts) ?assessment LIMIT %d
 """
 
 
@@ -121,9 +121,9 @@ def _largest(client: httpx.Client, count: int) -> list[str]:
     paths: list[str] = []
     for row in response.json()["results"]["bindings"]:
         assessment = row["assessment"]["value"].split("/id/", 1)[1]
-        council = row["council"]["value"].split("/id/", 1)[1]
+        authority = row["authority"]["value"].split("/id/", 1)[1]
         paths += [f"/doc/{assessment}", f"/doc/{assessment}/gaps", f"/doc/{assessment}.ttl"]
-        paths.append(f"/doc/{council}")
+        paths.append(f"/doc/{authority}")
     return list(dict.fromkeys(paths))
 
 
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                     if path.startswith(args.only or "")
                     and client.get(path, headers={"Accept": BROWSER}).status_code == 200
                 ]
-                councils = client.get("/api/nation").json()["rows"]
+                authorities = client.get("/api/nation").json()["rows"]
                 load_before = _load()
                 first: dict[str, list[Timed]] = {p: [] for p in paths}
                 cached: dict[str, list[Timed]] = {p: [] for p in paths}
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             process.terminate()
             process.wait(timeout=10)
     print(f"load average before {load_before}, after {load_after}; {os.cpu_count()} cores")
-    print(f"{len(councils)} assessed councils; {args.runs} rounds")
+    print(f"{len(authorities)} assessed councils; {args.runs} rounds")
     print("first: median ms of the first request after a store change (worst of the runs);")
     print("server, index, describe, render: medians of the server's Server-Timing phases")
     columns = ("first", "worst", "server", "index", "describe", "render", "cached", "KB")

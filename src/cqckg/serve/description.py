@@ -93,8 +93,8 @@ _FACTS_OF = """{
 _RELATED = """{ ?f cqc:describes @IRI@ }
     UNION { ?f cqc:assessedAuthority @IRI@ }
     UNION {
-      ?council_assessment cqc:assessedAuthority @IRI@ .
-      ?f cqc:assessment ?council_assessment ; a ?chart_type .
+      ?authority_assessment cqc:assessedAuthority @IRI@ .
+      ?f cqc:assessment ?authority_assessment ; a ?chart_type .
       FILTER (?chart_type IN (cqc:StatementScore, cqc:Statistic))
     }"""
 # What an HTML page's description starts from besides the resource itself and the chosen items

@@ -47,7 +47,7 @@ from cqckg.serve.description import (
 )
 from cqckg.serve.errors import HttpError
 from cqckg.serve.html import Links, html_response, render
-from cqckg.serve.nation import CouncilContext, load_council
+from cqckg.serve.nation import AuthorityContext, load_authority
 from cqckg.serve.negotiation import Format
 from cqckg.serve.negotiation import _accept_ranges as accept_ranges
 
@@ -295,7 +295,7 @@ def _rdf(d: Description, fmt: Format) -> bytes:
 
 
 def _html(
-    d: Description, index: ListIndex, links: Links, doc: str, context: CouncilContext
+    d: Description, index: ListIndex, links: Links, doc: str, context: AuthorityContext
 ) -> bytes:
     page = views.page(d, links, index)
     body = render(
@@ -421,12 +421,12 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
         d, index = await summarise(backend, iri, started)
         if not d:
             raise HttpError(404, f"nothing is known about <{iri}>")
-        context = CouncilContext()
-        council = iri if d.is_a(iri, cqc.LocalAuthority) else None
+        context = AuthorityContext()
+        authority = iri if d.is_a(iri, cqc.LocalAuthority) else None
         if d.is_a(iri, cqc.Assessment):
-            council = d.value(iri, cqc.assessedAuthority)
-        if council is not None:
-            context = CouncilContext.of(await load_council(backend, council), iri)
+            authority = d.value(iri, cqc.assessedAuthority)
+        if authority is not None:
+            context = AuthorityContext.of(await load_authority(backend, authority), iri)
         body = await run_in_threadpool(_html, d, index, links, f"/doc/{stem}", context)
         started.done("render")
         return body

@@ -189,7 +189,7 @@ class Nation:
 
 
 @dataclass
-class CouncilContext:
+class AuthorityContext:
     """What a council's (or an assessment's) linked-data page adds from :class:`Nation`: each
     assessment's completeness, by publication date, and the change between assessments."""
 
@@ -200,7 +200,7 @@ class CouncilContext:
     compare: str = ""
 
     @classmethod
-    def of(cls, nation: Nation, iri: str) -> CouncilContext:
+    def of(cls, nation: Nation, iri: str) -> AuthorityContext:
         """The context of the council or assessment ``iri``."""
         for authority in nation.authorities.values():
             if iri == authority.iri:
@@ -330,7 +330,7 @@ async def load_gap_topics(backend: Backend) -> list[tuple[str, list[str]]]:
     return await backend.derived("gap-topics", make)
 
 
-async def load_council(backend: Backend, authority: str) -> Nation:
+async def load_authority(backend: Backend, authority: str) -> Nation:
     """What :func:`load_nation` gives, for the one authority ``authority`` (an IRI from the graph):
     its assessments, scores and documents, and the framework (no gap topics)."""
     term = str(ox.NamedNode(authority))
