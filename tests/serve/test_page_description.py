@@ -49,12 +49,17 @@ def triples(client: httpx.Client, query: str) -> bytes:
 
 
 def shown_facts(client: httpx.Client, iri: str) -> set[str]:
-    """The scores and statistics of the assessment ``iri`` or of the council ``iri``'s
-    assessments, asked plainly."""
+    """The scores and statistics of the assessment ``iri`` or of the council ``iri``'s latest
+    assessment, asked plainly."""
     kinds = ", ".join(f"<{CQC}{name}>" for name in SHOWN)
     query = f"""SELECT DISTINCT ?f WHERE {{
         {{ ?f <{CQC}assessment> <{iri}> }}
-        UNION {{ ?a <{CQC}assessedAuthority> <{iri}> . ?f <{CQC}assessment> ?a }}
+        UNION {{
+          {{ SELECT ?a WHERE {{
+              ?a <{CQC}assessedAuthority> <{iri}> ; <http://purl.org/dc/terms/issued> ?date
+            }} ORDER BY DESC(STR(?date)) LIMIT 1 }}
+          ?f <{CQC}assessment> ?a
+        }}
         ?f a ?kind FILTER (?kind IN ({kinds}))
     }}"""
     rows = ox.parse_query_results(select(client, query), format=ox.QueryResultsFormat.TSV)

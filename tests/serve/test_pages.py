@@ -302,6 +302,34 @@ def test_every_assessment_shows_its_completeness(client: httpx.Client) -> None:
     assert shown == {k["label"] for k in kinds}
 
 
+def test_a_council_page_shows_its_latest_assessment_in_full_and_links_the_others(
+    client: httpx.Client,
+) -> None:
+    earlier = _history_row()
+    latest = latest_by_council(client)[WESTMINSTER]
+    html = client.get(f"/doc/authority/{WESTMINSTER}").text
+    sections = re.findall(r'<section class="assessment".*?</section>', html, flags=re.S)
+    assert len(sections) == 2
+    newest, older = sections  # newest first
+    assert f"Assessment published {latest['published']}" in newest
+    assert f"Assessment published {earlier['published']}" in older
+    # the latest: its score table; the earlier one: a link to its own page instead
+    caption = "Quality statement scores (1-4), assessment published"
+    assert caption in newest and caption not in older
+    note = r'are on <a href="([^"]+)">the assessment(?:\'|&#39;|&#x27;)s page</a>'
+    link = re.search(note, older)
+    assert link is not None and re.search(note, newest) is None
+    own = client.get(link.group(1), headers={"Accept": "text/html"}).text
+    table = next(t for t in cells(own).tables if t[0][:2] == ["Quality statement", "Score"])
+    shown = {row[0]: row[1] for row in table[1:] if len(row) >= 2}
+    expected = {
+        k: v
+        for k, v in earlier.items()
+        if v and k not in {"council", "published", "overall rating", "pilot"}
+    }
+    assert expected and {k: shown.get(k) for k in expected} == expected
+
+
 # --- compare -------------------------------------------------------------------------------------
 
 PAIR = {"authority": ["Westminster", "hammersmithfulham-0525"]}

@@ -202,12 +202,13 @@ _NOT_LISTED = f"""FILTER (?ip != cqc:assessment || NOT EXISTS {{
       }})"""
 
 # The lists' items of the resource (if an assessment) with what they are sorted by, and how
-# many items each list of the resource's assessments (if a council) has. With @SHOWN_KINDS@
-# (", " and the classes of the facts a page shows in full), it also lists those facts of the
-# assessment, or of the council's assessments (one group each, in the same pass as the counts:
-# the page's description then starts from them instead of looking for them again).
+# many items each list of the resource's assessments (if a council) has, with each assessment's
+# date. With @SHOWN_KINDS@ (", " and the classes of the facts a page shows in full), it also
+# lists those facts of the assessment, or of the council's assessments (one group each, in the
+# same pass as the counts: the page's description then starts from them instead of looking for
+# them again; a council's page shows those of its latest assessment).
 _INDEX = """
-SELECT ?assessment ?kind ?item ?group ?text ?items
+SELECT ?assessment ?published ?kind ?item ?group ?text ?items
 WHERE {
   {
     BIND (@IRI@ AS ?assessment)
@@ -219,16 +220,16 @@ WHERE {
     @L{@ OPTIONAL { ?item rdf:value|skos:prefLabel|dcterms:title ?text } @}L@
   }
   UNION {
-    SELECT ?assessment ?kind ?item (COUNT(DISTINCT ?counted) AS ?items)
+    SELECT ?assessment ?published ?kind ?item (COUNT(DISTINCT ?counted) AS ?items)
     WHERE {
-      ?assessment cqc:assessedAuthority @IRI@ .
+      ?assessment cqc:assessedAuthority @IRI@ ; dcterms:issued ?published .
       @L{@
         ?counted cqc:assessment ?assessment ; a ?kind .
         FILTER (?kind IN (@KINDS@@SHOWN_KINDS@))
       @}L@
       BIND (IF(?kind IN (@KINDS@), "", ?counted) AS ?item)
     }
-    GROUP BY ?assessment ?kind ?item
+    GROUP BY ?assessment ?published ?kind ?item
   }
 }
 """
@@ -313,7 +314,7 @@ def summary_queries(
     addressing links), and the backlinks leave out the facts the page lists or links to.
 
     ``shown`` are the facts the page shows in full (:attr:`ListIndex.shown`: the scores and
-    statistics of the assessment ``iri``, or of the assessments of the council ``iri``).
+    statistics of the assessment ``iri``, or of the latest assessment of the council ``iri``).
 
     Raises:
         ValueError: ``iri``, an item or a shown fact is not a valid IRI.
@@ -355,15 +356,15 @@ class ListIndex:
     """The lists of an assessment in order (:attr:`items`: list name -> item IRIs), the
     lengths of the lists of it or of a council's assessments (:attr:`counts`: (assessment IRI,
     list name) -> items), and the facts its page shows in full (:attr:`shown`: the scores and
-    statistics of the assessment or of the council's assessments, when asked for).
+    statistics of the assessment, or of the council's latest assessment, when asked for).
 
     Items are sorted by the smallest notation of the quality statement they are about (those
     about none last), then their smallest text (``rdf:value``, ``skos:prefLabel`` or
     ``dcterms:title``), then their IRI.
 
     >>> index = ListIndex.parse("https://w3id.org/cqc-kg/id/a", b"")
-    >>> index.items, index.counts, index.shown
-    ({}, {}, [])
+    >>> index.items, index.counts, index.shown, index.latest
+    ({}, {}, [], None)
     """
 
     iri: str
@@ -371,6 +372,9 @@ class ListIndex:
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)
     truncated: bool = False  # the answer it was read from was cut at the result cap
+    # A council's latest assessment: the one its page shows in full (its scores and statistics
+    # are :attr:`shown`); the page links to the others, whose change is under "Over time".
+    latest: str | None = None
 
     @classmethod
     def parse(cls, iri: str, tsv: bytes) -> ListIndex:
@@ -378,15 +382,18 @@ class ListIndex:
         names = {CQC_IRI + name: kind for kind, name in LISTS.items()}
         keys: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
         counts: dict[tuple[str, str], int] = {}
-        shown: dict[str, None] = {}
+        shown: dict[str, dict[str, None]] = defaultdict(dict)  # assessment -> facts
+        published: dict[str, str] = {}  # a council's assessments -> their dates
         results = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
         if isinstance(results, ox.QuerySolutions):
             for row in results:
                 kind = names.get(_value(row["kind"]))
                 assessment = _value(row["assessment"])
+                if row["published"] is not None:
+                    published[assessment] = _value(row["published"])
                 if kind is None:
                     if _value(row["kind"]) in _SHOWN_CLASSES and row["item"] is not None:
-                        shown.setdefault(_value(row["item"]), None)
+                        shown[assessment].setdefault(_value(row["item"]), None)
                     continue
                 if row["items"] is not None:
                     counts[assessment, kind] = int(_value(row["items"]))
@@ -398,7 +405,9 @@ class ListIndex:
         items = {kind: sorted(found, key=found.__getitem__) for kind, found in keys.items()}
         for kind, listed in items.items():
             counts[iri, kind] = len(listed)
-        return cls(iri, items, counts, list(shown))
+        # ISO dates sort as text ("2024-07", known only to the month, before "2024-07-10")
+        latest = max(published, key=lambda a: (published[a], a)) if published else None
+        return cls(iri, items, counts, list(shown[latest or iri]), latest=latest)
 
 
 def _value(term: object) -> str:

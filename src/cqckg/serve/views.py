@@ -94,6 +94,10 @@ class AssessmentPart:
     statistics: list[Fact]
     statistics_chart: Markup | None
     lists: list[ListPart] = field(default_factory=list)
+    # False for a council's earlier assessments: their scores and statistics, with the
+    # sentences they come from, are on their own pages (the page stays the same size however
+    # often a council is assessed; the change in each score is under "Over time").
+    in_full: bool = True
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,8 @@ def page(d: Description, links: Links, index: ListIndex | None = None) -> Page:
     if d.is_a(iri, cqc.LocalAuthority):
         found = d.subjects(cqc.assessedAuthority, iri)
         parts = [_assessment(d, links, a, index) for a in found]
+        for part, a in zip(parts, found, strict=True):
+            part.in_full = index.latest is None or a == index.latest
         view.assessments = sorted(parts, key=lambda p: p.published, reverse=True)
     if d.is_a(iri, cqc.Assessment):
         view.assessments = [_assessment(d, links, iri, index)]
