@@ -202,11 +202,12 @@ _NOT_LISTED = f"""FILTER (?ip != cqc:assessment || NOT EXISTS {{
       }})"""
 
 # The lists' items of the resource (if an assessment) with what they are sorted by, and how
-# many items each list of the resource's assessments (if a council) has, with each assessment's
-# date. With @SHOWN_KINDS@ (", " and the classes of the facts a page shows in full), it also
-# lists those facts of the assessment, or of the council's assessments (one group each, in the
-# same pass as the counts: the page's description then starts from them instead of looking for
-# them again; a council's page shows those of its latest assessment).
+# many items each list of the latest assessment of the resource (if a council) has, with its
+# date: a council's page shows that assessment in full and links to the others, so the work
+# does not grow with every assessment. With @SHOWN_KINDS@ (", " and the classes of the facts a
+# page shows in full), it also lists those facts of the assessment (one group each, in the same
+# pass as the counts: the page's description then starts from them instead of looking for them
+# again).
 _INDEX = """
 SELECT ?assessment ?published ?kind ?item ?group ?text ?items
 WHERE {
@@ -222,10 +223,18 @@ WHERE {
   UNION {
     SELECT ?assessment ?published ?kind ?item (COUNT(DISTINCT ?counted) AS ?items)
     WHERE {
-      ?assessment cqc:assessedAuthority @IRI@ ; dcterms:issued ?published .
+      {
+        SELECT ?assessment ?published WHERE {
+          ?assessment cqc:assessedAuthority @IRI@ ; dcterms:issued ?published .
+        }
+        ORDER BY DESC(STR(?published)) DESC(?assessment) LIMIT 1
+      }
+      # (a row even for an assessment with none: it is still the latest)
       @L{@
-        ?counted cqc:assessment ?assessment ; a ?kind .
-        FILTER (?kind IN (@KINDS@@SHOWN_KINDS@))
+        OPTIONAL {
+          ?counted cqc:assessment ?assessment ; a ?kind .
+          FILTER (?kind IN (@KINDS@@SHOWN_KINDS@))
+        }
       @}L@
       BIND (IF(?kind IN (@KINDS@), "", ?counted) AS ?item)
     }
@@ -341,7 +350,7 @@ def index_query(
 ) -> str:
     """A SELECT of the items of the lists ``kinds`` (keys of :data:`LISTS`) of ``iri`` if it
     is an assessment, with what they are sorted by, and of how many items those lists of its
-    assessments have if it is a council: read by :meth:`ListIndex.parse`. With ``shown``, also
+    latest assessment have if it is a council: read by :meth:`ListIndex.parse`. With ``shown``, also
     of the facts its HTML page shows in full (:attr:`ListIndex.shown`).
 
     Raises:
@@ -354,8 +363,8 @@ def index_query(
 @dataclass
 class ListIndex:
     """The lists of an assessment in order (:attr:`items`: list name -> item IRIs), the
-    lengths of the lists of it or of a council's assessments (:attr:`counts`: (assessment IRI,
-    list name) -> items), and the facts its page shows in full (:attr:`shown`: the scores and
+    lengths of the lists of it or of a council's latest assessment (:attr:`counts`: (assessment
+    IRI, list name) -> items), and the facts its page shows in full (:attr:`shown`: the scores and
     statistics of the assessment, or of the council's latest assessment, when asked for).
 
     Items are sorted by the smallest notation of the quality statement they are about (those
