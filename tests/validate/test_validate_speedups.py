@@ -25,7 +25,7 @@ from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from cqckg import build, validate
+from cqckg import validate
 from cqckg.core import collector
 from cqckg.core.namespaces import CQC
 from shape_fixtures import CLEAN, patch, patched, patches
@@ -192,17 +192,6 @@ def test_gc_paused_puts_the_collector_back_as_it_was() -> None:
     with pytest.raises(ValueError), collector.gc_paused():
         raise ValueError
     assert gc.isenabled()
-
-
-def test_cached_namespace_terms_are_rdflibs() -> None:
-    cached = build._CachedNamespace(RDF)
-    assert cached.type == RDF.type
-    assert cached.type is cached.type
-    assert build._CachedNamespace(CQC).anchor == CQC.anchor
-    with pytest.raises(AttributeError):
-        _ = cached.notATerm
-    with pytest.raises(AttributeError):
-        _ = cached._private
 
 
 if __name__ == "__main__":  # the stock side of the comparison, in a process of its own
