@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             process.terminate()
             process.wait(timeout=10)
     print(f"load average before {load_before}, after {load_after}; {os.cpu_count()} cores")
-    print(f"{len(authorities)} assessed councils; {args.runs} rounds")
+    print(f"{len(authorities)} assessed councils; {args.runs} runs")
     print("first: median ms of the first request after a store change (worst of the runs);")
     print("server, index, describe, render: medians of the server's Server-Timing phases")
     columns = ("first", "worst", "server", "index", "describe", "render", "cached", "KB")
