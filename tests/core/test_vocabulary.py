@@ -89,9 +89,10 @@ def test_every_concept_is_well_formed(graph: Graph) -> None:
 
 
 def test_every_labelled_resource_is_in_a_scheme(graph: Graph) -> None:
-    """Nothing labelled is left out of the concept schemes (a scheme, a dataset or an ordered
-    collection of concepts aside)."""
-    collections = set(graph.subjects(RDF.type, SKOS.OrderedCollection))
+    """Nothing labelled is left out of the concept schemes (a scheme, a dataset or a collection
+    of concepts aside)."""
+    ordered = set(graph.subjects(RDF.type, SKOS.OrderedCollection))
+    collections = ordered | set(graph.subjects(RDF.type, SKOS.Collection))
     outside = {
         *graph.subjects(RDF.type, SKOS.ConceptScheme),
         *graph.subjects(RDF.type, DCAT.Dataset),
@@ -100,8 +101,11 @@ def test_every_labelled_resource_is_in_a_scheme(graph: Graph) -> None:
     for s in set(graph.subjects(SKOS.prefLabel, None)) - outside:
         assert graph.value(s, SKOS.inScheme) is not None, s
     for c in collections:
-        members = list(Collection(graph, graph.value(c, SKOS.memberList)))
-        assert members, f"{c}: an empty or missing skos:memberList"
+        if c in ordered:
+            members = list(Collection(graph, graph.value(c, SKOS.memberList)))
+        else:
+            members = list(graph.objects(c, SKOS.member))
+        assert members, f"{c}: no members"
         for m in members:
             assert graph.value(m, SKOS.inScheme) is not None, f"{c} lists {m}, in no scheme"
 

@@ -13,7 +13,8 @@ from rdflib.namespace import RDF
 from cqckg.core.errors import DocumentError
 from cqckg.core.namespaces import CQC
 from cqckg.core.paths import graph_dir
-from cqckg.extract.cues import CUES_FILE, finding_cues, text_pattern, word_list
+from cqckg.core.vocabulary import load_vocabulary
+from cqckg.extract.cues import CUES_FILE, concept_group, finding_cues, text_pattern, word_list
 from cqckg.extract.findings import explain
 from cqckg.extract.records import GapKind
 
@@ -141,11 +142,37 @@ def test_an_unknown_gap_kind_is_refused(tmp_path: Path) -> None:
 def test_a_missing_group_is_refused(tmp_path: Path) -> None:
     d = _broken(
         tmp_path,
-        "group:strength a skos:OrderedCollection ;",
-        "group:strong a skos:OrderedCollection ;",
+        "group:strength a skos:OrderedCollection , cqc:FindingCueGroup ;",
+        "group:strong a skos:OrderedCollection , cqc:FindingCueGroup ;",
     )
     err = _error(d)
     assert err.rule == "finding-cue-group" and "finding-cue-group/strength" in err.message
+
+
+def test_concept_groups_keep_their_order_and_name_real_concepts() -> None:
+    vocab = load_vocabulary()
+    kinds = concept_group("strategy-kinds-by-breadth")
+    assert kinds[:2] == ("strategy", "vision") and kinds[-1] == "grant"  # the list's order
+    for slug, scheme in (
+        ("strategy-kinds-by-breadth", "strategy-kind"),
+        ("broad-topics", "topic"),
+        ("named-body-partner-types", "partner-type"),
+    ):
+        members = concept_group(slug)
+        assert members and all(vocab.concept(scheme, m) for m in members), slug
+
+
+def test_an_empty_concept_group_is_refused(tmp_path: Path) -> None:
+    d = _broken(
+        tmp_path,
+        "    skos:member\n        <https://w3id.org/cqc-kg/id/topic/co-production> ,",
+        "    skos:related\n        <https://w3id.org/cqc-kg/id/topic/co-production> ,",
+    )
+    with pytest.raises(DocumentError) as caught:
+        concept_group("broad-topics", d)
+    err = caught.value
+    assert err.rule == "concept-group" and "broad-topics" in err.message
+    assert err.location.line is not None
 
 
 def test_turtle_that_does_not_parse_is_refused_at_its_line(tmp_path: Path) -> None:

@@ -104,6 +104,25 @@ def word_list(slug: str, directory: Path | None = None) -> frozenset[str]:
     return words
 
 
+def concept_group(slug: str, directory: Path | None = None) -> tuple[str, ...]:
+    """The slugs of the concepts in the collection ``id/concept-group/{slug}`` of ``cues.ttl``:
+    in its order for an ordered collection (``skos:memberList``), else sorted."""
+    source = _read(_path(directory))
+    iri = URIRef(ID[f"concept-group/{slug}"])
+    ordered = source.graph.value(iri, SKOS.memberList)
+    if ordered is not None:
+        members = [_slug(m) for m in Collection(source.graph, ordered)]
+    else:
+        members = sorted(_slug(m) for m in source.graph.objects(iri, SKOS.member))
+    if not members:
+        raise DocumentError(
+            SourceLocation(source.path, _line(source, iri)),
+            "concept-group",
+            f"concept group {slug} has no skos:member or skos:memberList",
+        )
+    return tuple(members)
+
+
 def _path(directory: Path | None) -> Path:
     return (directory or graph_dir()).resolve() / CUES_FILE
 

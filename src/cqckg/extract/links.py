@@ -35,10 +35,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from cqckg.core.vocabulary import Vocabulary
 from cqckg.extract.anchors import sentence_anchor
-from cqckg.extract.cues import text_pattern
+from cqckg.extract.cues import concept_group, text_pattern
 from cqckg.extract.records import (
     AddressingLinkRecord,
     Anchor,
@@ -50,15 +51,6 @@ from cqckg.extract.records import (
 from cqckg.read.model import Document, Sentence
 
 # Topics broad enough to tag most sentences; sharing only these says nothing.
-_BROAD_TOPICS = frozenset(
-    {
-        "partnership-working",
-        "leadership",
-        "governance-and-performance",
-        "co-production",
-        "workforce",
-    }
-)
 
 STATED_SAME_SENTENCE = 0.9
 STATED_NEXT_SENTENCE = 0.8
@@ -68,7 +60,6 @@ SHARED_TOPIC = 0.4
 MAX_INFERRED_PER_GAP = 1
 # Between strategies equally fit for a gap, an inferred link goes to the broadest: a strategy
 # covers every gap of its topic, a project or protocol usually one piece of it.
-BREADTH = ("strategy", "vision", "plan", "framework", "programme", "policy", "fund", "grant")
 
 
 def _sentences_of(doc: Document, anchors: Iterable[Anchor]) -> list[Sentence]:
@@ -150,8 +141,14 @@ def _answers(text: str, strategy: StrategyRecord) -> bool:
     return phrase is not None and (at is None or phrase.start() < at)
 
 
+@cache
+def _broad_topics() -> frozenset[str]:
+    """Topics too broad to link on (``concept-group/broad-topics``)."""
+    return frozenset(concept_group("broad-topics"))
+
+
 def _specific(topics: Iterable[str]) -> set[str]:
-    return {t for t in topics if t not in _BROAD_TOPICS}
+    return {t for t in topics if t not in _broad_topics()}
 
 
 _ANAPHOR = re.compile(
@@ -234,8 +231,15 @@ def _anchors(doc: Document, where: list[Sentence]) -> tuple[Anchor, ...]:
     return tuple(sorted({sentence_anchor(doc, s) for s in where}))
 
 
+@cache
+def _by_breadth() -> tuple[str, ...]:
+    """Strategy kinds, broadest first (``concept-group/strategy-kinds-by-breadth``)."""
+    return concept_group("strategy-kinds-by-breadth")
+
+
 def _breadth(strategy: StrategyRecord) -> int:
-    return BREADTH.index(strategy.kind) if strategy.kind in BREADTH else len(BREADTH)
+    kinds = _by_breadth()
+    return kinds.index(strategy.kind) if strategy.kind in kinds else len(kinds)
 
 
 def extract_links(

@@ -56,7 +56,7 @@ from typing import Protocol
 
 from cqckg.core.authorities import Authority, AuthorityRegistry
 from cqckg.core.vocabulary import Concept
-from cqckg.extract.cues import text_pattern, word_list
+from cqckg.extract.cues import concept_group, text_pattern, word_list
 from cqckg.extract.names import (
     DETERMINERS,
     Run,
@@ -96,7 +96,6 @@ def _lower_head() -> re.Pattern[str]:
 
 
 # Partner types whose one-word names ("Healthwatch", "NHS", "CQC") are names of bodies.
-_NAMED_BODY_TYPES = frozenset({"healthwatch", "regulator", "government", "nhs-other"})
 
 _ITEM_FOLLOWER = re.compile(
     r"\s*(?:[,.;:)]|$|\s(?:and|or|to|who|which|that|in|on|at|for|as|was|were|is|are|had|has|"
@@ -551,7 +550,14 @@ def _signal_pattern(signals: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _named_body(name: str, vocab: PartnerVocabulary) -> bool:
-    return vocab.partner_type_for(name) in _NAMED_BODY_TYPES
+    """A name whose partner type makes it a partner alone (Healthwatch, a regulator...:
+    ``concept-group/named-body-partner-types``)."""
+    return vocab.partner_type_for(name) in _named_body_types()
+
+
+@lru_cache(maxsize=1)
+def _named_body_types() -> frozenset[str]:
+    return frozenset(concept_group("named-body-partner-types"))
 
 
 def _is_own(name: str, doc: Document, registry: AuthorityRegistry) -> bool:
