@@ -96,14 +96,11 @@ def word_list(slug: str, directory: Path | None = None) -> frozenset[str]:
     iri = URIRef(ID[f"word-list/{slug}"])
     words = frozenset(str(o) for o in source.graph.objects(iri, CQC.signal))
     if not words:
-        raise DocumentError(
-            SourceLocation(source.path, _line(source, iri)),
-            "word-list",
-            f"word list {slug} has no cqc:signal words",
-        )
+        raise _refusal(source, iri, "word-list", f"word list {slug} has no cqc:signal words")
     return words
 
 
+@cache
 def concept_group(slug: str, directory: Path | None = None) -> tuple[str, ...]:
     """The slugs of the concepts in the collection ``id/concept-group/{slug}`` of ``cues.ttl``:
     in its order for an ordered collection (``skos:memberList``), else sorted."""
@@ -115,12 +112,14 @@ def concept_group(slug: str, directory: Path | None = None) -> tuple[str, ...]:
     else:
         members = sorted(_slug(m) for m in source.graph.objects(iri, SKOS.member))
     if not members:
-        raise DocumentError(
-            SourceLocation(source.path, _line(source, iri)),
-            "concept-group",
-            f"concept group {slug} has no skos:member or skos:memberList",
-        )
+        why = f"concept group {slug} has no skos:member or skos:memberList"
+        raise _refusal(source, iri, "concept-group", why)
     return tuple(members)
+
+
+def _refusal(source: _Source, iri: URIRef, rule: str, message: str) -> DocumentError:
+    """The one-line error for the entry ``iri`` of the cues file, at its line."""
+    return DocumentError(SourceLocation(source.path, _line(source, iri)), rule, message)
 
 
 def _path(directory: Path | None) -> Path:

@@ -35,7 +35,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
-from functools import cache
 
 from cqckg.core.vocabulary import Vocabulary
 from cqckg.extract.anchors import sentence_anchor
@@ -141,14 +140,9 @@ def _answers(text: str, strategy: StrategyRecord) -> bool:
     return phrase is not None and (at is None or phrase.start() < at)
 
 
-@cache
-def _broad_topics() -> frozenset[str]:
-    """Topics too broad to link on (``concept-group/broad-topics``)."""
-    return frozenset(concept_group("broad-topics"))
-
-
 def _specific(topics: Iterable[str]) -> set[str]:
-    return {t for t in topics if t not in _broad_topics()}
+    broad = concept_group("broad-topics")  # too broad to link on
+    return {t for t in topics if t not in broad}
 
 
 _ANAPHOR = re.compile(
@@ -231,14 +225,9 @@ def _anchors(doc: Document, where: list[Sentence]) -> tuple[Anchor, ...]:
     return tuple(sorted({sentence_anchor(doc, s) for s in where}))
 
 
-@cache
-def _by_breadth() -> tuple[str, ...]:
-    """Strategy kinds, broadest first (``concept-group/strategy-kinds-by-breadth``)."""
-    return concept_group("strategy-kinds-by-breadth")
-
-
 def _breadth(strategy: StrategyRecord) -> int:
-    kinds = _by_breadth()
+    """How broad a strategy's kind is: its place among the kinds, broadest first."""
+    kinds = concept_group("strategy-kinds-by-breadth")
     return kinds.index(strategy.kind) if strategy.kind in kinds else len(kinds)
 
 

@@ -552,12 +552,7 @@ def _signal_pattern(signals: tuple[str, ...]) -> re.Pattern[str]:
 def _named_body(name: str, vocab: PartnerVocabulary) -> bool:
     """A name whose partner type makes it a partner alone (Healthwatch, a regulator...:
     ``concept-group/named-body-partner-types``)."""
-    return vocab.partner_type_for(name) in _named_body_types()
-
-
-@lru_cache(maxsize=1)
-def _named_body_types() -> frozenset[str]:
-    return frozenset(concept_group("named-body-partner-types"))
+    return vocab.partner_type_for(name) in concept_group("named-body-partner-types")
 
 
 def _is_own(name: str, doc: Document, registry: AuthorityRegistry) -> bool:
@@ -574,8 +569,8 @@ _OWN_AUTHORITY = re.compile(
     r"(?:the\s+)?([A-Z][A-Z&]+)(?:\s+(?:City|County|Borough))?\s+Council", re.I
 )
 # A council named by its place name alone is a partner when the sentence says the council works
-# *with* it, not when it names an area ("covers B&NES, Swindon and Wiltshire", "works across
-# Derby and Derbyshire").
+# *with* it, not when it names an area ("covers X, Y and Z", "works across
+# the city and the county").
 _AUTHORITY_WORD = re.compile(r"\b(?:Council|Borough|County|City of)\b")
 _AREA = re.compile(r"\b(?:across|covers?|covering|spans?|footprint|region|area of|in)\b", re.I)
 
