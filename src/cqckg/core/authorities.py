@@ -74,12 +74,13 @@ _SLUG_NAME = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
 def compact(name: str, *, keep_and: bool = False) -> str:
     """A name's key without spaces (and without 'and'), as report slugs run names together:
-    ``hammersmithfulham``, but ``bathandnortheastsomerset``.
+    "Upton & Downton" is ``uptondownton``, but with ``keep_and`` "Upton and Downton" is
+    ``uptonanddownton``.
 
-    >>> compact("Hammersmith & Fulham"), compact("hammersmithfulham")
-    ('hammersmithfulham', 'hammersmithfulham')
-    >>> compact("Bath and North East Somerset", keep_and=True)
-    'bathandnortheastsomerset'
+    >>> compact("Upton & Downton"), compact("uptondownton")
+    ('uptondownton', 'uptondownton')
+    >>> compact("Upton and Downton", keep_and=True)
+    'uptonanddownton'
     """
     return re.sub(r"\s+" if keep_and else r"\band\b|\s+", "", fold_name(name))
 
@@ -161,10 +162,10 @@ class AuthorityRegistry:
         return None if found is None else self._by_key[found[0]]
 
     def resolve(self, name: str) -> Authority:
-        """Like :meth:`match`, and a name that is part of only one council's name ("Tyneside"
-        is not: North and South) is that council. Raises :class:`AmbiguousAuthority` listing
-        the candidates when several councils fit, else :class:`AuthorityNotFound` naming the
-        text and the nearest names."""
+        """Like :meth:`match`, and a name that is part of only one council's name (a word
+        shared by "North X" and "South X" is not) is that council. Raises
+        :class:`AmbiguousAuthority` listing the candidates when several councils fit, else
+        :class:`AuthorityNotFound` naming the text and the nearest names."""
         found = self.match(name)
         if found is not None:
             return found
@@ -195,9 +196,6 @@ class AuthorityRegistry:
     def suggest(self, text: str, *, limit: int = 10, fuzzy: bool = False) -> list[Authority]:
         """Councils for a name being typed: names starting with it, then names with a word
         starting with it (or, when ``fuzzy`` and none has, near misses), each council once.
-
-        >>> [a.short_name for a in AuthorityRegistry.load().suggest("hamm")]
-        ['Hammersmith and Fulham']
         """
         key = fold_name(text) if text.strip() else ""
         if not key:
@@ -217,7 +215,8 @@ class AuthorityRegistry:
         return list(ranked.values())[:limit]
 
     def _slug(self, text: str) -> Authority | None:
-        """The council a CQC report slug names (``hammersmithfulham-0525``, ``birmingham-cc``)."""
+        """The council a CQC report slug names (``{name}-0525``, ``{name}-cc``; names run
+        together)."""
         slug = _SLUG_TAIL.sub("", _SLUG_PAGE.sub("", text.lower(), count=1))
         if not _SLUG_NAME.fullmatch(slug):
             return None

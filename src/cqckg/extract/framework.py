@@ -207,7 +207,7 @@ def extract_rating(doc: Document, vocab: Vocabulary) -> RatingRecord | None:
     return None
 
 
-# "Overall rating for Croydon: 64%" (summary pages); "scored 64 out of 100 overall" (2024).
+# "Overall rating for <council>: 64%" (summary pages); "scored 64 out of 100 overall" (2024).
 _PERCENTAGE = (
     re.compile(r"^\W*overall rating for [^:\n]{2,120}:\s*(?P<p>\d{1,3})\s*%", re.I | re.M),
     re.compile(r"\bscored\s+(?P<p>\d{1,3})\s*(?:%|per ?cent|out of 100)\s+overall\b", re.I),

@@ -7,8 +7,8 @@ from cqckg.fetch.site import SiteLayout
 
 
 def slug_authority(slug: str, registry: AuthorityRegistry, layout: SiteLayout) -> Authority | None:
-    """The council a report's slug names (``camden-0225``, ``hammersmithfulham-0525``,
-    ``birmingham-cc``), or ``None``: the registry reads names run together as slugs write them."""
+    """The council a report's slug names (``{name}-0225``, names run together,
+    ``{name}-cc``), or ``None``: the registry reads names run together as slugs write them."""
     name = layout.slug_name(slug.lower())
     return registry.match(name.replace("-", " ")) or registry.match(name, cutoff=100.0)
 

@@ -77,7 +77,7 @@ def resolve_authorities(args: Sequence[str], registry: AuthorityRegistry) -> dic
 
 
 def is_slug(arg: str, layout: SiteLayout) -> bool:
-    """Whether an argument is written as a report's slug (``camden-0225``, ``birmingham-cc``)
+    """Whether an argument is written as a report's slug (``{name}-0225``, ``{name}-cc``)
     rather than a council's name or code."""
     return (
         re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", arg) is not None

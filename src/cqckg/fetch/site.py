@@ -69,7 +69,7 @@ class SiteLayout:
         return m["council"] if m else None
 
     def slug_name(self, slug: str) -> str:
-        """A slug without what it adds to the council's name: ``camden-0225`` -> ``camden``."""
+        """A slug without what it adds to the council's name: ``{name}-0225`` -> ``{name}``."""
         return self.slug_suffix.sub("", slug)
 
     def page_kind(self, report: ReportLink, url: str, text: str) -> PageKind | None:
@@ -92,7 +92,7 @@ class SiteLayout:
 
     def _names_report(self, path: str, report: ReportLink) -> bool:
         """Whether a press release's address names the report's council as its slug does
-        (``cqc-rates-westminster-...`` for ``westminster-1124``): pages also link other news."""
+        (``cqc-rates-{name}-...`` for ``{name}-1124``): pages also link other news."""
         name = re.sub(r"[^a-z0-9]", "", self.slug_name(report.slug).lower())
         return bool(name) and name in re.sub(r"[^a-z0-9]", "", path.lower())
 

@@ -2,17 +2,17 @@
 
 An assessment is a council and the date CQC published it. A day is known when a document states
 it ("Assessment published: 28 February 2025"); a report's address often encodes only the month
-(``haringey-0225-theme1-support`` is February 2025). Dates are kept as ISO text at the
+(``{name}-0225-theme1-support`` is February 2025). Dates are kept as ISO text at the
 precision known: ``YYYY-MM-DD`` or ``YYYY-MM``, never a day made up for a month.
 
 >>> address_month("https://www.cqc.org.uk/care-services/local-authority-assessment-reports/"
-...               "northtyneside-0725/theme4/governance")
+...               "uptondownton-0725/theme4/governance")
 '2025-07'
 >>> address_month("https://cqc.org.uk./care-services/local-authority-assessment-reports/"
-...               "haringey-0225-theme1-support")
+...               "uptondownton-0225-theme1-support")
 '2025-02'
 >>> address_month("https://cqc.org.uk/care-services/local-authority-assessment-reports/"
-...               "birmingham-cc/overall-summary") is None
+...               "uptondownton-cc/overall-summary") is None
 True
 >>> month_of("2025-02-28"), is_month("2025-02"), is_month("2025-02-28")
 ('2025-02', True, False)

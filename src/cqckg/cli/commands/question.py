@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--authority",
         metavar="COUNCIL",
-        help="only this council: its name in any usual spelling (Westminster, "
-        "'Hammersmith & Fulham'), its GSS code (E09000033) or a CQC report slug (camden-0225)",
+        help="only this council: its name in any usual spelling (with or without 'City of', "
+        "'&' or 'and'), its GSS code or a CQC report slug (NAME-MMYY)",
     )
     p.add_argument("--iri", metavar="IRI", help="the fact to show the evidence for ('evidence')")
     p.add_argument(
