@@ -1,7 +1,7 @@
 """The graph from Python, for notebooks: open the store, ask a named question by name with
 keyword parameters, get rows (and a pandas DataFrame when pandas is installed):
 ``open_graph(folder).ask("scores", authority=<a council's name, GSS code or report slug>)``.
-The README's "Notebooks" section has examples, run as doctests.
+The README's "From a notebook" section has examples, run as doctests.
 
 Parameters are checked exactly as for the CLI and the API (a council by any spelling, a GSS
 code or a report slug; an ambiguous name lists the candidates); nothing is pasted into SPARQL.
