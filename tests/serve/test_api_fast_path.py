@@ -34,7 +34,9 @@ class FakeBackend:
         self.settings = SETTINGS
         self.jobs: list[dict[str, Any]] = []
         self.pool = SimpleNamespace(ready=2, size=2)
+        self.background_workers = 1
         self.version = 0
+        self.refreshing = 0
 
     async def read(self, job: dict[str, Any], timeout: float) -> Answer:
         self.jobs.append({**job, "timeout": timeout})
@@ -178,7 +180,13 @@ def test_the_fast_path_is_installed_and_lets_other_requests_through() -> None:
         "CORSMiddleware",
         "SparqlRoute",
     ]
-    assert _request(app, "GET", "/status").json() == {"workers": 2, "size": 2, "version": 0}
+    assert _request(app, "GET", "/status").json() == {
+        "workers": 2,
+        "size": 2,
+        "background": 1,
+        "version": 0,
+        "refreshing": 0,
+    }
     paths = _request(app, "GET", "/openapi.json").json()["paths"]
     assert paths["/sparql"].keys() == {"get", "post"}
 

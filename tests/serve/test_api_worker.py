@@ -83,16 +83,15 @@ def test_the_worker_answers_whatever_the_output_buffering(tmp_path: Path, unbuff
         assert worker.wait(timeout=30) == 0
 
 
-def test_the_pool_hands_the_next_job_to_the_worker_that_answered_last(
+def _one_triple_recording(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """One client at a time is served by one worker (its caches warm), not by each in turn;
-    concurrent jobs still spread over the pool."""
+) -> tuple[Path, list[_Worker]]:
+    """A snapshot of one triple, and the list each worker is appended to as it takes a query."""
     snapshot = tmp_path / "snapshot.nq"
     snapshot.write_bytes(
         b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
     )
-    answered: list[object] = []
+    answered: list[_Worker] = []
     exchange = _Worker.exchange
 
     async def recording(self: _Worker, job: dict[str, Any]) -> Any:
@@ -101,6 +100,15 @@ def test_the_pool_hands_the_next_job_to_the_worker_that_answered_last(
         return await exchange(self, job)
 
     monkeypatch.setattr(_Worker, "exchange", recording)
+    return snapshot, answered
+
+
+def test_the_pool_hands_the_next_job_to_the_worker_that_answered_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One client at a time is served by one worker (its caches warm), not by each in turn;
+    concurrent jobs still spread over the pool."""
+    snapshot, answered = _one_triple_recording(tmp_path, monkeypatch)
     job = _select("ASK { ?s ?p ?o }", "json", 10)
 
     async def run() -> None:
@@ -121,6 +129,55 @@ def test_the_pool_hands_the_next_job_to_the_worker_that_answered_last(
             await pool.close()
 
     asyncio.run(run())
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getscheduler"), reason="needs Linux scheduling")
+def test_background_jobs_run_on_their_own_worker_at_the_lowest_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Background jobs (the pages' summaries after a write) go to the background worker, which
+    runs at the idle scheduling class, and never take a request worker; request jobs never go
+    to it."""
+    snapshot, answered = _one_triple_recording(tmp_path, monkeypatch)
+    job = _select("ASK { ?s ?p ?o }", "json", 10)
+
+    async def run() -> None:
+        pool = QueryPool(2, snapshot, background=1)
+        await pool.start()
+        try:
+            assert (pool.ready, pool.background_ready) == (2, 1)
+            (background,) = [w for w in pool._all if w.background]
+            pid = background.process.pid
+            assert os.getpriority(os.PRIO_PROCESS, pid) == 19
+            assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+            replies = await asyncio.gather(*(pool.run(job, 30, background=True) for _ in range(3)))
+            assert all(r.header["ok"] for r in replies) and set(answered) == {background}
+            answered.clear()
+            await asyncio.gather(*(pool.run(job, 30) for _ in range(4)))
+            assert background not in answered and len(set(answered)) == 2
+            for worker in answered:
+                assert os.sched_getscheduler(worker.process.pid) == os.SCHED_OTHER
+        finally:
+            await pool.close()
+
+    asyncio.run(run())
+
+
+def test_without_background_workers_background_jobs_share_the_pool(tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshot.nq"
+    snapshot.write_bytes(b"")
+    job = _select("ASK { ?s ?p ?o }", "json", 10)
+
+    async def run() -> bool:
+        pool = QueryPool(1, snapshot)
+        await pool.start()
+        try:
+            reply = await pool.run(job, 30, background=True)
+            return bool(reply.header["ok"]) and pool.background_ready == 0
+        finally:
+            await pool.close()
+
+    assert asyncio.run(run())
 
 
 def _pool_run(snapshot: Path, jobs: list[dict[str, Any]], **pool: Any) -> list[Any]:

@@ -8,6 +8,7 @@ next job; reads never touch the live store (see docs/decisions/0002-query-execut
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from cqckg.serve.negotiation import Format
 from cqckg.serve.settings import Settings
 from cqckg.serve.workers import QueryPool, allocator_library
 from cqckg.store import GraphStore, ReadPool, open_store
+from cqckg.store.base import ReadReply
 from cqckg.store.load import ensure_shipped_graph
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _CACHEABLE_BYTES = 1024 * 1024
+
+# Set in the tasks :meth:`Backend.warm` starts: their reads go to the background workers.
+_IN_BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("background", default=False)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class Backend:
             settings.workers,
             self._take_snapshot(),
             allocator_library(settings.worker_allocator),
+            settings.background_workers,
         )
 
     def _take_snapshot(self) -> Path:
@@ -103,6 +109,16 @@ class Backend:
 
     async def start(self) -> None:
         await self.pool.start()
+
+    @property
+    def background_workers(self) -> int:
+        """Background workers running (see :meth:`warm`)."""
+        return self.pool.background_ready if isinstance(self.pool, QueryPool) else 0
+
+    @property
+    def refreshing(self) -> int:
+        """Computations :meth:`warm` started that have not finished."""
+        return len(self._warming)
 
     async def close(self) -> None:
         for task in list(self._warming):
@@ -126,7 +142,10 @@ class Backend:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        reply = await self.pool.run(job, timeout)
+        if isinstance(self.pool, QueryPool):
+            reply: ReadReply = await self.pool.run(job, timeout, _IN_BACKGROUND.get())
+        else:
+            reply = await self.pool.run(job, timeout)
         header = reply.header
         if not header.get("ok"):
             raise WorkerRefusal(header.get("error", "engine"), header.get("message", ""))
@@ -155,11 +174,17 @@ class Backend:
 
     def warm(self) -> None:
         """Start each of :attr:`warmers` in the background (errors are logged, not raised);
-        nothing when derived values are not kept (see :meth:`derived`)."""
+        nothing when derived values are not kept (see :meth:`derived`).
+
+        Their reads run on the pool's background workers, so requests arriving meanwhile
+        neither wait for a worker nor share the CPU evenly with them; a request needing a value
+        being computed waits for that computation.
+        """
         if not self.settings.cache_entries or not isinstance(self.pool, QueryPool):
             return
 
         async def run(warmer: Callable[[Backend], Awaitable[object]]) -> None:
+            _IN_BACKGROUND.set(True)  # this task's own context: requests are not affected
             try:
                 await warmer(self)
             except Exception:  # a page asking for the value will raise it where it belongs

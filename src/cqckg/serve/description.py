@@ -103,6 +103,14 @@ _RELATED = """{ ?f cqc:describes @IRI@ }
 _SHOWN_FACTS = "{ VALUES ?f { @SHOWN@ } }"
 _LINKED = """{ ?f cqc:describes @IRI@ }
     UNION { ?f cqc:assessedAuthority @IRI@ }"""
+# A council's page: its latest assessment (@LATEST@) in full, and of each earlier one only what
+# the page says of it (?brief: the triples of :data:`_BRIEF`, no anchors); the rest is on its own
+# page. Without this a council's page would read ten assessments in full to show one.
+_LINKED_LATEST = """{ ?f cqc:describes @IRI@ }
+    UNION { VALUES ?f { @LATEST@ } }
+    UNION { ?f cqc:assessedAuthority @IRI@ FILTER (?f != @LATEST@) BIND (true AS ?brief) }"""
+_BRIEF = """rdf:type, skos:prefLabel, rdfs:label, dcterms:title, dcterms:issued,
+                  cqc:assessedAuthority, cqc:overallRating, cqc:percentage, cqc:assessmentKind"""
 # Chosen items of an assessment's lists (@ITEMS@: IRIs), each with its addressing links.
 _CHOSEN = """{ VALUES ?f { @ITEMS@ } }
     UNION { VALUES ?item { @ITEMS@ } @L{@ ?item cqc:qualifiedAddressing ?f @}L@ }"""
@@ -113,7 +121,8 @@ _OBJECTS = """{
       @FOCUS@ @L{@
         ?f ?p ?o
         FILTER (isIRI(?o) && ?p NOT IN (cqc:anchor, cqc:ratingAnchor, prov:wasGeneratedBy,
-                                        prov:wasDerivedFrom, qb:dataSet))
+                                        prov:wasDerivedFrom, qb:dataSet)
+                && (!BOUND(?brief) || ?p IN (@BRIEF@)))
       @}L@
     }
   }"""
@@ -139,7 +148,13 @@ CONSTRUCT {
   ?pred rdfs:label ?pred_label .
 }
 WHERE {
-  { @FOCUS@ @L{@ ?f ?p ?o FILTER (?f = @IRI@ || ?p != cnt:chars) @}L@ }
+  {
+    @FOCUS@
+    @L{@
+      ?f ?p ?o
+      FILTER ((?f = @IRI@ || ?p != cnt:chars) && (!BOUND(?brief) || ?p IN (@BRIEF@)))
+    @}L@
+  }
   UNION {
     @OBJECTS@
     @L{@
@@ -175,7 +190,12 @@ CONSTRUCT {
 }
 WHERE {
   {
-    { SELECT DISTINCT ?anchor WHERE { @FOCUS@ @L{@ ?f cqc:anchor|cqc:ratingAnchor ?anchor @}L@ } }
+    {
+      SELECT DISTINCT ?anchor WHERE {
+        @FOCUS@ FILTER (!BOUND(?brief))
+        @L{@ ?f cqc:anchor|cqc:ratingAnchor ?anchor @}L@
+      }
+    }
     @L{@
       ?anchor oa:hasSource ?source ; oa:hasSelector ?quote , ?position .
       ?quote oa:exact ?exact .
@@ -273,6 +293,7 @@ def _fill(template: str, iri: str, lateral: bool, focus: list[str], **more: str)
         (_PREFIXES + template)
         .replace("@OBJECTS@", _OBJECTS)
         .replace("@FOCUS@", "{\n    " + "\n    UNION ".join(focus) + "\n  }")
+        .replace("@BRIEF@", _BRIEF)
     )
     for name, value in more.items():
         text = text.replace(f"@{name}@", value)
@@ -316,19 +337,28 @@ def describe_queries(iri: str, lateral: bool = True) -> tuple[str, str]:
 
 
 def summary_queries(
-    iri: str, items: Sequence[str], shown: Sequence[str], lateral: bool = True
+    iri: str,
+    items: Sequence[str],
+    shown: Sequence[str],
+    lateral: bool = True,
+    latest: str | None = None,
 ) -> tuple[str, str]:
     """The queries of what the HTML page of ``iri`` shows: its full description, except that
     of an assessment's :data:`LISTS` only ``items`` are in it (with their quotes and
-    addressing links), and the backlinks leave out the facts the page lists or links to.
+    addressing links), of a council's assessments other than ``latest`` (:attr:`ListIndex.latest`)
+    only their date, rating, percentage and kind, and the backlinks leave out the facts the
+    page lists or links to.
 
     ``shown`` are the facts the page shows in full (:attr:`ListIndex.shown`: the scores and
     statistics of the assessment ``iri``, or of the latest assessment of the council ``iri``).
 
     Raises:
-        ValueError: ``iri``, an item or a shown fact is not a valid IRI.
+        ValueError: ``iri``, ``latest``, an item or a shown fact is not a valid IRI.
     """
-    focus = [_SELF, _LINKED, *_chosen(items)]
+    linked = _LINKED
+    if latest is not None:
+        linked = _LINKED_LATEST.replace("@LATEST@", str(ox.NamedNode(latest)))
+    focus = [_SELF, linked, *_chosen(items)]
     if shown:
         values = " ".join(str(ox.NamedNode(fact)) for fact in shown)
         focus.insert(1, _SHOWN_FACTS.replace("@SHOWN@", values))

@@ -190,7 +190,9 @@ async def summarise(
     index = await list_index(backend, iri, shown=True)
     phases.done("index")
     first = [item for items in index.items.values() for item in items[:FIRST]]
-    queries = summary_queries(iri, first, index.shown, lateral=_lateral(backend))
+    queries = summary_queries(
+        iri, first, index.shown, lateral=_lateral(backend), latest=index.latest
+    )
     d = await _construct(backend, iri, queries)
     d.truncated = d.truncated or index.truncated  # some shown facts may be missing then
     phases.done("describe")
@@ -422,11 +424,11 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
         if not d:
             raise HttpError(404, f"nothing is known about <{iri}>")
         context = AuthorityContext()
-        authority = iri if d.is_a(iri, cqc.LocalAuthority) else None
-        if d.is_a(iri, cqc.Assessment):
-            authority = d.value(iri, cqc.assessedAuthority)
-        if authority is not None:
-            context = AuthorityContext.of(await load_authority(backend, authority), iri)
+        if d.is_a(iri, cqc.LocalAuthority):
+            context = AuthorityContext.of(await load_authority(backend, iri), iri)
+        elif d.is_a(iri, cqc.Assessment) and (authority := d.value(iri, cqc.assessedAuthority)):
+            # an assessment's page shows its own completeness: only it is read
+            context = AuthorityContext.of(await load_authority(backend, authority, iri), iri)
         body = await run_in_threadpool(_html, d, index, links, f"/doc/{stem}", context)
         started.done("render")
         return body

@@ -330,15 +330,19 @@ async def load_gap_topics(backend: Backend) -> list[tuple[str, list[str]]]:
     return await backend.derived("gap-topics", make)
 
 
-async def load_authority(backend: Backend, authority: str) -> Nation:
+async def load_authority(backend: Backend, authority: str, assessment: str | None = None) -> Nation:
     """What :func:`load_nation` gives, for the one authority ``authority`` (an IRI from the graph):
-    its assessments, scores and documents, and the framework (no gap topics)."""
+    its assessments (or only ``assessment``), scores and documents, and the framework (no gap
+    topics)."""
     term = str(ox.NamedNode(authority))
     names = ("authorities", "assessments", "scores", "documents")
     queries = [
         page_query(n).replace("VALUES ?authority { UNDEF }", f"VALUES ?authority {{ {term} }}")
         for n in names
     ]
+    if assessment is not None:
+        one = f"VALUES ?assessment {{ {ox.NamedNode(assessment)} }}"
+        queries = [q.replace("VALUES ?assessment { UNDEF }", one) for q in queries]
     authorities, assessments, scores, documents, framework = await asyncio.gather(
         *(select(backend, q) for q in queries), select(backend, page_query("framework"))
     )

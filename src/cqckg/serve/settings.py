@@ -73,6 +73,15 @@ class Settings(BaseSettings):
         le=64,
         description="query worker processes (default: one more than the cores, 2 to 8)",
     )
+    background_workers: int = Field(
+        default=1,
+        ge=0,
+        le=8,
+        description=(
+            "query worker processes, at the lowest CPU priority, that compute the pages' "
+            "summaries after each write; 0: the request workers do"
+        ),
+    )
     worker_allocator: str = Field(
         default="auto",
         description=(

@@ -25,6 +25,8 @@ from cqckg.store.answers import serialise_answer
 
 # Seconds a job runs at normal priority; the usual query takes milliseconds.
 DEMOTE_AFTER = 0.25
+# The niceness of a demoted thread and of a background worker: the lowest CPU priority.
+LOWEST_PRIORITY = 19
 # Bytes of output buffered before they are written: a pipe's capacity, so that the usual reply
 # (its head and body) leaves in one write and wakes the HTTP process once, while a larger body
 # is written from where it lies, without being copied behind its head first.
@@ -120,7 +122,7 @@ class _Demotion:
 
     def _demote(self) -> None:
         with contextlib.suppress(OSError, AttributeError):  # not every platform has this
-            os.setpriority(os.PRIO_PROCESS, self._thread_id, 19)
+            os.setpriority(os.PRIO_PROCESS, self._thread_id, LOWEST_PRIORITY)
             self.demoted = True
 
     def begin(self) -> None:
@@ -135,12 +137,22 @@ class _Demotion:
             return self.demoted
 
 
-def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+def serve(stdin: BinaryIO, stdout: BinaryIO, background: bool = False) -> None:
     """Answer jobs until stdin closes; each reply is one frame (see
-    :func:`cqckg.serve.workers.reply_head`), flushed once."""
+    :func:`cqckg.serve.workers.reply_head`), flushed once.
+
+    A ``background`` worker runs at the lowest priority from the start (so it is never demoted
+    and never asks to be replaced).
+    """
     store: ox.Store | None = None
     opened = ""
-    demotion = _Demotion()
+    demotion = None
+    if background:
+        with contextlib.suppress(OSError, AttributeError):  # not every platform has these
+            os.setpriority(os.PRIO_PROCESS, 0, LOWEST_PRIORITY)
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    else:
+        demotion = _Demotion()
     while (frame := _read(stdin)) is not None:
         job = json.loads(frame)
         if job["snapshot"] != opened or store is None:
@@ -149,6 +161,8 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
             opened = job["snapshot"]
         if job["op"] == "open":
             header, body = {"ok": True}, b""
+        elif demotion is None:
+            header, body = _answer(store, job)
         else:
             demotion.begin()
             try:
@@ -165,9 +179,9 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
 
 def main() -> None:
     """Serve on stdin/stdout, stdout buffered whatever ``PYTHONUNBUFFERED`` says (see
-    :data:`OUT_BUFFER`)."""
+    :data:`OUT_BUFFER`); ``--background``: a background worker (see :func:`serve`)."""
     with open(sys.stdout.fileno(), "wb", buffering=OUT_BUFFER, closefd=False) as stdout:
-        serve(sys.stdin.buffer, stdout)
+        serve(sys.stdin.buffer, stdout, background="--background" in sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -119,6 +119,7 @@ class _Worker:
     jobs: int  # written by the main process, the worker's stdin
     replies: int  # read by the main process, the worker's stdout
     snapshot: Path | None = None
+    background: bool = False  # runs at the lowest priority, for background jobs only
     _received: bytearray = field(default_factory=bytearray)
     _unsent: bytes = b""
     _waiting: asyncio.Future[Reply] | None = None
@@ -235,7 +236,8 @@ async def start_worker(command: list[str], env: dict[str, str] | None) -> _Worke
 
 @dataclass
 class QueryPool:
-    """``size`` worker processes serving reads from the current snapshot.
+    """``size`` worker processes serving reads from the current snapshot, and ``background``
+    more for work nobody waits on (see :meth:`run`).
 
     ``snapshot`` names the snapshot every new job is answered from; a worker still on an older
     one reopens before its next job, so a write is visible to every read that starts after it.
@@ -245,9 +247,12 @@ class QueryPool:
     snapshot: Path
     # The allocator library each worker preloads (see :func:`allocator_library`), if any.
     allocator: str | None = None
+    # Workers for background jobs, run at the lowest CPU priority (see :meth:`run`).
+    background: int = 0
     # Last in, first out: at low concurrency the worker that answered last (its caches warm)
     # takes the next job instead of every worker in turn.
     _idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.LifoQueue)
+    _idle_background: asyncio.Queue[_Worker] = field(default_factory=asyncio.LifoQueue)
     _all: set[_Worker] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _closing: bool = False
@@ -255,16 +260,24 @@ class QueryPool:
 
     async def start(self) -> None:
         """Start every worker and wait until each has opened the snapshot."""
-        await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        kinds = [False] * self.size + [True] * self.background
+        await asyncio.gather(*(self._spawn(background) for background in kinds))
 
     @property
     def ready(self) -> int:
-        """Workers started and not killed (busy or idle)."""
-        return len(self._all)
+        """Workers for requests started and not killed (busy or idle)."""
+        return sum(not w.background for w in self._all)
 
-    async def _spawn(self) -> None:
+    @property
+    def background_ready(self) -> int:
+        """Background workers started and not killed."""
+        return sum(w.background for w in self._all)
+
+    async def _spawn(self, background: bool = False) -> None:
         env = preload_environment(self.allocator, os.environ)
-        worker = await start_worker([sys.executable, "-m", "cqckg.serve.worker_process"], env)
+        command = [sys.executable, "-m", "cqckg.serve.worker_process"]
+        worker = await start_worker([*command, "--background"] if background else command, env)
+        worker.background = background
         try:
             reply = await worker.exchange({"op": "open", "snapshot": str(self.snapshot)})
         except ConnectionError as exc:
@@ -278,35 +291,43 @@ class QueryPool:
             worker.kill()
             return
         self._all.add(worker)
-        self._idle.put_nowait(worker)
+        self._idle_for(background).put_nowait(worker)
+
+    def _idle_for(self, background: bool) -> asyncio.Queue[_Worker]:
+        return self._idle_background if background else self._idle
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
         self._all.discard(worker)
         self._collect()
         if not self._closing:
-            task = asyncio.get_running_loop().create_task(self._respawn())
+            task = asyncio.get_running_loop().create_task(self._respawn(worker.background))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _respawn(self) -> None:
+    async def _respawn(self, background: bool) -> None:
         try:
-            await self._spawn()
+            await self._spawn(background)
         except StoreError:
             log.exception("could not replace a query worker")
 
-    async def run(self, job: dict[str, Any], timeout: float) -> Reply:
+    async def run(self, job: dict[str, Any], timeout: float, background: bool = False) -> Reply:
         """Run one job on an idle worker within ``timeout`` seconds, waiting included.
+
+        A ``background`` job (work done ahead for later requests, such as the home page's
+        summaries after a write) runs on a background worker when the pool has one: it never
+        holds a worker a request waits for, and the machine's cores go to requests first.
 
         Raises:
             QueryTimeout: the deadline passed; the worker (if any) was killed and replaced.
             StoreError: the worker died while answering.
         """
+        idle = self._idle_for(background and self.background > 0)
         worker: _Worker | None = None
         try:
             # One deadline for the wait and the answer (one timer a request, not two).
             async with asyncio.timeout(timeout):
-                worker = await self._idle.get()
+                worker = await idle.get()
                 snapshot = worker.snapshot = self.snapshot
                 reply = await worker.exchange({**job, "snapshot": str(snapshot)})
         except TimeoutError:
@@ -330,7 +351,7 @@ class QueryPool:
         if reply.header.get("recycle"):
             self._replace(worker)  # it runs at a lowered priority after a long job
         else:
-            self._idle.put_nowait(worker)
+            idle.put_nowait(worker)
             self._collect()
         return reply
 
