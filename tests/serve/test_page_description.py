@@ -1,7 +1,8 @@
 """What a council's and an assessment's HTML page is built from, asked of a real server over the
-corpus: the index finds every score and statistic the page shows, and the page's description
-holds each of them whole, with its quotes, in plain SPARQL 1.1 (for remote stores) as with
-Oxigraph's LATERAL."""
+corpus: the index finds every score and statistic the page shows (and the council an assessment
+assesses), and the page's description holds each of them whole, with its quotes, in plain SPARQL
+1.1 (for remote stores) as with Oxigraph's LATERAL; of a council's earlier assessments only what
+the page says of them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from cqckg.serve.description import (
     LISTS,
     Description,
     ListIndex,
+    backlinks_query,
     describe_queries,
     index_query,
     summary_queries,
@@ -68,11 +70,20 @@ def shown_facts(client: httpx.Client, iri: str) -> set[str]:
 
 
 def summary(client: httpx.Client, iri: str, lateral: bool = True) -> tuple[Description, ListIndex]:
-    """The description an HTML page shows, as the server builds it (index, then summary)."""
+    """The description an HTML page shows, as the server builds it (index and backlinks, then
+    the summary)."""
     index = ListIndex.parse(iri, select(client, index_query(iri, lateral=lateral, shown=True)))
     first = [item for items in index.items.values() for item in items[:FIRST]]
-    queries = summary_queries(iri, first, index.shown, lateral=lateral)
-    return Description.parse(iri, *(triples(client, q) for q in queries)), index
+    queries = summary_queries(iri, first, index.shown, lateral=lateral, latest=index.latest)
+    answers = [triples(client, q) for q in (*queries, backlinks_query(iri))]
+    return Description.parse(iri, *answers), index
+
+
+def test_the_index_names_the_council_an_assessment_assesses(client: httpx.Client) -> None:
+    assessment = ListIndex.parse(ASSESSMENT, select(client, index_query(ASSESSMENT, shown=True)))
+    council = ListIndex.parse(COUNCIL, select(client, index_query(COUNCIL, shown=True)))
+    assert (assessment.authority, assessment.latest) == (COUNCIL, None)
+    assert (council.authority, council.latest) == (None, ASSESSMENT)
 
 
 @pytest.mark.parametrize("iri", [COUNCIL, ASSESSMENT])
@@ -96,10 +107,7 @@ def test_the_summary_holds_each_shown_fact_whole(client: httpx.Client, iri: str)
         own = Description.parse(fact, triples(client, f"CONSTRUCT WHERE {{ <{fact}> ?p ?o }}"))
         assert own and set(own.triples) <= held, fact
         assert d.quotes(fact) == full.quotes(fact), fact
-    assessments = [iri] if iri == ASSESSMENT else d.subjects(f"{CQC}assessedAuthority", iri)
-    assert assessments
-    for assessment in assessments:
-        assert d.properties(assessment) == full.properties(assessment)
+    assert d.properties(index.latest or iri) == full.properties(index.latest or iri)
     # Of the long lists, only the first items of the assessment's are described.
     subjects = {t.subject.value for t in d.triples if isinstance(t.subject, ox.NamedNode)}
     for kind, name in LISTS.items():
@@ -114,3 +122,40 @@ def test_plain_sparql_builds_the_same_summary(client: httpx.Client, iri: str) ->
     lateral, _ = summary(client, iri, lateral=True)
     plain, _ = summary(client, iri, lateral=False)
     assert lateral.triples and set(plain.triples) == set(lateral.triples)
+
+
+# What a council's page says of an earlier assessment (its date, rating, percentage and kind, with
+# the labels of what they link to); the rest is on the assessment's own page.
+BRIEF = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title",
+    "http://purl.org/dc/terms/issued",
+    f"{CQC}assessedAuthority",
+    f"{CQC}overallRating",
+    f"{CQC}percentage",
+    f"{CQC}assessmentKind",
+}
+
+
+def test_a_council_page_reads_its_earlier_assessments_briefly(
+    pages_server: RunningServer,
+) -> None:
+    """Westminster assessed twice (the pages' server): the latest assessment in full, the earlier
+    one's brief triples only, none of its scores' or anchors' triples."""
+    client = httpx.Client(base_url=pages_server.url, timeout=60)
+    d, index = summary(client, COUNCIL)
+    full = Description.parse(COUNCIL, *(triples(client, q) for q in describe_queries(COUNCIL)))
+    assessments = set(d.subjects(f"{CQC}assessedAuthority", COUNCIL))
+    assert index.latest in assessments and len(assessments) == 2
+    (earlier,) = assessments - {index.latest}
+    assert d.properties(index.latest) == full.properties(index.latest)
+    brief = {p: v for p, v in full.properties(earlier).items() if p in BRIEF}
+    assert {f"{CQC}overallRating", "http://purl.org/dc/terms/issued"} <= brief.keys()
+    assert d.properties(earlier) == brief
+    scores = full.links(earlier, f"{CQC}hasScore")  # linked from it only in the full one
+    assert scores and all(full.properties(s) and not d.properties(s) for s in scores)
+    # the plain SPARQL 1.1 summary is the same
+    plain, _ = summary(client, COUNCIL, lateral=False)
+    assert set(plain.triples) == set(d.triples)

@@ -88,7 +88,7 @@ class Backend:
         self._cache: OrderedDict[Hashable, Answer] = OrderedDict()
         # Values derived from a version of the store (e.g. the home page's summary of it).
         self._derived: dict[str, tuple[int, Any]] = {}
-        self._derived_locks: dict[str, asyncio.Lock] = {}
+        self._derived_locks: dict[tuple[str, bool], asyncio.Lock] = {}
         # Computations of derived values to start after each write (and at start), so a page
         # needing them seldom waits; see :meth:`warm`.
         self.warmers: list[Callable[[Backend], Awaitable[object]]] = []
@@ -158,10 +158,15 @@ class Backend:
 
     async def derived(self, key: str, make: Callable[[], Awaitable[T]]) -> T:
         """``make()``'s value, kept until the store changes (as the result cache is: not for
-        a remote store, which others may write, nor with the cache off)."""
+        a remote store, which others may write, nor with the cache off).
+
+        One computation at a time for each ``key`` among requests, and one among background
+        tasks (:meth:`warm`): a request never waits for the background one, whose worker may
+        get no CPU while requests keep the cores busy.
+        """
         if not self.settings.cache_entries or not isinstance(self.pool, QueryPool):
             return await make()
-        lock = self._derived_locks.setdefault(key, asyncio.Lock())
+        lock = self._derived_locks.setdefault((key, _IN_BACKGROUND.get()), asyncio.Lock())
         async with lock:  # one computation per version, however many requests wait for it
             version = self.version
             kept = self._derived.get(key)
@@ -169,7 +174,9 @@ class Backend:
                 value: T = kept[1]
                 return value
             value = await make()
-            self._derived[key] = (version, value)
+            kept = self._derived.get(key)
+            if kept is None or kept[0] < version:  # not over a newer version's
+                self._derived[key] = (version, value)
             return value
 
     def warm(self) -> None:
@@ -178,7 +185,7 @@ class Backend:
 
         Their reads run on the pool's background workers, so requests arriving meanwhile
         neither wait for a worker nor share the CPU evenly with them; a request needing a value
-        being computed waits for that computation.
+        not computed yet computes it itself (see :meth:`derived`).
         """
         if not self.settings.cache_entries or not isinstance(self.pool, QueryPool):
             return

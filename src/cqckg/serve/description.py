@@ -168,12 +168,14 @@ WHERE {
     { SELECT DISTINCT ?b WHERE { @OBJECTS@ @L{@ ?o skos:broader|cqc:assessedAuthority ?b @}L@ } }
     @L{@ VALUES ?blp { skos:prefLabel skos:notation rdf:type } ?b ?blp ?blv . @}L@
   }
-  UNION {
-    { SELECT DISTINCT ?pred WHERE { { @IRI@ ?pred ?x } UNION { ?x ?pred @IRI@ } } }
-    ?pred rdfs:label ?pred_label
-  }
+  @PREDICATE_LABELS@
 }
 """
+# The labels of the predicates linking to and from the described resource (in one facts query).
+_PREDICATE_LABELS = """UNION {
+    { SELECT DISTINCT ?pred WHERE { { @IRI@ ?pred ?x } UNION { ?x ?pred @IRI@ } } }
+    ?pred rdfs:label ?pred_label
+  }"""
 
 # The evidence and the backlinks: every focus resource's anchors (each once, however many
 # facts share it) with their quote and position (and page, in a PDF), and (@INCOMING_PART@)
@@ -207,7 +209,7 @@ WHERE {
   @INCOMING_PART@
 }
 """
-_INCOMING = """UNION {
+_INCOMING_WHERE = """{
     { SELECT ?in ?ip WHERE { ?in ?ip @IRI@ @NOT_LISTED@ } LIMIT @INCOMING@ }
     OPTIONAL {
       ?in ?ilp ?ilv .
@@ -215,13 +217,23 @@ _INCOMING = """UNION {
                        cqc:assessedAuthority, dcterms:issued))
     }
   }"""
+_INCOMING = "UNION " + _INCOMING_WHERE
+# The backlinks alone: an HTML page asks for them while its index query runs (they do not
+# depend on it).
+_BACKLINKS = (
+    """
+CONSTRUCT { ?in ?ip @IRI@ . ?in ?ilp ?ilv . }
+WHERE """
+    + _INCOMING_WHERE
+)
 # On a page that lists an assessment's facts (or links to their lists), they are not repeated
 # as backlinks.
 _NOT_LISTED = f"""FILTER (?ip != cqc:assessment || NOT EXISTS {{
         ?in a ?listed FILTER (?listed IN ({_MEMBERS}))
       }})"""
 
-# The lists' items of the resource (if an assessment) with what they are sorted by, and how
+# The council the resource assesses (if an assessment); the lists' items of the resource (if an
+# assessment) with what they are sorted by, and how
 # many items each list of the latest assessment of the resource (if a council) has, with its
 # date: a council's page shows that assessment in full and links to the others, so the work
 # does not grow with every assessment. With @SHOWN_KINDS@ (", " and the classes of the facts a
@@ -229,9 +241,10 @@ _NOT_LISTED = f"""FILTER (?ip != cqc:assessment || NOT EXISTS {{
 # pass as the counts: the page's description then starts from them instead of looking for them
 # again).
 _INDEX = """
-SELECT ?assessment ?published ?kind ?item ?group ?text ?items
+SELECT ?assessment ?published ?kind ?item ?group ?text ?items ?authority
 WHERE {
-  {
+  { BIND (@IRI@ AS ?assessment) @IRI@ cqc:assessedAuthority ?authority }
+  UNION {
     BIND (@IRI@ AS ?assessment)
     @L{@
       ?item cqc:assessment @IRI@ ; a ?kind .
@@ -304,11 +317,22 @@ def _fill(template: str, iri: str, lateral: bool, focus: list[str], **more: str)
     )
 
 
-def _queries(iri: str, lateral: bool, focus: list[str], incoming: str | None) -> tuple[str, str]:
-    facts = _fill(_FACTS, iri, lateral, focus)
+def _queries(
+    iri: str,
+    lateral: bool,
+    focus: list[str],
+    incoming: str | None,
+    groups: Sequence[list[str]] = (),
+) -> tuple[str, ...]:
+    """The facts query (or, with ``groups`` of the ``focus`` branches, one facts query for each
+    group, run side by side) and the anchors query."""
+    facts = tuple(
+        _fill(_FACTS, iri, lateral, group, PREDICATE_LABELS=_PREDICATE_LABELS if i == 0 else "")
+        for i, group in enumerate(groups or [focus])
+    )
     part = "" if incoming is None else _INCOMING.replace("@NOT_LISTED@", incoming)
     anchors = _fill(_ANCHORS, iri, lateral, focus, INCOMING_PART=part, INCOMING=str(INCOMING))
-    return facts, anchors
+    return (*facts, anchors)
 
 
 def _chosen(items: Sequence[str]) -> list[str]:
@@ -318,7 +342,7 @@ def _chosen(items: Sequence[str]) -> list[str]:
     return [_CHOSEN.replace("@ITEMS@", values)]
 
 
-def describe_queries(iri: str, lateral: bool = True) -> tuple[str, str]:
+def describe_queries(iri: str, lateral: bool = True) -> tuple[str, ...]:
     """The two CONSTRUCT queries of the full description of ``iri`` (its RDF): its facts, and
     their anchors and backlinks.
 
@@ -336,18 +360,30 @@ def describe_queries(iri: str, lateral: bool = True) -> tuple[str, str]:
     return _queries(iri, lateral, focus, "")
 
 
+def backlinks_query(iri: str) -> str:
+    """The CONSTRUCT of the backlinks the HTML page of ``iri`` shows (with the two queries of
+    :func:`summary_queries`, its description): up to :data:`INCOMING` resources linking to it
+    with their labels, leaving out the facts the page lists or links to.
+
+    Raises:
+        ValueError: ``iri`` is not a valid IRI.
+    """
+    template = _BACKLINKS.replace("@NOT_LISTED@", _NOT_LISTED)
+    return _fill(template, iri, False, [], INCOMING=str(INCOMING))
+
+
 def summary_queries(
     iri: str,
     items: Sequence[str],
     shown: Sequence[str],
     lateral: bool = True,
     latest: str | None = None,
-) -> tuple[str, str]:
-    """The queries of what the HTML page of ``iri`` shows: its full description, except that
-    of an assessment's :data:`LISTS` only ``items`` are in it (with their quotes and
-    addressing links), of a council's assessments other than ``latest`` (:attr:`ListIndex.latest`)
-    only their date, rating, percentage and kind, and the backlinks leave out the facts the
-    page lists or links to.
+) -> tuple[str, ...]:
+    """The queries of what the HTML page of ``iri`` shows, besides its backlinks
+    (:func:`backlinks_query`): its full description, except that of an assessment's
+    :data:`LISTS` only ``items`` are in it (with their quotes and addressing links), and of a
+    council's assessments other than ``latest`` (:attr:`ListIndex.latest`) only their date,
+    rating, percentage and kind.
 
     ``shown`` are the facts the page shows in full (:attr:`ListIndex.shown`: the scores and
     statistics of the assessment ``iri``, or of the latest assessment of the council ``iri``).
@@ -358,14 +394,18 @@ def summary_queries(
     linked = _LINKED
     if latest is not None:
         linked = _LINKED_LATEST.replace("@LATEST@", str(ox.NamedNode(latest)))
-    focus = [_SELF, linked, *_chosen(items)]
+    # The facts are read in up to three queries side by side (the resource and what describes
+    # it; the facts shown in full; the chosen items), so that two cores share the work.
+    groups = [[_SELF, linked]]
     if shown:
         values = " ".join(str(ox.NamedNode(fact)) for fact in shown)
-        focus.insert(1, _SHOWN_FACTS.replace("@SHOWN@", values))
-    return _queries(iri, lateral, focus, _NOT_LISTED)
+        groups.append([_SHOWN_FACTS.replace("@SHOWN@", values)])
+    if items:
+        groups.append(_chosen(items))
+    return _queries(iri, lateral, [b for group in groups for b in group], None, groups)
 
 
-def list_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[str, str]:
+def list_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[str, ...]:
     """The queries of a page of one of the lists of the assessment ``iri``: the assessment's
     own triples and the ``items`` with their labels, links, addressing links and quotes.
 
@@ -402,8 +442,8 @@ class ListIndex:
     ``dcterms:title``), then their IRI.
 
     >>> index = ListIndex.parse("https://w3id.org/cqc-kg/id/a", b"")
-    >>> index.items, index.counts, index.shown, index.latest
-    ({}, {}, [], None)
+    >>> index.items, index.counts, index.shown, index.latest, index.authority
+    ({}, {}, [], None, None)
     """
 
     iri: str
@@ -414,6 +454,8 @@ class ListIndex:
     # A council's latest assessment: the one its page shows in full (its scores and statistics
     # are :attr:`shown`); the page links to the others, whose change is under "Over time".
     latest: str | None = None
+    # The council an assessment assesses.
+    authority: str | None = None
 
     @classmethod
     def parse(cls, iri: str, tsv: bytes) -> ListIndex:
@@ -423,9 +465,13 @@ class ListIndex:
         counts: dict[tuple[str, str], int] = {}
         shown: dict[str, dict[str, None]] = defaultdict(dict)  # assessment -> facts
         published: dict[str, str] = {}  # a council's assessments -> their dates
+        authority = None
         results = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
         if isinstance(results, ox.QuerySolutions):
             for row in results:
+                if row["authority"] is not None:
+                    authority = _value(row["authority"])
+                    continue
                 kind = names.get(_value(row["kind"]))
                 assessment = _value(row["assessment"])
                 if row["published"] is not None:
@@ -446,7 +492,8 @@ class ListIndex:
             counts[iri, kind] = len(listed)
         # ISO dates sort as text ("2024-07", known only to the month, before "2024-07-10")
         latest = max(published, key=lambda a: (published[a], a)) if published else None
-        return cls(iri, items, counts, list(shown[latest or iri]), latest=latest)
+        shown_facts = list(shown[latest or iri])
+        return cls(iri, items, counts, shown_facts, latest=latest, authority=authority)
 
 
 def _value(term: object) -> str:

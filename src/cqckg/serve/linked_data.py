@@ -31,7 +31,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from cqckg.serve import views
-from cqckg.serve.backend import Backend, select_job
+from cqckg.serve.backend import Answer, Backend, select_job
 from cqckg.serve.deps import BackendDep, get_settings
 from cqckg.serve.description import (
     FIRST,
@@ -39,6 +39,7 @@ from cqckg.serve.description import (
     PAGE_SIZE,
     Description,
     ListIndex,
+    backlinks_query,
     cqc,
     describe_queries,
     index_query,
@@ -122,15 +123,17 @@ def _job(query: str, graph: bool, max_results: int) -> dict[str, object]:
     return job
 
 
-async def _construct(backend: Backend, iri: str, queries: tuple[str, ...]) -> Description:
-    """The description of ``iri`` from CONSTRUCT ``queries`` run side by side on the pool."""
+def _graph_read(backend: Backend, query: str) -> Awaitable[Answer]:
     settings = backend.settings
-    answers = await asyncio.gather(
-        *(
-            backend.read(_job(query, True, settings.max_results), settings.query_timeout)
-            for query in queries
-        )
-    )
+    return backend.read(_job(query, True, settings.max_results), settings.query_timeout)
+
+
+async def _construct(
+    backend: Backend, iri: str, queries: tuple[str, ...], *started: Awaitable[Answer]
+) -> Description:
+    """The description of ``iri`` from CONSTRUCT ``queries`` run side by side on the pool (and
+    the answers of CONSTRUCTs ``started`` earlier)."""
+    answers = await asyncio.gather(*(_graph_read(backend, query) for query in queries), *started)
     truncated = any(a.truncated for a in answers)
     bodies = [a.body for a in answers]
     return await run_in_threadpool(partial(Description.parse, iri, *bodies, truncated=truncated))
@@ -182,21 +185,52 @@ class Phases:
 
 async def summarise(
     backend: Backend, iri: str, phases: Phases | None = None
-) -> tuple[Description, ListIndex]:
+) -> tuple[Description, ListIndex, AuthorityContext]:
     """What the HTML page of ``iri`` shows: its lists' index (with the facts shown in full),
-    then the description holding only the first :data:`~cqckg.serve.description.FIRST` items
-    of each list."""
+    the description holding only the first :data:`~cqckg.serve.description.FIRST` items of
+    each list, and what the page adds of its council's assessments (a council's, or an
+    assessment's own, completeness and change).
+
+    Whatever does not depend on the index starts with it (the backlinks), and the council's
+    context starts with the description once the index names the council.
+    """
     phases = phases or Phases()
-    index = await list_index(backend, iri, shown=True)
+    backlinks = asyncio.ensure_future(_graph_read(backend, backlinks_query(iri)))
+    try:
+        index = await list_index(backend, iri, shown=True)
+    except BaseException:
+        backlinks.cancel()
+        raise
     phases.done("index")
-    first = [item for items in index.items.values() for item in items[:FIRST]]
-    queries = summary_queries(
-        iri, first, index.shown, lateral=_lateral(backend), latest=index.latest
-    )
-    d = await _construct(backend, iri, queries)
+    context = asyncio.ensure_future(_context(backend, iri, index))
+    try:
+        first = [item for items in index.items.values() for item in items[:FIRST]]
+        queries = summary_queries(
+            iri, first, index.shown, lateral=_lateral(backend), latest=index.latest
+        )
+        d = await _construct(backend, iri, queries, backlinks)
+    except BaseException:
+        context.cancel()
+        raise
     d.truncated = d.truncated or index.truncated  # some shown facts may be missing then
     phases.done("describe")
-    return d, index
+    found = await context
+    # the index named the council: the description says whether ``iri`` is one, or assesses one
+    if (index.authority and d.is_a(iri, cqc.Assessment)) or d.is_a(iri, cqc.LocalAuthority):
+        if found is None:  # a council with no assessment: the index named none
+            found = AuthorityContext.of(await load_authority(backend, iri), iri)
+        return d, index, found
+    return d, index, AuthorityContext()
+
+
+async def _context(backend: Backend, iri: str, index: ListIndex) -> AuthorityContext | None:
+    """The context of the council page ``iri`` (if its index found a latest assessment) or of
+    the assessment ``iri`` (if its index found the council it assesses); else ``None``."""
+    if index.latest is not None:
+        return AuthorityContext.of(await load_authority(backend, iri), iri)
+    if index.authority is not None:  # an assessment's page shows its own completeness
+        return AuthorityContext.of(await load_authority(backend, index.authority, iri), iri)
+    return None
 
 
 class PageCache:
@@ -420,15 +454,9 @@ async def document(path: str, request: Request, backend: BackendDep) -> Response
     links = Links(backend.settings.base_iri)
 
     async def build() -> bytes:
-        d, index = await summarise(backend, iri, started)
+        d, index, context = await summarise(backend, iri, started)
         if not d:
             raise HttpError(404, f"nothing is known about <{iri}>")
-        context = AuthorityContext()
-        if d.is_a(iri, cqc.LocalAuthority):
-            context = AuthorityContext.of(await load_authority(backend, iri), iri)
-        elif d.is_a(iri, cqc.Assessment) and (authority := d.value(iri, cqc.assessedAuthority)):
-            # an assessment's page shows its own completeness: only it is read
-            context = AuthorityContext.of(await load_authority(backend, authority, iri), iri)
         body = await run_in_threadpool(_html, d, index, links, f"/doc/{stem}", context)
         started.done("render")
         return body

@@ -148,9 +148,8 @@ def serve(stdin: BinaryIO, stdout: BinaryIO, background: bool = False) -> None:
     opened = ""
     demotion = None
     if background:
-        with contextlib.suppress(OSError, AttributeError):  # not every platform has these
+        with contextlib.suppress(OSError, AttributeError):  # not every platform has this
             os.setpriority(os.PRIO_PROCESS, 0, LOWEST_PRIORITY)
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     else:
         demotion = _Demotion()
     while (frame := _read(stdin)) is not None:
