@@ -218,13 +218,18 @@ _INCOMING_WHERE = """{
     }
   }"""
 _INCOMING = "UNION " + _INCOMING_WHERE
-# The backlinks alone: an HTML page asks for them while its index query runs (they do not
-# depend on it).
+# The backlinks and the labels of the predicates linking to and from the resource: an HTML
+# page asks for them while its index query runs (they do not depend on it).
 _BACKLINKS = (
     """
-CONSTRUCT { ?in ?ip @IRI@ . ?in ?ilp ?ilv . }
-WHERE """
+CONSTRUCT { ?in ?ip @IRI@ . ?in ?ilp ?ilv . ?pred rdfs:label ?pred_label . }
+WHERE {
+  """
     + _INCOMING_WHERE
+    + """
+  @PREDICATE_LABELS@
+}
+"""
 )
 # On a page that lists an assessment's facts (or links to their lists), they are not repeated
 # as backlinks.
@@ -324,15 +329,24 @@ def _queries(
     incoming: str | None,
     groups: Sequence[list[str]] = (),
 ) -> tuple[str, ...]:
-    """The facts query (or, with ``groups`` of the ``focus`` branches, one facts query for each
-    group, run side by side) and the anchors query."""
-    facts = tuple(
-        _fill(_FACTS, iri, lateral, group, PREDICATE_LABELS=_PREDICATE_LABELS if i == 0 else "")
-        for i, group in enumerate(groups or [focus])
-    )
+    """The facts query and the anchors query of the ``focus`` branches (with the backlinks
+    unless ``incoming`` is ``None``), or, with ``groups`` of those branches and no backlinks,
+    the two queries of each group (all run side by side; the predicates' labels are then
+    :func:`backlinks_query`'s)."""
+    if groups:
+        assert incoming is None
+        return tuple(
+            query
+            for group in groups
+            for query in (
+                _fill(_FACTS, iri, lateral, group, PREDICATE_LABELS=""),
+                _fill(_ANCHORS, iri, lateral, group, INCOMING_PART=""),
+            )
+        )
+    facts = _fill(_FACTS, iri, lateral, focus, PREDICATE_LABELS=_PREDICATE_LABELS)
     part = "" if incoming is None else _INCOMING.replace("@NOT_LISTED@", incoming)
     anchors = _fill(_ANCHORS, iri, lateral, focus, INCOMING_PART=part, INCOMING=str(INCOMING))
-    return (*facts, anchors)
+    return facts, anchors
 
 
 def _chosen(items: Sequence[str]) -> list[str]:
@@ -361,15 +375,18 @@ def describe_queries(iri: str, lateral: bool = True) -> tuple[str, ...]:
 
 
 def backlinks_query(iri: str) -> str:
-    """The CONSTRUCT of the backlinks the HTML page of ``iri`` shows (with the two queries of
+    """The CONSTRUCT of the backlinks the HTML page of ``iri`` shows (with the queries of
     :func:`summary_queries`, its description): up to :data:`INCOMING` resources linking to it
-    with their labels, leaving out the facts the page lists or links to.
+    with their labels, leaving out the facts the page lists or links to, and the labels of the
+    predicates linking to and from it.
 
     Raises:
         ValueError: ``iri`` is not a valid IRI.
     """
     template = _BACKLINKS.replace("@NOT_LISTED@", _NOT_LISTED)
-    return _fill(template, iri, False, [], INCOMING=str(INCOMING))
+    return _fill(
+        template, iri, False, [], PREDICATE_LABELS=_PREDICATE_LABELS, INCOMING=str(INCOMING)
+    )
 
 
 def summary_queries(
@@ -394,8 +411,8 @@ def summary_queries(
     linked = _LINKED
     if latest is not None:
         linked = _LINKED_LATEST.replace("@LATEST@", str(ox.NamedNode(latest)))
-    # The facts are read in up to three queries side by side (the resource and what describes
-    # it; the facts shown in full; the chosen items), so that two cores share the work.
+    # Read in up to three pairs of queries side by side (the resource and what describes it;
+    # the facts shown in full; the chosen items), so that the cores share the work.
     groups = [[_SELF, linked]]
     if shown:
         values = " ".join(str(ox.NamedNode(fact)) for fact in shown)

@@ -310,13 +310,23 @@ async def select(backend: Backend, query: str) -> list[dict[str, str]]:
 
 
 async def load_nation(backend: Backend) -> Nation:
-    """Everything the pages need about every council (the page queries, run side by side),
-    computed once for each version of the store."""
+    """What the home and compare pages need about every council, computed once for each
+    version of the store: every assessment's date, kind, rating and percentage, and the scores
+    and document kinds of each council's latest assessment only (the pages show no others; a
+    council's own page has all of its own, :func:`load_authority`). Reading only the latest
+    assessments' keeps the work the same however often councils are assessed."""
 
     async def make() -> Nation:
-        names = ("authorities", "assessments", "scores", "documents", "framework")
-        rows = await asyncio.gather(*(select(backend, page_query(n)) for n in names))
-        return build_nation(*rows)
+        names = ("authorities", "assessments", "framework")
+        authorities, assessments, framework = await asyncio.gather(
+            *(select(backend, page_query(n)) for n in names)
+        )
+        dated = build_nation(authorities, assessments, [], [], framework)
+        latest = [c.latest.iri for c in dated.assessed() if c.latest]
+        scores, documents = await asyncio.gather(
+            *(select(backend, for_assessments(n, latest)) for n in ("scores", "documents"))
+        )
+        return build_nation(authorities, assessments, scores, documents, framework)
 
     return await backend.derived("nation", make)
 
