@@ -1,6 +1,7 @@
 """What a council's and an assessment's HTML page is built from, asked of a real server over the
-corpus: the index finds every score and statistic the page shows (and the council an assessment
-assesses), and the page's description holds each of them whole, with its quotes, in plain SPARQL
+corpus: the index names the council an assessment assesses (or a council's latest assessment),
+the queries of the facts shown in full find every score and statistic the page shows, and the
+page's description holds each of them whole, with its quotes, in plain SPARQL
 1.1 (for remote stores) as with Oxigraph's LATERAL; of a council's earlier assessments only what
 the page says of them."""
 
@@ -19,6 +20,7 @@ from cqckg.serve.description import (
     backlinks_query,
     describe_queries,
     index_query,
+    shown_queries,
     summary_queries,
 )
 
@@ -70,32 +72,42 @@ def shown_facts(client: httpx.Client, iri: str) -> set[str]:
 
 
 def summary(client: httpx.Client, iri: str, lateral: bool = True) -> tuple[Description, ListIndex]:
-    """The description an HTML page shows, as the server builds it (index and backlinks, then
-    the summary)."""
-    index = ListIndex.parse(iri, select(client, index_query(iri, lateral=lateral, shown=True)))
+    """The description an HTML page shows, as the server builds it (the index, backlinks and
+    facts shown in full, then the rest of the summary)."""
+    index = ListIndex.parse(iri, select(client, index_query(iri, lateral=lateral)))
     first = [item for items in index.items.values() for item in items[:FIRST]]
-    queries = summary_queries(iri, first, index.shown, lateral=lateral, latest=index.latest)
-    answers = [triples(client, q) for q in (*queries, backlinks_query(iri))]
-    return Description.parse(iri, *answers), index
+    queries = (
+        *summary_queries(iri, first, lateral=lateral, latest=index.latest),
+        *shown_queries(iri, lateral),
+        backlinks_query(iri),
+    )
+    return Description.parse(iri, *(triples(client, q) for q in queries)), index
 
 
 def test_the_index_names_the_council_an_assessment_assesses(client: httpx.Client) -> None:
-    assessment = ListIndex.parse(ASSESSMENT, select(client, index_query(ASSESSMENT, shown=True)))
-    council = ListIndex.parse(COUNCIL, select(client, index_query(COUNCIL, shown=True)))
+    assessment = ListIndex.parse(ASSESSMENT, select(client, index_query(ASSESSMENT)))
+    council = ListIndex.parse(COUNCIL, select(client, index_query(COUNCIL)))
     assert (assessment.authority, assessment.latest) == (COUNCIL, None)
     assert (council.authority, council.latest) == (None, ASSESSMENT)
+    assert assessment.counts and all(count > 0 for count in assessment.counts.values())
+    assert council.counts == {(ASSESSMENT, k): n for (_, k), n in assessment.counts.items()}
 
 
 @pytest.mark.parametrize("iri", [COUNCIL, ASSESSMENT])
-def test_the_index_finds_every_fact_the_page_shows(client: httpx.Client, iri: str) -> None:
-    index = ListIndex.parse(iri, select(client, index_query(iri, shown=True)))
+@pytest.mark.parametrize("lateral", [True, False])
+def test_the_shown_queries_find_every_fact_the_page_shows(
+    client: httpx.Client, iri: str, lateral: bool
+) -> None:
+    """Without the index: the scores and statistics of the assessment, or of the council's
+    latest assessment, each with its own triples, and no other scores or statistics."""
+    d = Description.parse(iri, *(triples(client, q) for q in shown_queries(iri, lateral)))
     expected = shown_facts(client, iri)
-    assert len(expected) > 9 and set(index.shown) == expected
-    assert len(index.shown) == len(expected)  # each once
-    # Asking for them changes neither the lists nor their lengths.
-    plain = ListIndex.parse(iri, select(client, index_query(iri)))
-    assert (plain.items, plain.counts, plain.shown) == (index.items, index.counts, [])
-    assert index.counts and all(count > 0 for count in index.counts.values())
+    found = {
+        s
+        for name in SHOWN
+        for s in d.subjects("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", CQC + name)
+    }
+    assert len(expected) > 9 and found == expected
 
 
 @pytest.mark.parametrize("iri", [COUNCIL, ASSESSMENT])

@@ -7,12 +7,12 @@ everything they link to; the text anchors of every one of them with their quote 
 and up to :data:`INCOMING` resources that link to it. It is the resource's RDF (Turtle,
 JSON-LD, N-Triples ...).
 
-An HTML page needs less. :func:`index_query` first lists the items of an assessment's long lists
+An HTML page needs less. :func:`index_query` lists the items of an assessment's long lists
 (:data:`LISTS`: gaps, strengths, strategies, partners) in order (:class:`ListIndex`), or counts
-those of a council's assessments, and in the same pass finds the facts the page shows in full
-(scores and statistics). The page's *summary* (:func:`summary_queries`) is then the description
-with only the first :data:`FIRST` items of each list, started from those facts rather than
-looking for them again, and a *list page*
+those of a council's latest assessment. While it runs, so do the queries of the page's
+backlinks (:func:`backlinks_query`) and of the facts it shows in full (:func:`shown_queries`:
+scores and statistics); then those of the rest of its *summary* (:func:`summary_queries`): the
+description with only the first :data:`FIRST` items of each list. A *list page*
 (:func:`list_queries`) holds one page of :data:`PAGE_SIZE` items of one list with their quotes.
 
 >>> facts, anchors = describe_queries("https://w3id.org/cqc-kg/id/x")
@@ -76,7 +76,6 @@ _SHOWN_NAMES = ("StatementScore", "Statistic")
 _SHOWN = ", ".join(f"cqc:{name}" for name in _SHOWN_NAMES)
 _MEMBER_NAMES = (*_SHOWN_NAMES, *LISTS.values(), "AddressingLink")
 _MEMBERS = ", ".join(f"cqc:{name}" for name in _MEMBER_NAMES)
-_SHOWN_CLASSES = frozenset(CQC_IRI + name for name in _SHOWN_NAMES)
 # The classes of the facts an assessment's page shows or lists (not repeated as backlinks).
 MEMBER_CLASSES = frozenset(str(CQC) + name for name in _MEMBER_NAMES)
 
@@ -98,9 +97,20 @@ _RELATED = """{ ?f cqc:describes @IRI@ }
       FILTER (?chart_type IN (cqc:StatementScore, cqc:Statistic))
     }"""
 # What an HTML page's description starts from besides the resource itself and the chosen items
-# of its lists: the facts it shows in full, found by the index query (@SHOWN@: IRIs), and what
-# describes the resource or assesses it (a council's assessments).
-_SHOWN_FACTS = "{ VALUES ?f { @SHOWN@ } }"
+# of its lists: the facts it shows in full (the scores and statistics of the assessment, or of
+# the council's latest assessment, found here so that they are read while the index query runs),
+# and what describes the resource or assesses it (a council's assessments).
+_SHOWN_FACTS = f"""{{
+      {{ BIND (@IRI@ AS ?shown_of) }}
+      UNION {{
+        SELECT (?assessment AS ?shown_of) WHERE {{
+          ?assessment cqc:assessedAuthority @IRI@ ; dcterms:issued ?published .
+        }}
+        ORDER BY DESC(STR(?published)) DESC(?assessment) LIMIT 1
+      }}
+      ?f cqc:assessment ?shown_of ; a ?shown_type .
+      FILTER (?shown_type IN ({_SHOWN}))
+    }}"""
 _LINKED = """{ ?f cqc:describes @IRI@ }
     UNION { ?f cqc:assessedAuthority @IRI@ }"""
 # A council's page: its latest assessment (@LATEST@) in full, and of each earlier one only what
@@ -238,13 +248,9 @@ _NOT_LISTED = f"""FILTER (?ip != cqc:assessment || NOT EXISTS {{
       }})"""
 
 # The council the resource assesses (if an assessment); the lists' items of the resource (if an
-# assessment) with what they are sorted by, and how
-# many items each list of the latest assessment of the resource (if a council) has, with its
-# date: a council's page shows that assessment in full and links to the others, so the work
-# does not grow with every assessment. With @SHOWN_KINDS@ (", " and the classes of the facts a
-# page shows in full), it also lists those facts of the assessment (one group each, in the same
-# pass as the counts: the page's description then starts from them instead of looking for them
-# again).
+# assessment) with what they are sorted by; and how many items each list of the latest
+# assessment of the resource (if a council) has, with its date: a council's page shows that
+# assessment in full and links to the others, so the work does not grow with every assessment.
 _INDEX = """
 SELECT ?assessment ?published ?kind ?item ?group ?text ?items ?authority
 WHERE {
@@ -253,13 +259,13 @@ WHERE {
     BIND (@IRI@ AS ?assessment)
     @L{@
       ?item cqc:assessment @IRI@ ; a ?kind .
-      FILTER (?kind IN (@KINDS@@SHOWN_KINDS@))
+      FILTER (?kind IN (@KINDS@))
     @}L@
     @L{@ OPTIONAL { ?item cqc:aboutStatement ?statement . ?statement skos:notation ?group } @}L@
     @L{@ OPTIONAL { ?item rdf:value|skos:prefLabel|dcterms:title ?text } @}L@
   }
   UNION {
-    SELECT ?assessment ?published ?kind ?item (COUNT(DISTINCT ?counted) AS ?items)
+    SELECT ?assessment ?published ?kind (COUNT(DISTINCT ?counted) AS ?items)
     WHERE {
       {
         SELECT ?assessment ?published WHERE {
@@ -271,12 +277,11 @@ WHERE {
       @L{@
         OPTIONAL {
           ?counted cqc:assessment ?assessment ; a ?kind .
-          FILTER (?kind IN (@KINDS@@SHOWN_KINDS@))
+          FILTER (?kind IN (@KINDS@))
         }
       @}L@
-      BIND (IF(?kind IN (@KINDS@), "", ?counted) AS ?item)
     }
-    GROUP BY ?assessment ?published ?kind ?item
+    GROUP BY ?assessment ?published ?kind
   }
 }
 """
@@ -389,34 +394,35 @@ def backlinks_query(iri: str) -> str:
     )
 
 
-def summary_queries(
-    iri: str,
-    items: Sequence[str],
-    shown: Sequence[str],
-    lateral: bool = True,
-    latest: str | None = None,
-) -> tuple[str, ...]:
-    """The queries of what the HTML page of ``iri`` shows, besides its backlinks
-    (:func:`backlinks_query`): its full description, except that of an assessment's
-    :data:`LISTS` only ``items`` are in it (with their quotes and addressing links), and of a
-    council's assessments other than ``latest`` (:attr:`ListIndex.latest`) only their date,
-    rating, percentage and kind.
-
-    ``shown`` are the facts the page shows in full (:attr:`ListIndex.shown`: the scores and
-    statistics of the assessment ``iri``, or of the latest assessment of the council ``iri``).
+def shown_queries(iri: str, lateral: bool = True) -> tuple[str, ...]:
+    """The facts and anchors queries of the facts the HTML page of ``iri`` shows in full: the
+    scores and statistics of the assessment ``iri``, or of the council ``iri``'s latest
+    assessment. They need no index: a page runs them while its index query runs.
 
     Raises:
-        ValueError: ``iri``, ``latest``, an item or a shown fact is not a valid IRI.
+        ValueError: ``iri`` is not a valid IRI.
+    """
+    return _queries(iri, lateral, [_SHOWN_FACTS], None, [[_SHOWN_FACTS]])
+
+
+def summary_queries(
+    iri: str, items: Sequence[str], lateral: bool = True, latest: str | None = None
+) -> tuple[str, ...]:
+    """The queries of what the HTML page of ``iri`` shows, besides its backlinks
+    (:func:`backlinks_query`) and the facts it shows in full (:func:`shown_queries`): its
+    full description, except that of an assessment's :data:`LISTS` only ``items`` are in it
+    (with their quotes and addressing links), and of a council's assessments other than
+    ``latest`` (:attr:`ListIndex.latest`) only their date, rating, percentage and kind.
+
+    Raises:
+        ValueError: ``iri``, ``latest`` or an item is not a valid IRI.
     """
     linked = _LINKED
     if latest is not None:
         linked = _LINKED_LATEST.replace("@LATEST@", str(ox.NamedNode(latest)))
-    # Read in up to three pairs of queries side by side (the resource and what describes it;
-    # the facts shown in full; the chosen items), so that the cores share the work.
+    # Two pairs of queries side by side (the resource and what describes it; the chosen
+    # items), so that the cores share the work.
     groups = [[_SELF, linked]]
-    if shown:
-        values = " ".join(str(ox.NamedNode(fact)) for fact in shown)
-        groups.append([_SHOWN_FACTS.replace("@SHOWN@", values)])
     if items:
         groups.append(_chosen(items))
     return _queries(iri, lateral, [b for group in groups for b in group], None, groups)
@@ -432,44 +438,39 @@ def list_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[
     return _queries(iri, lateral, [_SELF, *_chosen(items)], None)
 
 
-def index_query(
-    iri: str, kinds: Sequence[str] = tuple(LISTS), lateral: bool = True, shown: bool = False
-) -> str:
+def index_query(iri: str, kinds: Sequence[str] = tuple(LISTS), lateral: bool = True) -> str:
     """A SELECT of the items of the lists ``kinds`` (keys of :data:`LISTS`) of ``iri`` if it
     is an assessment, with what they are sorted by, and of how many items those lists of its
-    latest assessment have if it is a council: read by :meth:`ListIndex.parse`. With ``shown``, also
-    of the facts its HTML page shows in full (:attr:`ListIndex.shown`).
+    latest assessment have if it is a council: read by :meth:`ListIndex.parse`.
 
     Raises:
         ValueError: ``iri`` is not a valid IRI.
     """
     listed = ", ".join(f"cqc:{LISTS[kind]}" for kind in kinds)
-    return _fill(_INDEX, iri, lateral, [], KINDS=listed, SHOWN_KINDS=f", {_SHOWN}" if shown else "")
+    return _fill(_INDEX, iri, lateral, [], KINDS=listed)
 
 
 @dataclass
 class ListIndex:
     """The lists of an assessment in order (:attr:`items`: list name -> item IRIs), the
     lengths of the lists of it or of a council's latest assessment (:attr:`counts`: (assessment
-    IRI, list name) -> items), and the facts its page shows in full (:attr:`shown`: the scores and
-    statistics of the assessment, or of the council's latest assessment, when asked for).
+    IRI, list name) -> items), that latest assessment and the council an assessment assesses.
 
     Items are sorted by the smallest notation of the quality statement they are about (those
     about none last), then their smallest text (``rdf:value``, ``skos:prefLabel`` or
     ``dcterms:title``), then their IRI.
 
     >>> index = ListIndex.parse("https://w3id.org/cqc-kg/id/a", b"")
-    >>> index.items, index.counts, index.shown, index.latest, index.authority
-    ({}, {}, [], None, None)
+    >>> index.items, index.counts, index.latest, index.authority
+    ({}, {}, None, None)
     """
 
     iri: str
     items: dict[str, list[str]] = field(default_factory=dict)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    shown: list[str] = field(default_factory=list)
     truncated: bool = False  # the answer it was read from was cut at the result cap
-    # A council's latest assessment: the one its page shows in full (its scores and statistics
-    # are :attr:`shown`); the page links to the others, whose change is under "Over time".
+    # A council's latest assessment: the one its page shows in full (its scores and statistics,
+    # :func:`shown_queries`); the page links to the others, whose change is under "Over time".
     latest: str | None = None
     # The council an assessment assesses.
     authority: str | None = None
@@ -480,7 +481,6 @@ class ListIndex:
         names = {CQC_IRI + name: kind for kind, name in LISTS.items()}
         keys: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
         counts: dict[tuple[str, str], int] = {}
-        shown: dict[str, dict[str, None]] = defaultdict(dict)  # assessment -> facts
         published: dict[str, str] = {}  # a council's assessments -> their dates
         authority = None
         results = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
@@ -494,8 +494,6 @@ class ListIndex:
                 if row["published"] is not None:
                     published[assessment] = _value(row["published"])
                 if kind is None:
-                    if _value(row["kind"]) in _SHOWN_CLASSES and row["item"] is not None:
-                        shown[assessment].setdefault(_value(row["item"]), None)
                     continue
                 if row["items"] is not None:
                     counts[assessment, kind] = int(_value(row["items"]))
@@ -509,8 +507,7 @@ class ListIndex:
             counts[iri, kind] = len(listed)
         # ISO dates sort as text ("2024-07", known only to the month, before "2024-07-10")
         latest = max(published, key=lambda a: (published[a], a)) if published else None
-        shown_facts = list(shown[latest or iri])
-        return cls(iri, items, counts, shown_facts, latest=latest, authority=authority)
+        return cls(iri, items, counts, latest=latest, authority=authority)
 
 
 def _value(term: object) -> str:

@@ -44,6 +44,7 @@ from cqckg.serve.description import (
     describe_queries,
     index_query,
     list_queries,
+    shown_queries,
     summary_queries,
 )
 from cqckg.serve.errors import HttpError
@@ -151,13 +152,12 @@ async def describe(backend: Backend, iri: str) -> Description:
 
 
 async def list_index(
-    backend: Backend, iri: str, kinds: tuple[str, ...] = tuple(LISTS), shown: bool = False
+    backend: Backend, iri: str, kinds: tuple[str, ...] = tuple(LISTS)
 ) -> ListIndex:
     """The lists ``kinds`` of ``iri`` (an assessment) in order, or their lengths for the
-    assessments of ``iri`` (a council), and with ``shown`` the facts its page shows in full:
-    one SELECT on the pool."""
+    latest assessment of ``iri`` (a council): one SELECT on the pool."""
     settings = backend.settings
-    query = index_query(iri, kinds, lateral=_lateral(backend), shown=shown)
+    query = index_query(iri, kinds, lateral=_lateral(backend))
     answer = await backend.read(_job(query, False, settings.max_results), settings.query_timeout)
     index = await run_in_threadpool(ListIndex.parse, iri, answer.body)
     index.truncated = answer.truncated
@@ -186,29 +186,31 @@ class Phases:
 async def summarise(
     backend: Backend, iri: str, phases: Phases | None = None
 ) -> tuple[Description, ListIndex, AuthorityContext]:
-    """What the HTML page of ``iri`` shows: its lists' index (with the facts shown in full),
-    the description holding only the first :data:`~cqckg.serve.description.FIRST` items of
-    each list, and what the page adds of its council's assessments (a council's, or an
-    assessment's own, completeness and change).
+    """What the HTML page of ``iri`` shows: its lists' index, the description holding only
+    the first :data:`~cqckg.serve.description.FIRST` items of each list, and what the page
+    adds of its council's assessments (a council's, or an assessment's own, completeness and
+    change).
 
-    Whatever does not depend on the index starts with it (the backlinks), and the council's
-    context starts with the description once the index names the council.
+    What does not depend on the index starts with it (the backlinks, the facts shown in full),
+    and the council's context starts with the rest of the description once the index names
+    the council.
     """
     phases = phases or Phases()
-    backlinks = asyncio.ensure_future(_graph_read(backend, backlinks_query(iri)))
+    lateral = _lateral(backend)
+    early = [backlinks_query(iri), *shown_queries(iri, lateral)]
+    started = [asyncio.ensure_future(_graph_read(backend, query)) for query in early]
     try:
-        index = await list_index(backend, iri, shown=True)
+        index = await list_index(backend, iri)
     except BaseException:
-        backlinks.cancel()
+        for read in started:
+            read.cancel()
         raise
     phases.done("index")
     context = asyncio.ensure_future(_context(backend, iri, index))
     try:
         first = [item for items in index.items.values() for item in items[:FIRST]]
-        queries = summary_queries(
-            iri, first, index.shown, lateral=_lateral(backend), latest=index.latest
-        )
-        d = await _construct(backend, iri, queries, backlinks)
+        queries = summary_queries(iri, first, lateral=lateral, latest=index.latest)
+        d = await _construct(backend, iri, queries, *started)
     except BaseException:
         context.cancel()
         raise

@@ -397,8 +397,11 @@ def _statistics(d: Description, links: Links, a: str) -> tuple[list[Fact], list[
                 comparisons.append(row)
             fact.details.insert(0, Value(shown))
         facts.append(fact)
-    order = sorted(range(len(facts)), key=lambda i: facts[i].text.lower())
-    return [facts[i] for i in order], sorted(comparisons, key=lambda c: c.label.lower())
+    # by measure; statistics of one measure by what they are compared with, then by IRI, so the
+    # page is the same whatever order the engine answered in
+    facts.sort(key=lambda f: (f.text.lower(), [v.text for v in f.details], f.href or ""))
+    comparisons.sort(key=lambda c: (c.label.lower(), c.comparator_label, c.value))
+    return facts, comparisons
 
 
 def _labelled(d: Description, links: Links, iris: Iterable[str]) -> list[Value]:
