@@ -22,6 +22,7 @@ from cqckg.serve.description import (
     index_query,
     shown_queries,
     summary_queries,
+    texts_query,
 )
 
 BASE = "https://w3id.org/cqc-kg/"
@@ -74,7 +75,8 @@ def shown_facts(client: httpx.Client, iri: str) -> set[str]:
 def summary(client: httpx.Client, iri: str, lateral: bool = True) -> tuple[Description, ListIndex]:
     """The description an HTML page shows, as the server builds it (the index, backlinks and
     facts shown in full, then the rest of the summary)."""
-    index = ListIndex.parse(iri, select(client, index_query(iri, lateral=lateral)))
+    index = ListIndex.parse(iri, select(client, index_query(iri, lateral=lateral, texts=False)))
+    index.order(select(client, texts_query(index.leading(FIRST))))
     first = [item for items in index.items.values() for item in items[:FIRST]]
     queries = (
         *summary_queries(iri, first, lateral=lateral, latest=index.latest),
@@ -91,6 +93,34 @@ def test_the_index_names_the_council_an_assessment_assesses(client: httpx.Client
     assert (council.authority, council.latest) == (None, ASSESSMENT)
     assert assessment.counts and all(count > 0 for count in assessment.counts.values())
     assert council.counts == {(ASSESSMENT, k): n for (_, k), n in assessment.counts.items()}
+
+
+def assessments(client: httpx.Client) -> list[str]:
+    query = f"SELECT DISTINCT ?a WHERE {{ ?a a <{CQC}Assessment> }}"
+    rows = ox.parse_query_results(select(client, query), format=ox.QueryResultsFormat.TSV)
+    assert isinstance(rows, ox.QuerySolutions)
+    return [row["a"].value for row in rows]
+
+
+@pytest.mark.parametrize("lateral", [True, False])
+def test_an_index_without_texts_orders_the_first_items_as_the_full_index(
+    client: httpx.Client, lateral: bool
+) -> None:
+    """A page's index is read without the items' texts, then the texts of the items that can
+    come first: every list's first items, and every count, are the full index's, and fewer
+    texts are read."""
+    read = total = 0
+    for iri in assessments(client):
+        full = ListIndex.parse(iri, select(client, index_query(iri, lateral=lateral)))
+        quick = ListIndex.parse(iri, select(client, index_query(iri, lateral=lateral, texts=False)))
+        leading = quick.leading(FIRST)
+        quick.order(select(client, texts_query(leading)))
+        assert {k: v[:FIRST] for k, v in quick.items.items()} == {
+            k: v[:FIRST] for k, v in full.items.items()
+        }, iri
+        assert (quick.counts, quick.authority) == (full.counts, full.authority)
+        read, total = read + len(leading), total + sum(len(v) for v in full.items.values())
+    assert 0 < read < total
 
 
 @pytest.mark.parametrize("iri", [COUNCIL, ASSESSMENT])

@@ -9,10 +9,12 @@ JSON-LD, N-Triples ...).
 
 An HTML page needs less. :func:`index_query` lists the items of an assessment's long lists
 (:data:`LISTS`: gaps, strengths, strategies, partners) in order (:class:`ListIndex`), or counts
-those of a council's latest assessment. While it runs, so do the queries of the page's
-backlinks (:func:`backlinks_query`) and of the facts it shows in full (:func:`shown_queries`:
-scores and statistics); then those of the rest of its *summary* (:func:`summary_queries`): the
-description with only the first :data:`FIRST` items of each list. A *list page*
+those of a council's latest assessment; a page reads it without the items' texts, then
+(:func:`texts_query`) the texts of only the items that can be among the first it shows. While
+it runs, so do the queries of the page's backlinks (:func:`backlinks_query`) and of the facts
+it shows in full (:func:`shown_queries`: scores and statistics); then those of the rest of its
+*summary* (:func:`summary_queries`): the description with only the first :data:`FIRST` items
+of each list. A *list page*
 (:func:`list_queries`) holds one page of :data:`PAGE_SIZE` items of one list with their quotes.
 
 >>> facts, anchors = describe_queries("https://w3id.org/cqc-kg/id/x")
@@ -262,7 +264,7 @@ WHERE {
       FILTER (?kind IN (@KINDS@))
     @}L@
     @L{@ OPTIONAL { ?item cqc:aboutStatement ?statement . ?statement skos:notation ?group } @}L@
-    @L{@ OPTIONAL { ?item rdf:value|skos:prefLabel|dcterms:title ?text } @}L@
+    @TEXT@
   }
   UNION {
     SELECT ?assessment ?published ?kind (COUNT(DISTINCT ?counted) AS ?items)
@@ -284,6 +286,13 @@ WHERE {
     GROUP BY ?assessment ?published ?kind
   }
 }
+"""
+
+_TEXT = "@L{@ OPTIONAL { ?item rdf:value|skos:prefLabel|dcterms:title ?text } @}L@"
+# The texts of chosen items (@ITEMS@), for :meth:`ListIndex.order`.
+_TEXTS = """
+SELECT ?item ?text
+WHERE { VALUES ?item { @ITEMS@ } ?item rdf:value|skos:prefLabel|dcterms:title ?text }
 """
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -438,16 +447,34 @@ def list_queries(iri: str, items: Sequence[str], lateral: bool = True) -> tuple[
     return _queries(iri, lateral, [_SELF, *_chosen(items)], None)
 
 
-def index_query(iri: str, kinds: Sequence[str] = tuple(LISTS), lateral: bool = True) -> str:
+def index_query(
+    iri: str, kinds: Sequence[str] = tuple(LISTS), lateral: bool = True, texts: bool = True
+) -> str:
     """A SELECT of the items of the lists ``kinds`` (keys of :data:`LISTS`) of ``iri`` if it
     is an assessment, with what they are sorted by, and of how many items those lists of its
     latest assessment have if it is a council: read by :meth:`ListIndex.parse`.
+
+    Without ``texts`` the items come with their quality statement but not their text: reading
+    every finding's sentence is most of the query's work, and a page that shows the first few
+    items of each list needs the texts of only those that can be among them
+    (:meth:`ListIndex.leading`, then :func:`texts_query` and :meth:`ListIndex.order`).
 
     Raises:
         ValueError: ``iri`` is not a valid IRI.
     """
     listed = ", ".join(f"cqc:{LISTS[kind]}" for kind in kinds)
-    return _fill(_INDEX, iri, lateral, [], KINDS=listed)
+    return _fill(_INDEX, iri, lateral, [], KINDS=listed, TEXT=_TEXT if texts else "")
+
+
+def texts_query(items: Sequence[str]) -> str:
+    """A SELECT of the texts ``items`` (list items) are sorted by, read by
+    :meth:`ListIndex.order`.
+
+    Raises:
+        ValueError: an item is not a valid IRI.
+    """
+    values = " ".join(str(ox.NamedNode(item)) for item in items)
+    return _PREFIXES + _TEXTS.replace("@ITEMS@", values)
 
 
 @dataclass
@@ -474,6 +501,8 @@ class ListIndex:
     latest: str | None = None
     # The council an assessment assesses.
     authority: str | None = None
+    # Each listed item's smallest quality-statement notation (:data:`_NO_GROUP` if none).
+    groups: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, iri: str, tsv: bytes) -> ListIndex:
@@ -503,11 +532,36 @@ class ListIndex:
                 known = keys[kind].get(item)
                 keys[kind][item] = key if known is None else min(known, key)
         items = {kind: sorted(found, key=found.__getitem__) for kind, found in keys.items()}
+        groups = {item: key[0] for found in keys.values() for item, key in found.items()}
         for kind, listed in items.items():
             counts[iri, kind] = len(listed)
         # ISO dates sort as text ("2024-07", known only to the month, before "2024-07-10")
         latest = max(published, key=lambda a: (published[a], a)) if published else None
-        return cls(iri, items, counts, latest=latest, authority=authority)
+        return cls(iri, items, counts, latest=latest, authority=authority, groups=groups)
+
+    def leading(self, first: int) -> list[str]:
+        """The items that can be among the first ``first`` of their list once their texts are
+        known, in an index read without them (``index_query(texts=False)``): those about the
+        same quality statement as the list's ``first``-th item or an earlier one."""
+        found: list[str] = []
+        for items in self.items.values():
+            if items:
+                cutoff = self.groups[items[min(first, len(items)) - 1]]
+                found.extend(item for item in items if self.groups[item] <= cutoff)
+        return found
+
+    def order(self, tsv: bytes) -> None:
+        """Sort the lists again with the texts in ``tsv`` (the engine's answer to
+        :func:`texts_query`): every item :meth:`leading` named is then where the full index
+        puts it (an item's smallest text, as there)."""
+        texts: dict[str, str] = {}
+        results = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        if isinstance(results, ox.QuerySolutions):
+            for row in results:
+                item, text = _value(row["item"]), _value(row["text"])
+                texts[item] = min(texts.get(item, text), text)
+        for items in self.items.values():
+            items.sort(key=lambda item: (self.groups[item], texts.get(item, ""), item))
 
 
 def _value(term: object) -> str:

@@ -46,6 +46,7 @@ from cqckg.serve.description import (
     list_queries,
     shown_queries,
     summary_queries,
+    texts_query,
 )
 from cqckg.serve.errors import HttpError
 from cqckg.serve.html import Links, html_response, render
@@ -152,15 +153,24 @@ async def describe(backend: Backend, iri: str) -> Description:
 
 
 async def list_index(
-    backend: Backend, iri: str, kinds: tuple[str, ...] = tuple(LISTS)
+    backend: Backend, iri: str, kinds: tuple[str, ...] = tuple(LISTS), first: int | None = None
 ) -> ListIndex:
     """The lists ``kinds`` of ``iri`` (an assessment) in order, or their lengths for the
-    latest assessment of ``iri`` (a council): one SELECT on the pool."""
+    latest assessment of ``iri`` (a council): one SELECT on the pool. With ``first``, only the
+    first ``first`` items of each list are sure to be in order: the index is read without the
+    items' texts, then the texts of the items that can be among those (a second, small SELECT).
+    """
     settings = backend.settings
-    query = index_query(iri, kinds, lateral=_lateral(backend))
+    query = index_query(iri, kinds, lateral=_lateral(backend), texts=first is None)
     answer = await backend.read(_job(query, False, settings.max_results), settings.query_timeout)
     index = await run_in_threadpool(ListIndex.parse, iri, answer.body)
     index.truncated = answer.truncated
+    leading = index.leading(first) if first is not None else []
+    if leading:
+        job = _job(texts_query(leading), False, settings.max_results)
+        texts = await backend.read(job, settings.query_timeout)
+        await run_in_threadpool(index.order, texts.body)
+        index.truncated = index.truncated or texts.truncated
     return index
 
 
@@ -200,7 +210,7 @@ async def summarise(
     early = [backlinks_query(iri), *shown_queries(iri, lateral)]
     started = [asyncio.ensure_future(_graph_read(backend, query)) for query in early]
     try:
-        index = await list_index(backend, iri)
+        index = await list_index(backend, iri, first=FIRST)
     except BaseException:
         for read in started:
             read.cancel()
