@@ -151,6 +151,33 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
+# The labels of what the focus resources link to (?o) and of the concepts and councils those
+# belong to (?b). With LATERAL both come from one pass over the objects (the engine finds them
+# once); plain SPARQL 1.1 finds the objects twice, as a join with a UNION there would make
+# Oxigraph read every label in the store.
+_OBJECT_LABELS = """UNION {
+    @OBJECTS@
+    LATERAL {
+      { ?o ?lp ?lv . FILTER (?lp IN (@LABEL_PREDICATES@)) }
+      UNION {
+        ?o skos:broader|cqc:assessedAuthority ?b .
+        LATERAL { VALUES ?blp { skos:prefLabel skos:notation rdf:type } ?b ?blp ?blv }
+      }
+    }
+  }"""
+_OBJECT_LABELS_PLAIN = """UNION {
+    @OBJECTS@
+    ?o ?lp ?lv .
+    FILTER (?lp IN (@LABEL_PREDICATES@))
+  }
+  UNION {
+    { SELECT DISTINCT ?b WHERE { @OBJECTS@ ?o skos:broader|cqc:assessedAuthority ?b } }
+    VALUES ?blp { skos:prefLabel skos:notation rdf:type } ?b ?blp ?blv .
+  }"""
+_LABEL_PREDICATES = """rdf:type, skos:prefLabel, rdfs:label, dcterms:title, rdf:value,
+                                skos:notation, skos:broader, cqc:assessedAuthority,
+                                dcterms:issued, cqc:score"""
+
 # The facts: the focus resources' triples and the labels of what they link to.
 _FACTS = """
 CONSTRUCT {
@@ -167,19 +194,7 @@ WHERE {
       FILTER ((?f = @IRI@ || ?p != cnt:chars) && (!BOUND(?brief) || ?p IN (@BRIEF@)))
     @}L@
   }
-  UNION {
-    @OBJECTS@
-    @L{@
-      ?o ?lp ?lv .
-      FILTER (?lp IN (rdf:type, skos:prefLabel, rdfs:label, dcterms:title, rdf:value,
-                      skos:notation, skos:broader, cqc:assessedAuthority, dcterms:issued,
-                      cqc:score))
-    @}L@
-  }
-  UNION {
-    { SELECT DISTINCT ?b WHERE { @OBJECTS@ @L{@ ?o skos:broader|cqc:assessedAuthority ?b @}L@ } }
-    @L{@ VALUES ?blp { skos:prefLabel skos:notation rdf:type } ?b ?blp ?blv . @}L@
-  }
+  @OBJECT_LABELS@
   @PREDICATE_LABELS@
 }
 """
@@ -323,6 +338,8 @@ def _fill(template: str, iri: str, lateral: bool, focus: list[str], **more: str)
     term = str(ox.NamedNode(iri))
     text = (
         (_PREFIXES + template)
+        .replace("@OBJECT_LABELS@", _OBJECT_LABELS if lateral else _OBJECT_LABELS_PLAIN)
+        .replace("@LABEL_PREDICATES@", _LABEL_PREDICATES)
         .replace("@OBJECTS@", _OBJECTS)
         .replace("@FOCUS@", "{\n    " + "\n    UNION ".join(focus) + "\n  }")
         .replace("@BRIEF@", _BRIEF)
