@@ -14,8 +14,8 @@ those of a council's latest assessment; a page reads it without the items' texts
 it runs, so do the queries of the page's backlinks (:func:`backlinks_query`) and of the facts
 it shows in full (:func:`shown_queries`: scores and statistics); then those of the rest of its
 *summary* (:func:`summary_queries`): the description with only the first :data:`FIRST` items
-of each list. A *list page*
-(:func:`list_queries`) holds one page of :data:`PAGE_SIZE` items of one list with their quotes.
+of each list. A *list page* (:func:`list_queries`) holds one page of :data:`PAGE_SIZE` items of
+one list with their quotes.
 
 >>> facts, anchors = describe_queries("https://w3id.org/cqc-kg/id/x")
 >>> "?in ?ip <https://w3id.org/cqc-kg/id/x>" in anchors and "LATERAL" in facts
