@@ -26,10 +26,14 @@ def registry() -> AuthorityRegistry:
         ("E09000033", "E09000033"),
         ("e09000033", "E09000033"),
         ("Richmond", "E09000027"),  # only one council's name has the word
+        ("London Borough of Barking & Dagenham", "E09000002"),
+        ("Leeds City Council", "E08000035"),
+        ("The Royal Borough of Windsor & Maidenhead", "E06000040"),
         # CQC report slugs: name run together or hyphenated, then MMYY, a digit, cc or city
         ("hammersmithfulham-0525", "E09000013"),
         ("northtyneside-0725", "E08000022"),
         ("birmingham-cc", "E08000025"),
+        ("leeds-0824", "E08000035"),
         ("camden-0225", "E09000007"),
         ("kingston-upon-thames-0124", "E09000021"),
         ("birmingham-cc/1-how-local-authority-works-people/assessing-needs", "E08000025"),
@@ -47,6 +51,7 @@ def test_resolve_takes_names_codes_and_slugs(
         ("Tyneside", {"North Tyneside Council", "South Tyneside Council"}),
         ("Sussex", {"East Sussex County Council", "West Sussex County Council"}),
         ("Kingston", {"Hull City Council", "Royal Borough of Kingston upon Thames"}),
+        ("Yorkshire", {"East Riding of Yorkshire Council", "North Yorkshire Council"}),
     ],
 )
 def test_an_ambiguous_name_lists_its_candidates(
@@ -81,3 +86,8 @@ def test_suggestions_follow_what_is_typed(registry: AuthorityRegistry) -> None:
     assert "Northumberland County Council" in names
     assert len(names) == len(set(names))
     assert registry.suggest("  ") == []
+
+
+def test_a_council_is_found_in_running_text(registry: AuthorityRegistry) -> None:
+    found = registry.find_in_text("CQC rates Leeds City Council's provision")
+    assert [a.gss for a, _, _ in found] == ["E08000035"]

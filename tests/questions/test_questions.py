@@ -941,3 +941,11 @@ def test_cli_asks_for_stated_links_only(run_cli) -> None:
     assert rows and {r["basis"] for r in rows} == {"Stated"}
     code, _, err = run_cli("question", "strategies-addressing-gaps", "--basis", "inferred")
     assert code == 2 and "invalid choice" in err
+
+
+@pytest.mark.parametrize("value", ["Leeds", "Leeds City Council", "leeds-0824", "E08000035"])
+def test_an_authority_parameter_takes_a_name_slug_or_code(value: str) -> None:
+    parameter = cqckg.questions.Parameter(
+        "authority", "authority", cqckg.questions.ParameterKind.GSS_CODE, False
+    )
+    assert parameter.term(value) == "<https://w3id.org/cqc-kg/id/authority/E08000035>"

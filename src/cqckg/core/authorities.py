@@ -4,21 +4,8 @@ Names come from ``graph/authorities.ttl`` (official, short and alternative names
 on a folded form (case, '&'/'and', punctuation, 'the', council-type words) with rapidfuzz
 for near misses. A GSS code or a CQC report slug (``<name>-MMYY``, ``<name>-cc``) works too.
 Ingestion, the CLI, the API and the web forms all go through :meth:`AuthorityRegistry.resolve`
-(or :meth:`~AuthorityRegistry.match`, which returns ``None`` instead of raising).
-
->>> reg = AuthorityRegistry.load()
->>> reg.match("London Borough of Barking & Dagenham").gss
-'E09000002'
->>> reg.match("Leeds City Council").gss
-'E08000035'
->>> reg.match("leeds-0824").gss
-'E08000035'
->>> reg.resolve("Yorkshire")  # doctest: +ELLIPSIS
-Traceback (most recent call last):
-...
-cqckg.core.errors.AmbiguousAuthority: 'Yorkshire' could be any of 2 councils: East Riding of ...
->>> [a.gss for a, _, _ in reg.find_in_text("CQC rates Leeds City Council's provision")]
-['E08000035']
+(or :meth:`~AuthorityRegistry.match`, which returns ``None`` instead of raising). Examples
+of each spelling are in ``tests/core/test_authorities.py``.
 """
 
 from __future__ import annotations
@@ -49,10 +36,10 @@ _KIND_WORDS = re.compile(
 def fold_name(name: str) -> str:
     """Fold a council name to a comparable key.
 
-    >>> fold_name("The Royal Borough of Windsor & Maidenhead")
-    'windsor and maidenhead'
-    >>> fold_name("Barking and Dagenham")
-    'barking and dagenham'
+    >>> fold_name("The Royal Borough of Northtown & Southvale")
+    'northtown and southvale'
+    >>> fold_name("Eastmere Metropolitan Borough Council")
+    'eastmere'
     """
     text = unicodedata.normalize("NFKC", name).casefold()
     text = text.replace("&", " and ").replace("’", "'")
@@ -177,8 +164,8 @@ class AuthorityRegistry:
         near = self.suggest(name, limit=3, fuzzy=True)
         hint = f"; did you mean {' or '.join(repr(a.name) for a in near)}?" if near else ""
         raise AuthorityNotFound(
-            f"no council matches {name!r}{hint} (give a name, a GSS code such as E08000035 "
-            "or a CQC report slug such as leeds-0824)"
+            f"no council matches {name!r}{hint} (give a name, a GSS code (E and 8 digits) "
+            "or a CQC report slug (the name, then the month and year: name-MMYY))"
         )
 
     def candidates(self, name: str) -> list[Authority]:

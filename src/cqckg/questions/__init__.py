@@ -151,8 +151,6 @@ class Parameter:
 
         >>> Parameter("authority", "authority", ParameterKind.GSS_CODE, False).term("E08000035")
         '<https://w3id.org/cqc-kg/id/authority/E08000035>'
-        >>> Parameter("authority", "authority", ParameterKind.GSS_CODE, False).term("Leeds")
-        '<https://w3id.org/cqc-kg/id/authority/E08000035>'
         >>> Parameter("authority", "authority", ParameterKind.GSS_CODE, False).term("E0900003")
         ... # doctest: +ELLIPSIS
         Traceback (most recent call last):
