@@ -50,7 +50,6 @@ LISTS: dict[str, str] = {
 
 _RDF_TYPE = PREFIXES["rdf"] + "type"
 _RDF_VALUE = PREFIXES["rdf"] + "value"
-_VALUE = PREFIXES["rdf"] + "value"
 _LABELS = tuple(
     PREFIXES[prefix] + name
     for prefix, name in (
@@ -59,13 +58,6 @@ _LABELS = tuple(
         ("dcterms", "title"),
         ("rdf", "value"),
     )
-)
-# The text a list is sorted by: the first of these an item has (its smallest value).
-_LIST_TEXT = (
-    _VALUE,
-    PREFIXES["skos"] + "prefLabel",
-    PREFIXES["dcterms"] + "title",
-    PREFIXES["rdfs"] + "label",
 )
 _NOTATION = PREFIXES["skos"] + "notation"
 _ISSUED = PREFIXES["dcterms"] + "issued"
@@ -303,12 +295,11 @@ WHERE {
 }
 """
 
-_TEXT = "@L{@ OPTIONAL { ?item rdf:value|skos:prefLabel|dcterms:title ?text } @}L@"
-# The texts of chosen items (@ITEMS@), for :meth:`ListIndex.order`.
-_TEXTS = """
-SELECT ?item ?text
-WHERE { VALUES ?item { @ITEMS@ } ?item rdf:value|skos:prefLabel|dcterms:title ?text }
-"""
+# The texts a list item is sorted by (its smallest): in the index, or of chosen items (@ITEMS@)
+# for :meth:`ListIndex.order`.
+_TEXT_PATH = "rdf:value|skos:prefLabel|dcterms:title"
+_TEXT = "@L{@ OPTIONAL { ?item " + _TEXT_PATH + " ?text } @}L@"
+_TEXTS = "SELECT ?item ?text WHERE { VALUES ?item { @ITEMS@ } ?item " + _TEXT_PATH + " ?text }"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -380,11 +371,13 @@ def _queries(
     return facts, anchors
 
 
+def _iris(items: Sequence[str]) -> str:
+    """``items`` as SPARQL IRI terms (checked by the engine's IRI parser), for ``VALUES``."""
+    return " ".join(str(ox.NamedNode(item)) for item in items)
+
+
 def _chosen(items: Sequence[str]) -> list[str]:
-    if not items:
-        return []
-    values = " ".join(str(ox.NamedNode(item)) for item in items)
-    return [_CHOSEN.replace("@ITEMS@", values)]
+    return [_CHOSEN.replace("@ITEMS@", _iris(items))] if items else []
 
 
 def describe_queries(iri: str, lateral: bool = True) -> tuple[str, ...]:
@@ -490,8 +483,7 @@ def texts_query(items: Sequence[str]) -> str:
     Raises:
         ValueError: an item is not a valid IRI.
     """
-    values = " ".join(str(ox.NamedNode(item)) for item in items)
-    return _PREFIXES + _TEXTS.replace("@ITEMS@", values)
+    return _PREFIXES + _TEXTS.replace("@ITEMS@", _iris(items))
 
 
 @dataclass
